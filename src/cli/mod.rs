@@ -1,0 +1,1 @@
+//! clap definitions, one file per command; no logic.

@@ -1,0 +1,1 @@
+//! One module per command: resolve settings and wire stages together.

@@ -1,0 +1,1 @@
+//! Error classes, exit codes and the one error renderer.

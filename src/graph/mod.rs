@@ -1,0 +1,1 @@
+//! The GraphStore trait and its backends.

@@ -1,0 +1,348 @@
+//! The generation driver: plans an address for every mappable resource,
+//! runs the emitters, drops resources whose references left the emitted set,
+//! applies recorded adjustments, and assembles the document and report.
+//!
+//! Per-type logic is left to `iac::emitters`; rendering to `iac::render`.
+
+use super::context::{EmitCx, Plan, SecretVariable, Skip, SkipReason, TargetSettings, rg_id_of};
+use super::doc::{Block, Body, Document, Value};
+use super::emitters;
+use super::naming;
+use super::render::{self, Syntax};
+use super::report::GenerationReport;
+use crate::model::{Resource, ResourceGroup, ResourceId, Snapshot};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+/// Changes recorded by `atg iterate` and applied to the next generation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Adjustments {
+    /// Lowercase ARM ID → why the resource is skipped.
+    #[serde(default)]
+    pub skip: BTreeMap<String, String>,
+    /// azurerm resource type → dotted argument paths to drop (`os_disk.foo`).
+    #[serde(default)]
+    pub drop_arguments: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Adjustments {
+    /// True when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.skip.is_empty() && self.drop_arguments.is_empty()
+    }
+}
+
+/// What to generate and how.
+#[derive(Debug, Clone, Default)]
+pub struct GenerateOptions {
+    /// Resource group prefix and location override.
+    pub target: TargetSettings,
+    /// Only these subscriptions (GUIDs, case-insensitive); empty means all.
+    pub subscriptions: Vec<String>,
+    /// Only these resource groups (names, case-insensitive); empty means all.
+    pub resource_groups: Vec<String>,
+    /// Remediations to apply.
+    pub adjustments: Adjustments,
+}
+
+/// The result of a generation: the document and its report.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The Terraform configuration.
+    pub document: Document,
+    /// Counts, skips and the address ↔ ARM ID map.
+    pub report: GenerationReport,
+}
+
+struct Unit<'a> {
+    resource: &'a Resource,
+    group: &'static str,
+    address: String,
+    blocks: Vec<Block>,
+    deps: Vec<String>,
+    notes: Vec<String>,
+    variables: Vec<SecretVariable>,
+    uses_client_config: bool,
+}
+
+/// Generates Terraform for the resources of `snapshot` that pass the
+/// filters. Deterministic: the same snapshot and options give the same
+/// document and report. Never fails: what cannot be emitted is reported.
+pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
+    let subs: HashSet<String> = opts.subscriptions.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let rgs: HashSet<String> = opts.resource_groups.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let in_scope = |r: &Resource| {
+        let id = ResourceId::parse(&r.id).ok();
+        let sub = id.as_ref().and_then(|i| i.subscription.clone()).or_else(|| r.subscription_id.clone());
+        let rg = id.as_ref().and_then(|i| i.resource_group.clone()).or_else(|| r.resource_group.clone());
+        (subs.is_empty() || sub.is_some_and(|s| subs.contains(&s.to_ascii_lowercase())))
+            && (rgs.is_empty() || rg.is_some_and(|g| rgs.contains(&g.to_ascii_lowercase())))
+    };
+    let mut resources: Vec<&Resource> = snapshot.resources.iter().filter(|r| in_scope(r)).collect();
+    resources.sort_by_cached_key(|r| (r.type_key(), r.id_key()));
+
+    let mut report = GenerationReport { resources_in_scope: resources.len(), ..Default::default() };
+    let mut addresses = HashMap::new();
+    let mut used_labels: HashSet<String> = HashSet::new();
+    let mut planned = Vec::new();
+    let mut rg_needed: BTreeMap<String, String> = BTreeMap::new();
+
+    for r in &resources {
+        let type_key = r.type_key();
+        let Some(emitter) = emitters::for_type(&type_key) else {
+            report.count_unmapped(&type_key);
+            continue;
+        };
+        report.count_in_snapshot(&type_key);
+        if let Some(why) = opts.adjustments.skip.get(&r.id_key()) {
+            report.skip(r, Skip { reason: SkipReason::Remediation, detail: why.clone() });
+            continue;
+        }
+        let primary = match (emitter.select)(r) {
+            Ok(t) => t,
+            Err(skip) => {
+                report.skip(r, skip);
+                continue;
+            }
+        };
+        let label = unique_label(&label_for(r), &r.id_key(), &mut used_labels);
+        let address = format!("{primary}.{label}");
+        addresses.insert(r.id_key(), address.clone());
+        if let Some(rg) = rg_id_of(r) {
+            rg_needed.entry(rg.to_ascii_lowercase()).or_insert(rg);
+        }
+        planned.push((*r, emitter, primary, label, address));
+    }
+
+    // Resource groups: one azurerm_resource_group per group any planned resource uses.
+    let rg_records: HashMap<String, &ResourceGroup> =
+        snapshot.resource_groups.iter().map(|g| (g.id.to_ascii_lowercase(), g)).collect();
+    let mut rg_blocks = Vec::new();
+    let mut rg_addresses = HashMap::new();
+    for (key, rg_id) in &rg_needed {
+        let name = ResourceId::parse(rg_id).ok().and_then(|i| i.resource_group).unwrap_or_default();
+        let label = unique_label(&naming::label(&name), key, &mut used_labels);
+        let record = rg_records.get(key);
+        let location = opts
+            .target
+            .location
+            .clone()
+            .or_else(|| record.and_then(|g| g.location.clone()))
+            .or_else(|| planned.iter().find(|p| rg_id_of(p.0).as_deref() == Some(rg_id)).and_then(|p| p.0.location.clone()))
+            .unwrap_or_else(|| "eastus".to_string());
+        let mut body = Body::new()
+            .attr("name", format!("{}{}", opts.target.resource_group_prefix, name))
+            .attr("location", location);
+        if let Some(tags) = record.and_then(|g| g.tags.as_object()).filter(|t| !t.is_empty()) {
+            body.set("tags", Value::Map(tags.iter().map(|(k, v)| (k.clone(), string_value(v))).collect()));
+        }
+        rg_addresses.insert(key.clone(), format!("azurerm_resource_group.{label}"));
+        rg_blocks.push(Block::resource("azurerm_resource_group", &label, body));
+    }
+
+    let plan = Plan {
+        addresses,
+        resource_groups: rg_addresses,
+        lookup: snapshot.resources.iter().map(|r| (r.id_key(), r)).collect(),
+        target: &opts.target,
+    };
+
+    let mut units: Vec<Option<Unit>> = Vec::with_capacity(planned.len());
+    let mut missing: Vec<String> = Vec::new();
+    for (r, emitter, primary, label, address) in planned {
+        let mut cx = EmitCx::new(&plan, r, primary, label);
+        match (emitter.emit)(r, &mut cx) {
+            Ok(blocks) => units.push(Some(Unit {
+                resource: r,
+                group: emitter.group,
+                address,
+                blocks,
+                deps: cx.deps,
+                notes: cx.notes,
+                variables: cx.variables,
+                uses_client_config: cx.uses_client_config,
+            })),
+            Err(skip) => {
+                report.skip(r, skip);
+                missing.push(address);
+            }
+        }
+    }
+
+    // Cascade: a unit that references a planned-but-missing address goes too.
+    let mut dependents: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, u) in units.iter().enumerate() {
+        for d in &u.as_ref().expect("all present before the cascade").deps {
+            dependents.entry(d.clone()).or_default().push(i);
+        }
+    }
+    let mut dropped: Vec<(&Resource, String)> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    while let Some(gone) = missing.pop() {
+        if !seen.insert(gone.clone()) {
+            continue;
+        }
+        for &i in dependents.get(&gone).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(u) = units[i].take() {
+                dropped.push((u.resource, gone.clone()));
+                missing.push(u.address);
+            }
+        }
+    }
+    drop(dependents);
+    for (r, gone) in dropped {
+        let detail = format!("it references `{gone}`, which was not emitted");
+        report.skip(r, Skip { reason: SkipReason::ReferenceOutsideSet, detail });
+    }
+
+    let mut doc = Document::default();
+    let mut variables: Vec<SecretVariable> = Vec::new();
+    let mut uses_client_config = false;
+    for u in units.into_iter().flatten() {
+        let mut u = u;
+        for b in &mut u.blocks {
+            if let Some(paths) = b.labels.first().and_then(|t| opts.adjustments.drop_arguments.get(t)) {
+                for p in paths {
+                    if b.body.remove_path(p) {
+                        report.note_drop(&u.address, p);
+                    }
+                }
+            }
+        }
+        report.emitted(u.resource, &u.address, &u.blocks);
+        for n in u.notes {
+            report.note(&u.resource.id, n);
+        }
+        variables.extend(u.variables);
+        uses_client_config |= u.uses_client_config;
+        for b in u.blocks {
+            doc.push(u.group, b);
+        }
+    }
+    report.terraform_blocks += rg_blocks.len();
+    for b in rg_blocks {
+        doc.push("resource_groups", b);
+    }
+    doc.files.insert("providers".into(), provider_blocks(uses_client_config));
+    if !variables.is_empty() {
+        let blocks = variables
+            .iter()
+            .map(|v| Block {
+                ident: "variable".into(),
+                labels: vec![v.name.clone()],
+                body: Body::new()
+                    .attr("type", Value::Ref("string".into()))
+                    .attr("description", v.description.as_str())
+                    .attr("sensitive", true),
+            })
+            .collect();
+        doc.files.insert("variables".into(), blocks);
+        report.variables = variables.into_iter().map(|v| v.name).collect();
+    }
+    report.finish();
+    Generated { document: doc, report }
+}
+
+/// The resource label: the name segments of the ARM ID joined by `_`, so
+/// child resources such as subnets carry their parent's name.
+fn label_for(r: &Resource) -> String {
+    match ResourceId::parse(&r.id) {
+        Ok(id) if !id.names.is_empty() => naming::label(&id.names.join("_")),
+        _ => naming::label(&r.name),
+    }
+}
+
+/// Makes `label` unique among all labels of the configuration by appending a
+/// suffix derived from the ARM ID; stable for a given input order.
+fn unique_label(label: &str, id_key: &str, used: &mut HashSet<String>) -> String {
+    let mut candidate = label.to_string();
+    let mut salt = 0u32;
+    while !used.insert(candidate.clone()) {
+        let s = naming::suffix(&[id_key, &salt.to_string()]);
+        candidate = format!("{label}_{s}");
+        salt += 1;
+    }
+    candidate
+}
+
+fn string_value(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::String(s) => Value::Str(s.clone()),
+        other => Value::Str(other.to_string()),
+    }
+}
+
+fn provider_blocks(uses_client_config: bool) -> Vec<Block> {
+    let azurerm = Value::Map(BTreeMap::from([
+        ("source".to_string(), Value::str("hashicorp/azurerm")),
+        ("version".to_string(), Value::str("~> 4.0")),
+    ]));
+    let mut blocks = vec![
+        Block::nested(
+            "terraform",
+            Body::new().block(Block::nested("required_providers", Body::new().attr("azurerm", azurerm))),
+        ),
+        Block {
+            ident: "provider".into(),
+            labels: vec!["azurerm".into()],
+            body: Body::new().block(Block::nested("features", Body::new())),
+        },
+    ];
+    if uses_client_config {
+        blocks.push(Block {
+            ident: "data".into(),
+            labels: vec!["azurerm_client_config".into(), "current".into()],
+            body: Body::new(),
+        });
+    }
+    blocks
+}
+
+/// Errors writing generated files.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The output folder or a file in it could not be written.
+    #[error("cannot write `{path}`: {source}")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// Writes the rendered document and `generation_report.{json,md}` into `dir`,
+/// each file atomically. Removes `.tf`/`.tf.json` files in `dir` that this
+/// generation did not produce, so a folder never mixes two generations.
+/// Returns the names of the files written.
+pub fn write_output(dir: &Path, generated: &Generated, syntax: Syntax) -> Result<Vec<String>, WriteError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| WriteError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let files = render::render(&generated.document, syntax);
+    let keep: HashSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        if (name.ends_with(".tf") || name.ends_with(".tf.json")) && !keep.contains(name.as_str()) {
+            std::fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
+        }
+    }
+    let mut written = Vec::new();
+    for (name, text) in &files {
+        let path = dir.join(name);
+        crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(io(&path))?;
+        written.push(name.clone());
+    }
+    let json = generated.report.to_json();
+    let path = dir.join("generation_report.json");
+    crate::fsutil::write_atomic(&path, json.as_bytes()).map_err(io(&path))?;
+    let path = dir.join("generation_report.md");
+    crate::fsutil::write_atomic(&path, generated.report.to_markdown().as_bytes()).map_err(io(&path))?;
+    written.push("generation_report.json".into());
+    written.push("generation_report.md".into());
+    Ok(written)
+}

@@ -1,0 +1,1 @@
+//! The iterate loop: generate → validate → analyze → remediate.

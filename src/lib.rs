@@ -1,0 +1,20 @@
+//! atg: replicate Azure tenants with Terraform.
+//!
+//! The crate is organised by pipeline stage (see `ARCHITECTURE.md`):
+//! `azure` reads tenants, `graph` stores snapshots, `iac` generates
+//! Terraform, `validate` checks it, `iterate` loops until it passes. `cli`
+//! and `commands` are the thin layer that wires stages to the command line.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod azure;
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod fsutil;
+pub mod graph;
+pub mod iac;
+pub mod iterate;
+pub mod model;
+pub mod reporter;
+pub mod synth;
+pub mod validate;

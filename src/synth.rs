@@ -1,0 +1,1 @@
+//! Seeded synthetic tenants for benchmarks and scale tests.

@@ -1,0 +1,85 @@
+//! The one `Diagnostic` type both validators produce, shaped like the
+//! diagnostics of `terraform validate -json` plus the resource address,
+//! attribute path and source ARM ID atg maps them back to.
+
+use serde::{Deserialize, Serialize};
+
+/// Diagnostic severity, as Terraform spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Makes the configuration invalid.
+    Error,
+    /// Reported, but the configuration is still valid.
+    Warning,
+}
+
+/// A position in a file: 1-based line and column, 0-based byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column in characters, from 1.
+    pub column: u32,
+    /// Byte offset, from 0.
+    pub byte: usize,
+}
+
+/// A source range, as in `terraform validate -json`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Range {
+    /// File name relative to the configuration folder.
+    pub filename: String,
+    /// Start position.
+    pub start: Pos,
+    /// End position (exclusive).
+    pub end: Pos,
+}
+
+/// One validation finding.
+///
+/// `summary` uses Terraform's own wording ("Unsupported argument", "Missing
+/// required argument", "Reference to undeclared resource", ...), so one
+/// classifier in `iterate::analysis` serves both validators.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Terraform's one-line summary.
+    pub summary: String,
+    /// Terraform's detail text.
+    #[serde(default)]
+    pub detail: String,
+    /// Resource address the finding is in, e.g. `azurerm_subnet.vnet_app`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Dotted path of the argument or block inside the resource, e.g. `os_disk.caching`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// The source ARM resource ID of `address`, from `generation_report.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arm_id: Option<String>,
+    /// Where in the configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<Range>,
+}
+
+impl Diagnostic {
+    /// An error with this summary and detail, not yet located.
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            address: None,
+            attribute: None,
+            arm_id: None,
+            range: None,
+        }
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}

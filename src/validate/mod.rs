@@ -1,0 +1,10 @@
+//! Validation of a Terraform configuration folder: the terraform runner
+//! (`init -backend=false`, `validate -json`) and the builtin validator that
+//! checks against a provider schema. Both return `Diagnostic`s.
+//!
+//! Generating the configuration is left to `iac`; classifying diagnostics
+//! and remediating is left to `iterate`.
+
+mod diagnostic;
+
+pub use diagnostic::{Diagnostic, Pos, Range, Severity};
