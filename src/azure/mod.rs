@@ -1,1 +1,17 @@
-//! Reading tenants: export files (and, later, live ARM and Resource Graph scans) into snapshots.
+//! Reading tenants into snapshots: export files (`export`) and the
+//! normalisation every source goes through (`normalize`). Live ARM and
+//! Resource Graph scanning is not built yet.
+
+pub mod export;
+pub mod normalize;
+
+use crate::model::Snapshot;
+use std::path::Path;
+
+/// Reads an export file and normalises it into a snapshot (without
+/// relationships). Errors as `export::read`.
+pub fn load_file(
+    path: &Path,
+) -> Result<(Snapshot, normalize::NormalizeStats), export::ExportError> {
+    Ok(normalize::normalize(export::read(path)?))
+}

@@ -10,7 +10,17 @@ use crate::model::Resource;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+mod automation;
+mod compute;
+mod containers;
+mod database;
+mod identity;
+mod messaging;
+mod monitoring;
 mod network;
+mod security;
+mod storage;
+mod web;
 
 /// How one ARM resource type becomes Terraform.
 pub struct Emitter {
@@ -30,12 +40,28 @@ pub struct Emitter {
 
 /// All emitters, in a stable order.
 pub fn all() -> impl Iterator<Item = &'static Emitter> {
-    [network::EMITTERS].into_iter().flatten()
+    [
+        network::EMITTERS,
+        compute::EMITTERS,
+        storage::EMITTERS,
+        security::EMITTERS,
+        identity::EMITTERS,
+        monitoring::EMITTERS,
+        web::EMITTERS,
+        database::EMITTERS,
+        containers::EMITTERS,
+        messaging::EMITTERS,
+        automation::EMITTERS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The emitter for an ARM type (case-insensitive), if any.
 pub fn for_type(arm_type: &str) -> Option<&'static Emitter> {
     static REGISTRY: LazyLock<HashMap<&'static str, &'static Emitter>> =
         LazyLock::new(|| all().map(|e| (e.arm_type, e)).collect());
-    REGISTRY.get(arm_type.to_ascii_lowercase().as_str()).copied()
+    REGISTRY
+        .get(arm_type.to_ascii_lowercase().as_str())
+        .copied()
 }

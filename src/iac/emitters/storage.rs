@@ -1,0 +1,6 @@
+//! Emitters for Storage accounts.
+
+use super::Emitter;
+
+/// The emitters of this service group.
+pub static EMITTERS: &[Emitter] = &[];
