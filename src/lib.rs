@@ -8,6 +8,7 @@
 
 pub mod azure;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod error;
 pub mod fsutil;
@@ -15,6 +16,7 @@ pub mod graph;
 pub mod iac;
 pub mod iterate;
 pub mod model;
+pub mod output;
 pub mod reporter;
 pub mod synth;
 pub mod validate;

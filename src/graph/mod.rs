@@ -1,1 +1,212 @@
-//! The GraphStore trait and its backends.
+//! The `GraphStore` trait that every command reads and writes snapshots
+//! through, and the function that opens a backend from `--graph`/`ATG_GRAPH`.
+//!
+//! The embedded SQLite backend lives in `sqlite`; relationship rules in
+//! `relationships`. A Neo4j backend can be added behind the same trait
+//! without touching the commands.
+
+pub mod relationships;
+pub mod sqlite;
+
+use crate::model::{
+    Relationship, Resource, ResourceGroup, ScanInfo, ScanStatus, Snapshot, Subscription,
+};
+use async_trait::async_trait;
+use std::path::PathBuf;
+
+/// The default embedded store location, relative to the working directory.
+pub const DEFAULT_GRAPH: &str = ".atg/graph.db";
+
+/// Errors of a graph store.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    /// The `--graph` value names no supported backend.
+    #[error("unsupported graph store `{0}`: use `sqlite:PATH` (the embedded store)")]
+    UnsupportedSpec(String),
+    /// The store file could not be opened or created.
+    #[error("cannot open graph store `{path}`: {message}")]
+    Open {
+        /// Store path.
+        path: String,
+        /// The cause.
+        message: String,
+    },
+    /// A query failed.
+    #[error("graph store query failed: {0}")]
+    Query(String),
+    /// The requested scan does not exist.
+    #[error("no scan `{0}` in the graph store")]
+    NoSuchScan(String),
+    /// No finished scan exists for the scope.
+    #[error("the graph store has no finished scan{0}")]
+    NoScan(String),
+    /// A stored record could not be decoded.
+    #[error("corrupt record in the graph store: {0}")]
+    Corrupt(String),
+}
+
+impl GraphError {
+    /// A one-line hint for the user.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            GraphError::UnsupportedSpec(_) => {
+                "pass `--graph sqlite:.atg/graph.db` or unset ATG_GRAPH"
+            }
+            GraphError::Open { .. } => {
+                "check the folder exists and is writable, or pass another `--graph sqlite:PATH`"
+            }
+            GraphError::NoSuchScan(_) | GraphError::NoScan(_) => {
+                "run `atg scan --from-file EXPORT.json` first, or list scans with `atg scan --list`"
+            }
+            GraphError::Query(_) | GraphError::Corrupt(_) => {
+                "the store may be damaged: scan again into a new `--graph sqlite:PATH`"
+            }
+        }
+    }
+
+    /// True when the error comes from the user's input rather than the store.
+    pub fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            GraphError::UnsupportedSpec(_) | GraphError::NoSuchScan(_) | GraphError::NoScan(_)
+        )
+    }
+}
+
+/// A store of immutable snapshots.
+///
+/// Writing follows a protocol: `begin_scan`, any number of batch writes,
+/// then `finish_scan`. Readers only see scans whose status is `Finished` or
+/// `Incomplete` through `latest_scan`.
+#[async_trait]
+pub trait GraphStore: Send + Sync {
+    /// Registers a new scan in state `Running`.
+    async fn begin_scan(&self, info: &ScanInfo) -> Result<(), GraphError>;
+    /// Stores subscriptions of a running scan.
+    async fn write_subscriptions(
+        &self,
+        scan_id: &str,
+        batch: &[Subscription],
+    ) -> Result<(), GraphError>;
+    /// Stores resource groups of a running scan.
+    async fn write_resource_groups(
+        &self,
+        scan_id: &str,
+        batch: &[ResourceGroup],
+    ) -> Result<(), GraphError>;
+    /// Stores a batch of resources of a running scan, in one transaction.
+    async fn write_resources(&self, scan_id: &str, batch: &[Resource]) -> Result<(), GraphError>;
+    /// Stores a batch of relationships of a running scan, in one transaction.
+    async fn write_relationships(
+        &self,
+        scan_id: &str,
+        batch: &[Relationship],
+    ) -> Result<(), GraphError>;
+    /// Marks a scan `Finished`, `Incomplete` or `Failed`, records its
+    /// failures and counts, and returns its final metadata.
+    async fn finish_scan(
+        &self,
+        scan_id: &str,
+        status: ScanStatus,
+        failures: &[String],
+    ) -> Result<ScanInfo, GraphError>;
+    /// All scans, newest first.
+    async fn scans(&self) -> Result<Vec<ScanInfo>, GraphError>;
+    /// Loads a whole snapshot.
+    async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError>;
+    /// Resource counts by lowercase ARM type, sorted by type.
+    async fn type_counts(&self, scan_id: &str) -> Result<Vec<(String, u64)>, GraphError>;
+}
+
+/// Opens the store named by a `--graph` value: `sqlite:PATH` or a plain path.
+///
+/// Errors: `UnsupportedSpec` for any other scheme, `Open` when the file
+/// cannot be created.
+pub fn open(spec: &str) -> Result<Box<dyn GraphStore>, GraphError> {
+    let path = match spec.split_once(':') {
+        Some(("sqlite", p)) => PathBuf::from(p),
+        Some((scheme, _)) if scheme.len() > 1 => {
+            return Err(GraphError::UnsupportedSpec(spec.to_string()));
+        }
+        _ => PathBuf::from(spec),
+    };
+    Ok(Box::new(sqlite::SqliteStore::open(&path)?))
+}
+
+/// Picks the scan to read: `scan_id` if given, else the newest finished
+/// (or incomplete) scan that covers `subscription` when given.
+///
+/// Errors: `NoSuchScan` / `NoScan`.
+pub async fn select_scan(
+    store: &dyn GraphStore,
+    scan_id: Option<&str>,
+    subscription: Option<&str>,
+) -> Result<ScanInfo, GraphError> {
+    let scans = store.scans().await?;
+    if let Some(id) = scan_id {
+        return scans
+            .into_iter()
+            .find(|s| s.scan_id == id)
+            .ok_or_else(|| GraphError::NoSuchScan(id.to_string()));
+    }
+    scans
+        .into_iter()
+        .filter(|s| matches!(s.status, ScanStatus::Finished | ScanStatus::Incomplete))
+        .find(|s| {
+            subscription
+                .is_none_or(|sub| s.subscriptions.iter().any(|x| x.eq_ignore_ascii_case(sub)))
+        })
+        .ok_or_else(|| {
+            GraphError::NoScan(
+                subscription
+                    .map(|s| format!(" for subscription `{s}`"))
+                    .unwrap_or_default(),
+            )
+        })
+}
+
+/// Writes a whole snapshot as a new scan, in batches of `batch` resources,
+/// and finishes it. On any error the scan is marked `Failed` so no partial
+/// snapshot is ever read as finished.
+pub async fn store_snapshot(
+    store: &dyn GraphStore,
+    info: &ScanInfo,
+    snapshot: &Snapshot,
+    batch: usize,
+) -> Result<ScanInfo, GraphError> {
+    store.begin_scan(info).await?;
+    let result = async {
+        store
+            .write_subscriptions(&info.scan_id, &snapshot.subscriptions)
+            .await?;
+        store
+            .write_resource_groups(&info.scan_id, &snapshot.resource_groups)
+            .await?;
+        for chunk in snapshot.resources.chunks(batch.max(1)) {
+            store.write_resources(&info.scan_id, chunk).await?;
+        }
+        for chunk in snapshot.relationships.chunks(batch.max(1)) {
+            store.write_relationships(&info.scan_id, chunk).await?;
+        }
+        Ok::<_, GraphError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            let status = if info.failures.is_empty() {
+                ScanStatus::Finished
+            } else {
+                ScanStatus::Incomplete
+            };
+            store
+                .finish_scan(&info.scan_id, status, &info.failures)
+                .await
+        }
+        Err(e) => {
+            let _ = store
+                .finish_scan(&info.scan_id, ScanStatus::Failed, &[e.to_string()])
+                .await;
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,512 @@
+//! The embedded SQLite backend of `GraphStore` (rusqlite, bundled SQLite).
+//!
+//! WAL mode; each batch is one transaction; indexes on `(scan_id, type)` and
+//! `(scan_id, id_key)`. JSON fields are stored as text and parsed on load.
+//! Relationship rules are left to `graph::relationships`.
+
+use super::{GraphError, GraphStore};
+use crate::model::{
+    Relationship, RelationshipKind, Resource, ResourceGroup, ScanInfo, ScanStatus, Snapshot,
+    Subscription,
+};
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Mutex;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS scans (
+  scan_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, source TEXT NOT NULL,
+  tenant_id TEXT, subscriptions TEXT NOT NULL, status TEXT NOT NULL,
+  resource_count INTEGER NOT NULL DEFAULT 0, relationship_count INTEGER NOT NULL DEFAULT 0,
+  failures TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS subscriptions (
+  scan_id TEXT NOT NULL, subscription_id TEXT NOT NULL, display_name TEXT, tenant_id TEXT);
+CREATE TABLE IF NOT EXISTS resource_groups (
+  scan_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, location TEXT, subscription_id TEXT, tags TEXT);
+CREATE TABLE IF NOT EXISTS resources (
+  scan_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, id_key TEXT NOT NULL, name TEXT NOT NULL,
+  type TEXT NOT NULL, location TEXT, resource_group TEXT, subscription_id TEXT, tenant_id TEXT, kind TEXT,
+  sku TEXT, identity TEXT, zones TEXT, tags TEXT, managed_by TEXT, plan TEXT, properties TEXT);
+CREATE INDEX IF NOT EXISTS resources_scan_type ON resources (scan_id, type);
+CREATE INDEX IF NOT EXISTS resources_scan_id ON resources (scan_id, id_key);
+CREATE TABLE IF NOT EXISTS relationships (
+  scan_id TEXT NOT NULL, source_id TEXT NOT NULL, kind TEXT NOT NULL, target_id TEXT NOT NULL, via TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS relationships_scan ON relationships (scan_id);
+";
+
+/// The SQLite store. One connection behind a mutex; the CLI is one process.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn q(e: rusqlite::Error) -> GraphError {
+    GraphError::Query(e.to_string())
+}
+
+fn json_text(v: &Value) -> Option<String> {
+    (!v.is_null()).then(|| v.to_string())
+}
+
+fn parse_json(s: Option<String>) -> Result<Value, GraphError> {
+    match s {
+        None => Ok(Value::Null),
+        Some(s) => serde_json::from_str(&s).map_err(|e| GraphError::Corrupt(e.to_string())),
+    }
+}
+
+impl SqliteStore {
+    /// Opens or creates the store at `path`, creating parent folders.
+    ///
+    /// Errors: `GraphError::Open` when the folder or file cannot be created,
+    /// or the file is not a store of this version.
+    pub fn open(path: &Path) -> Result<Self, GraphError> {
+        let open_err = |message: String| GraphError::Open {
+            path: path.display().to_string(),
+            message,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
+        }
+        let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| open_err(e.to_string()))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| open_err(e.to_string()))?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| open_err(e.to_string()))?;
+        if version > SCHEMA_VERSION {
+            return Err(open_err(format!(
+                "store version {version} is newer than this atg supports ({SCHEMA_VERSION})"
+            )));
+        }
+        conn.execute_batch(SCHEMA)
+            .map_err(|e| open_err(e.to_string()))?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(|e| open_err(e.to_string()))?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent
+        // (transactions roll back), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn scan_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(ScanInfo, String, String)> {
+        let subs: String = row.get(5)?;
+        let status: String = row.get(6)?;
+        let failures: String = row.get(9)?;
+        Ok((
+            ScanInfo {
+                scan_id: row.get(0)?,
+                started_at: row.get(1)?,
+                finished_at: row.get(2)?,
+                source: row.get(3)?,
+                tenant_id: row.get(4)?,
+                subscriptions: serde_json::from_str(&subs).unwrap_or_default(),
+                status: ScanStatus::parse(&status).unwrap_or(ScanStatus::Failed),
+                resource_count: row.get::<_, i64>(7)? as u64,
+                relationship_count: row.get::<_, i64>(8)? as u64,
+                failures: Vec::new(),
+            },
+            status,
+            failures,
+        ))
+    }
+}
+
+#[async_trait]
+impl GraphStore for SqliteStore {
+    async fn begin_scan(&self, info: &ScanInfo) -> Result<(), GraphError> {
+        self.conn()
+            .execute(
+                "INSERT INTO scans (scan_id, started_at, source, tenant_id, subscriptions, status) VALUES (?1, ?2, ?3, ?4, ?5, 'running')",
+                params![
+                    info.scan_id,
+                    info.started_at,
+                    info.source,
+                    info.tenant_id,
+                    serde_json::to_string(&info.subscriptions).expect("strings serialise")
+                ],
+            )
+            .map_err(q)?;
+        Ok(())
+    }
+
+    async fn write_subscriptions(
+        &self,
+        scan_id: &str,
+        batch: &[Subscription],
+    ) -> Result<(), GraphError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(q)?;
+        {
+            let mut st = tx
+                .prepare_cached("INSERT INTO subscriptions (scan_id, subscription_id, display_name, tenant_id) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(q)?;
+            for s in batch {
+                st.execute(params![
+                    scan_id,
+                    s.subscription_id,
+                    s.display_name,
+                    s.tenant_id
+                ])
+                .map_err(q)?;
+            }
+        }
+        tx.commit().map_err(q)
+    }
+
+    async fn write_resource_groups(
+        &self,
+        scan_id: &str,
+        batch: &[ResourceGroup],
+    ) -> Result<(), GraphError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(q)?;
+        {
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT INTO resource_groups (scan_id, id, name, location, subscription_id, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(q)?;
+            for g in batch {
+                st.execute(params![
+                    scan_id,
+                    g.id,
+                    g.name,
+                    g.location,
+                    g.subscription_id,
+                    json_text(&g.tags)
+                ])
+                .map_err(q)?;
+            }
+        }
+        tx.commit().map_err(q)
+    }
+
+    async fn write_resources(&self, scan_id: &str, batch: &[Resource]) -> Result<(), GraphError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(q)?;
+        {
+            let next: i64 = tx
+                .query_row(
+                    "SELECT COALESCE(MAX(seq) + 1, 0) FROM resources WHERE scan_id = ?1",
+                    [scan_id],
+                    |r| r.get(0),
+                )
+                .map_err(q)?;
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT INTO resources (scan_id, seq, id, id_key, name, type, location, resource_group, subscription_id,
+                     tenant_id, kind, sku, identity, zones, tags, managed_by, plan, properties)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                )
+                .map_err(q)?;
+            for (i, r) in batch.iter().enumerate() {
+                st.execute(params![
+                    scan_id,
+                    next + i as i64,
+                    r.id,
+                    r.id_key(),
+                    r.name,
+                    r.type_key(),
+                    r.location,
+                    r.resource_group,
+                    r.subscription_id,
+                    r.tenant_id,
+                    r.kind,
+                    json_text(&r.sku),
+                    json_text(&r.identity),
+                    json_text(&r.zones),
+                    json_text(&r.tags),
+                    r.managed_by,
+                    json_text(&r.plan),
+                    r.properties.to_string(),
+                ])
+                .map_err(q)?;
+            }
+        }
+        tx.commit().map_err(q)
+    }
+
+    async fn write_relationships(
+        &self,
+        scan_id: &str,
+        batch: &[Relationship],
+    ) -> Result<(), GraphError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(q)?;
+        {
+            let mut st = tx
+                .prepare_cached("INSERT INTO relationships (scan_id, source_id, kind, target_id, via) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(q)?;
+            for r in batch {
+                st.execute(params![
+                    scan_id,
+                    r.source_id,
+                    r.kind.as_str(),
+                    r.target_id,
+                    r.via
+                ])
+                .map_err(q)?;
+            }
+        }
+        tx.commit().map_err(q)
+    }
+
+    async fn finish_scan(
+        &self,
+        scan_id: &str,
+        status: ScanStatus,
+        failures: &[String],
+    ) -> Result<ScanInfo, GraphError> {
+        let finished_at = crate::clock::now_rfc3339();
+        {
+            let conn = self.conn();
+            let n = conn
+                .execute(
+                    "UPDATE scans SET status = ?2, finished_at = ?3, failures = ?4,
+                       resource_count = (SELECT COUNT(*) FROM resources WHERE scan_id = ?1),
+                       relationship_count = (SELECT COUNT(*) FROM relationships WHERE scan_id = ?1)
+                     WHERE scan_id = ?1",
+                    params![
+                        scan_id,
+                        status.as_str(),
+                        finished_at,
+                        serde_json::to_string(failures).expect("strings serialise")
+                    ],
+                )
+                .map_err(q)?;
+            if n == 0 {
+                return Err(GraphError::NoSuchScan(scan_id.to_string()));
+            }
+        }
+        self.scans()
+            .await?
+            .into_iter()
+            .find(|s| s.scan_id == scan_id)
+            .ok_or_else(|| GraphError::NoSuchScan(scan_id.to_string()))
+    }
+
+    async fn scans(&self) -> Result<Vec<ScanInfo>, GraphError> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare(
+                "SELECT scan_id, started_at, finished_at, source, tenant_id, subscriptions, status, resource_count,
+                        relationship_count, failures FROM scans ORDER BY started_at DESC, rowid DESC",
+            )
+            .map_err(q)?;
+        let rows = st.query_map([], Self::scan_row).map_err(q)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut info, _, failures) = row.map_err(q)?;
+            info.failures =
+                serde_json::from_str(&failures).map_err(|e| GraphError::Corrupt(e.to_string()))?;
+            out.push(info);
+        }
+        Ok(out)
+    }
+
+    async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError> {
+        let conn = self.conn();
+        let exists: Option<String> = conn
+            .query_row(
+                "SELECT scan_id FROM scans WHERE scan_id = ?1",
+                [scan_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(q)?;
+        if exists.is_none() {
+            return Err(GraphError::NoSuchScan(scan_id.to_string()));
+        }
+        let mut snap = Snapshot::default();
+        let mut st = conn
+            .prepare("SELECT subscription_id, display_name, tenant_id FROM subscriptions WHERE scan_id = ?1 ORDER BY rowid")
+            .map_err(q)?;
+        for row in st
+            .query_map([scan_id], |r| {
+                Ok(Subscription {
+                    subscription_id: r.get(0)?,
+                    display_name: r.get(1)?,
+                    tenant_id: r.get(2)?,
+                })
+            })
+            .map_err(q)?
+        {
+            snap.subscriptions.push(row.map_err(q)?);
+        }
+        let mut st = conn
+            .prepare("SELECT id, name, location, subscription_id, tags FROM resource_groups WHERE scan_id = ?1 ORDER BY rowid")
+            .map_err(q)?;
+        let rows = st
+            .query_map([scan_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })
+            .map_err(q)?;
+        for row in rows {
+            let (id, name, location, subscription_id, tags) = row.map_err(q)?;
+            snap.resource_groups.push(ResourceGroup {
+                id,
+                name,
+                location,
+                subscription_id,
+                tags: parse_json(tags)?,
+            });
+        }
+        let mut st = conn
+            .prepare(
+                "SELECT id, name, type, location, resource_group, subscription_id, tenant_id, kind, sku, identity, zones,
+                        tags, managed_by, plan, properties FROM resources WHERE scan_id = ?1 ORDER BY seq",
+            )
+            .map_err(q)?;
+        let mut rows = st.query([scan_id]).map_err(q)?;
+        while let Some(r) = rows.next().map_err(q)? {
+            snap.resources.push(Resource {
+                id: r.get(0).map_err(q)?,
+                name: r.get(1).map_err(q)?,
+                r#type: r.get(2).map_err(q)?,
+                location: r.get(3).map_err(q)?,
+                resource_group: r.get(4).map_err(q)?,
+                subscription_id: r.get(5).map_err(q)?,
+                tenant_id: r.get(6).map_err(q)?,
+                kind: r.get(7).map_err(q)?,
+                sku: parse_json(r.get(8).map_err(q)?)?,
+                identity: parse_json(r.get(9).map_err(q)?)?,
+                zones: parse_json(r.get(10).map_err(q)?)?,
+                tags: parse_json(r.get(11).map_err(q)?)?,
+                managed_by: r.get(12).map_err(q)?,
+                plan: parse_json(r.get(13).map_err(q)?)?,
+                properties: parse_json(r.get(14).map_err(q)?)?,
+            });
+        }
+        let mut st = conn
+            .prepare("SELECT source_id, kind, target_id, via FROM relationships WHERE scan_id = ?1 ORDER BY rowid")
+            .map_err(q)?;
+        let mut rows = st.query([scan_id]).map_err(q)?;
+        while let Some(r) = rows.next().map_err(q)? {
+            let kind: String = r.get(1).map_err(q)?;
+            snap.relationships.push(Relationship {
+                source_id: r.get(0).map_err(q)?,
+                kind: RelationshipKind::parse(&kind)
+                    .ok_or_else(|| GraphError::Corrupt(format!("relationship kind `{kind}`")))?,
+                target_id: r.get(2).map_err(q)?,
+                via: r.get(3).map_err(q)?,
+            });
+        }
+        Ok(snap)
+    }
+
+    async fn type_counts(&self, scan_id: &str) -> Result<Vec<(String, u64)>, GraphError> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare("SELECT type, COUNT(*) FROM resources WHERE scan_id = ?1 GROUP BY type ORDER BY type")
+            .map_err(q)?;
+        let rows = st
+            .query_map([scan_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })
+            .map_err(q)?;
+        rows.map(|r| r.map_err(q)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{select_scan, store_snapshot};
+
+    fn info(id: &str, at: &str) -> ScanInfo {
+        ScanInfo {
+            scan_id: id.into(),
+            started_at: at.into(),
+            finished_at: None,
+            source: "file:t.json".into(),
+            tenant_id: Some("t".into()),
+            subscriptions: vec!["s".into()],
+            status: ScanStatus::Running,
+            resource_count: 0,
+            relationship_count: 0,
+            failures: vec![],
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn snapshot_round_trips_whole_and_latest_scan_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("nested/graph.db")).unwrap();
+        let doc = br#"{"tenantId": "t", "resources": [
+          {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", "type": "microsoft.network/virtualnetworks",
+           "location": "eastus", "sku": {"name": "x"}, "zones": ["1"], "tags": {"a": "b"},
+           "properties": {"deep": {"list": [1, 2.5, "three", null]}, "subnets": [{"name": "a", "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a", "properties": {}}]}}
+        ]}"#;
+        let (mut snap, _) =
+            crate::azure::normalize::normalize(crate::azure::export::parse(doc, "t").unwrap());
+        snap.relationships = crate::graph::relationships::derive(&snap);
+        let first = store_snapshot(&store, &info("scan-1", "2026-01-01T00:00:00Z"), &snap, 1)
+            .await
+            .unwrap();
+        assert_eq!(first.status, ScanStatus::Finished);
+        assert_eq!(first.resource_count, 2);
+        let loaded = store.load_snapshot("scan-1").await.unwrap();
+        assert_eq!(
+            loaded.resources, snap.resources,
+            "resources, properties, sku, zones, tags survive whole"
+        );
+        assert_eq!(loaded.relationships, snap.relationships);
+        assert_eq!(loaded.resource_groups, snap.resource_groups);
+        store_snapshot(&store, &info("scan-2", "2026-01-02T00:00:00Z"), &snap, 500)
+            .await
+            .unwrap();
+        assert_eq!(
+            select_scan(&store, None, None).await.unwrap().scan_id,
+            "scan-2"
+        );
+        assert_eq!(
+            select_scan(&store, Some("scan-1"), None)
+                .await
+                .unwrap()
+                .scan_id,
+            "scan-1"
+        );
+        assert!(matches!(
+            select_scan(&store, None, Some("other")).await,
+            Err(GraphError::NoScan(_))
+        ));
+        assert_eq!(
+            store.type_counts("scan-1").await.unwrap(),
+            vec![
+                ("microsoft.network/virtualnetworks".into(), 1),
+                ("microsoft.network/virtualnetworks/subnets".into(), 1)
+            ]
+        );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn running_scans_are_never_selected() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("g.db")).unwrap();
+        store
+            .begin_scan(&info("scan-r", "2026-01-03T00:00:00Z"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            select_scan(&store, None, None).await,
+            Err(GraphError::NoScan(_))
+        ));
+    }
+}

@@ -1,0 +1,129 @@
+//! The output layer: the only place that prints. Data goes to stdout;
+//! status, warnings and progress go to stderr and are hidden by `--quiet`.
+//! Progress bars (indicatif) show only on a terminal.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use crate::reporter::Reporter;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Prints on behalf of commands.
+pub struct Printer {
+    quiet: bool,
+    stderr_tty: bool,
+    warned: Mutex<HashSet<String>>,
+}
+
+impl Printer {
+    /// A printer; `quiet` hides status lines, warnings and progress.
+    pub fn new(quiet: bool) -> Self {
+        Printer {
+            quiet,
+            stderr_tty: std::io::stderr().is_terminal(),
+            warned: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// True when stdout is a terminal (choose tables over JSON lines etc.).
+    pub fn stdout_is_tty(&self) -> bool {
+        std::io::stdout().is_terminal()
+    }
+
+    /// Writes data to stdout (never hidden: it is the command's result).
+    pub fn data(&self, text: &str) {
+        if text.ends_with('\n') {
+            print!("{text}");
+        } else {
+            println!("{text}");
+        }
+    }
+
+    /// A status line on stderr, hidden by `--quiet`.
+    pub fn status(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
+    /// A warning on stderr, once per distinct text, hidden by `--quiet`.
+    pub fn warn(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
+        if warned.insert(line.to_string()) {
+            eprintln!("warning: {line}");
+        }
+    }
+
+    /// An error report on stderr (never hidden).
+    pub fn error(&self, text: &str) {
+        eprint!("{text}");
+    }
+
+    /// A progress reporter: indicatif on a terminal, silent otherwise.
+    pub fn reporter(&self) -> ProgressReporter {
+        let bar = if self.quiet || !self.stderr_tty {
+            ProgressBar::hidden()
+        } else {
+            let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        };
+        ProgressReporter {
+            bar,
+            visible: !self.quiet && self.stderr_tty,
+        }
+    }
+}
+
+/// A `Reporter` drawing one progress bar per phase on stderr.
+pub struct ProgressReporter {
+    bar: ProgressBar,
+    visible: bool,
+}
+
+impl Reporter for ProgressReporter {
+    fn on_start(&self, phase: &str, total: Option<u64>) {
+        self.bar.reset();
+        match total {
+            Some(n) => {
+                self.bar.set_length(n);
+                self.bar.set_style(
+                    ProgressStyle::with_template(
+                        "{spinner} {msg:<12} [{bar:30}] {pos}/{len} {elapsed}",
+                    )
+                    .expect("valid template")
+                    .progress_chars("=> "),
+                );
+            }
+            None => {
+                self.bar.unset_length();
+                self.bar.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                        .expect("valid template"),
+                );
+            }
+        }
+        self.bar.set_message(phase.to_string());
+    }
+
+    fn on_progress(&self, done: u64) {
+        self.bar.set_position(done);
+    }
+
+    fn on_finish(&self, outcome: &str) {
+        if self.visible {
+            self.bar.println(format!("  {outcome}"));
+        }
+    }
+}
+
+impl Drop for ProgressReporter {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
