@@ -17,6 +17,7 @@ pub mod iac;
 pub mod iterate;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod reporter;
 pub mod synth;
 pub mod validate;

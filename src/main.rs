@@ -1,1 +1,33 @@
-fn main() {}
+//! The `atg` binary: parse the command line, run one command, render any
+//! error once, and exit with the documented code (0 ok, 1 check failed,
+//! 2 usage or input error, 3 external tool failed, 130 interrupted).
+
+use atg::cli::Cli;
+use atg::error::{CliError, render};
+use atg::output::Printer;
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let printer = Printer::new(cli.quiet);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            printer.error(&render(
+                &CliError::tool("cannot start the async runtime").caused_by(e),
+            ));
+            return ExitCode::from(3);
+        }
+    };
+    match runtime.block_on(atg::commands::run(cli, &printer)) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(e) => {
+            printer.error(&render(&e));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

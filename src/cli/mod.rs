@@ -1,1 +1,54 @@
-//! clap definitions, one file per command; no logic.
+//! clap definitions, one file per command; no logic. Each command's
+//! arguments are turned into settings by its module in `commands`.
+
+pub mod generate;
+pub mod iterate;
+pub mod scan;
+pub mod synth;
+pub mod validate;
+
+use clap::{Parser, Subcommand};
+
+/// atg: replicate Azure tenants with Terraform.
+#[derive(Debug, Parser)]
+#[command(name = "atg", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Graph store: `sqlite:PATH` (the embedded store).
+    #[arg(
+        long,
+        global = true,
+        env = "ATG_GRAPH",
+        default_value = "sqlite:.atg/graph.db"
+    )]
+    pub graph: String,
+    /// Print only results: no status lines, warnings or progress bars.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import a tenant export into the graph store as a new snapshot.
+    Scan(scan::ScanArgs),
+    /// Generate Terraform (azurerm) from a snapshot.
+    Generate(generate::GenerateArgs),
+    /// Validate a Terraform folder with terraform or the builtin validator.
+    Validate(validate::ValidateArgs),
+    /// Generate → validate → remediate until the configuration passes N times in a row.
+    Iterate(iterate::IterateArgs),
+    /// Write a seeded synthetic tenant export (for benchmarks and scale tests).
+    Synth(synth::SynthArgs),
+}
+
+/// Output format of result tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// A human table.
+    Table,
+    /// JSON on stdout.
+    Json,
+}

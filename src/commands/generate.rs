@@ -1,0 +1,90 @@
+//! `atg generate`: read a snapshot from the store and write Terraform plus
+//! `generation_report.{json,md}`.
+
+use crate::cli::generate::{GenerateArgs, SourceArgs, SyntaxArg};
+use crate::error::{CliError, ExitStatus};
+use crate::graph;
+use crate::iac::{self, Adjustments, GenerateOptions, Generated, Syntax, TargetSettings};
+use crate::model::Snapshot;
+use crate::output::Printer;
+
+/// Maps the CLI syntax flag to the renderer's.
+pub fn syntax(arg: SyntaxArg) -> Syntax {
+    match arg {
+        SyntaxArg::Hcl => Syntax::Hcl,
+        SyntaxArg::Json => Syntax::Json,
+    }
+}
+
+/// Generation options from the source flags, a prefix and adjustments.
+pub fn options(source: &SourceArgs, prefix: String, adjustments: Adjustments) -> GenerateOptions {
+    GenerateOptions {
+        target: TargetSettings {
+            resource_group_prefix: prefix,
+            location: source.location.clone(),
+        },
+        subscriptions: source.subscriptions.clone(),
+        resource_groups: source.resource_groups.clone(),
+        adjustments,
+    }
+}
+
+/// Loads the snapshot the source flags select.
+pub async fn load_snapshot(
+    graph_spec: &str,
+    source: &SourceArgs,
+) -> Result<(String, Snapshot), CliError> {
+    let store = graph::open(graph_spec)?;
+    let scan = graph::select_scan(
+        store.as_ref(),
+        source.scan_id.as_deref(),
+        source.subscriptions.first().map(String::as_str),
+    )
+    .await?;
+    let snapshot = store.load_snapshot(&scan.scan_id).await?;
+    Ok((scan.scan_id, snapshot))
+}
+
+/// One summary line for a generation.
+pub fn summary_line(g: &Generated) -> String {
+    let r = &g.report;
+    format!(
+        "{} of {} mappable resources emitted ({}%), {} skipped, {} resources of {} unmapped types; {} Terraform resource blocks",
+        r.emitted_resources,
+        r.mapped_resources,
+        r.emitted_percent,
+        r.skipped_resources,
+        r.unmapped_resources,
+        r.unmapped_types.len(),
+        r.terraform_blocks
+    )
+}
+
+/// Runs `atg generate`.
+pub async fn run(
+    graph_spec: &str,
+    args: GenerateArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CliError> {
+    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source).await?;
+    let opts = options(
+        &args.source,
+        args.resource_group_prefix.clone(),
+        Adjustments::default(),
+    );
+    let generated = iac::generate(&snapshot, &opts);
+    let files = iac::write_output(&args.output, &generated, syntax(args.format))?;
+    printer.status(&format!(
+        "Generated from scan {scan_id} into `{}` ({} files)",
+        args.output.display(),
+        files.len()
+    ));
+    printer.status(&summary_line(&generated));
+    if generated.report.skipped_resources > 0 {
+        printer.status(&format!(
+            "See `{}` for why each skipped resource was skipped",
+            args.output.join("generation_report.md").display()
+        ));
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,189 @@
+//! `atg iterate`: load the snapshot, run the iterate loop with the chosen
+//! validator and a Ctrl-C handler, and print a summary table.
+
+use super::generate::{load_snapshot, options as generate_options, syntax};
+use super::validate::{cli_error, options as validate_options};
+use crate::cli::ReportFormat;
+use crate::cli::iterate::IterateArgs;
+use crate::error::{CliError, ExitStatus};
+use crate::iac::Adjustments;
+use crate::iterate::{self, IterateError, IterateOutcome, IterateSettings, Stop};
+use crate::output::Printer;
+use crate::report;
+use serde::Serialize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    stop: Stop,
+    stable: bool,
+    provider_validated: bool,
+    consecutive_passes: u32,
+    threshold: u32,
+    last_iteration: u32,
+    iterations_run: &'a [u32],
+    history: Vec<&'a iterate::IterationRecord>,
+    unremediated: &'a [String],
+    notes: &'a [String],
+}
+
+fn iterate_error(e: IterateError) -> CliError {
+    match e {
+        IterateError::Interrupted(_) => CliError::interrupted(e.to_string())
+            .with_hint("run the same `atg iterate` command again to resume"),
+        IterateError::Validate { iteration, source } => {
+            let inner = cli_error(source);
+            let mut err = CliError {
+                message: format!("iteration {iteration}: {}", inner.message),
+                ..inner
+            };
+            err.causes.insert(
+                0,
+                "the validator could not run; the state file is unchanged for this iteration"
+                    .into(),
+            );
+            err
+        }
+        IterateError::State(s) => CliError::input(s.to_string())
+            .with_hint("move the damaged state file aside, or pass another `--output-root`"),
+        IterateError::Write { .. } => {
+            CliError::input(e.to_string()).with_hint("pass an `--output-root` you can write to")
+        }
+    }
+}
+
+/// Runs `atg iterate`.
+pub async fn run(
+    graph_spec: &str,
+    args: IterateArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CliError> {
+    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source).await?;
+    let settings = IterateSettings {
+        root: args.output_root.clone(),
+        until_stable: args.until_stable,
+        threshold: args.threshold,
+        max_iterations: if args.until_stable {
+            args.max_iterations
+        } else {
+            1
+        },
+        start: args.iteration,
+        prefix: args.resource_group_prefix.clone(),
+        syntax: syntax(args.syntax),
+        generate: generate_options(&args.source, String::new(), Adjustments::default()),
+        scan_id: scan_id.clone(),
+    };
+    let vopts = validate_options(&args.validator);
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = interrupted.clone();
+        // A second handler cannot be installed in one process; the first one
+        // (this one) is all a CLI run needs.
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
+    printer.status(&format!(
+        "Iterating on scan {scan_id} into `{}`",
+        settings.root.display()
+    ));
+    let reporter = printer.reporter();
+    let validate = |dir: &std::path::Path| crate::validate::validate_dir(dir, &vopts);
+    let outcome = iterate::run(&snapshot, &settings, &validate, &reporter, &interrupted)
+        .map_err(iterate_error)?;
+    drop(reporter);
+    for note in &outcome.notes {
+        printer.status(note);
+    }
+    print_summary(&outcome, args.format, printer);
+    Ok(match outcome.stop {
+        Stop::Stable | Stop::Passed => ExitStatus::Success,
+        Stop::MaxIterations | Stop::Stuck | Stop::Failed => ExitStatus::CheckFailed,
+    })
+}
+
+fn print_summary(outcome: &IterateOutcome, format: ReportFormat, printer: &Printer) {
+    let st = &outcome.state;
+    let history: Vec<&iterate::IterationRecord> = st
+        .history
+        .iter()
+        .filter(|h| outcome.ran.contains(&h.iteration))
+        .collect();
+    match format {
+        ReportFormat::Json => printer.data(&report::json(&Summary {
+            stop: outcome.stop,
+            stable: outcome.stop == Stop::Stable,
+            provider_validated: outcome.provider_validated(),
+            consecutive_passes: st.consecutive_passes,
+            threshold: st.threshold,
+            last_iteration: st.last_iteration,
+            iterations_run: &outcome.ran,
+            history,
+            unremediated: &outcome.unremediated,
+            notes: &outcome.notes,
+        })),
+        ReportFormat::Table => {
+            let rows: Vec<Vec<String>> = history
+                .iter()
+                .map(|h| {
+                    vec![
+                        h.iteration.to_string(),
+                        h.resources.to_string(),
+                        h.skipped.to_string(),
+                        format!("{} ({})", h.validator, h.level),
+                        h.errors.to_string(),
+                        h.remediations_learned.to_string(),
+                        if h.passed { "pass" } else { "fail" }.to_string(),
+                    ]
+                })
+                .collect();
+            printer.data(&report::table(
+                &[
+                    "#iteration",
+                    "#resources",
+                    "#skipped",
+                    "validator",
+                    "#errors",
+                    "#learned",
+                    "result",
+                ],
+                &rows,
+            ));
+        }
+    }
+    let line = match outcome.stop {
+        Stop::Stable if outcome.provider_validated() => format!(
+            "Stable: {} consecutive provider-validated passes (threshold {})",
+            st.consecutive_passes, st.threshold
+        ),
+        Stop::Stable => format!(
+            "Stable at structural level: {} consecutive passes (threshold {}), NOT provider-validated: argument-level checks were skipped without a provider schema",
+            st.consecutive_passes, st.threshold
+        ),
+        Stop::MaxIterations => format!(
+            "Not stable after {} iterations: {} consecutive passes of {} needed",
+            outcome.ran.len(),
+            st.consecutive_passes,
+            st.threshold
+        ),
+        Stop::Stuck => format!(
+            "Stuck at iteration {}: it failed and no remediation applies, so another iteration would fail the same way",
+            st.last_iteration
+        ),
+        Stop::Passed => format!(
+            "Iteration {} passed ({} consecutive passes)",
+            st.last_iteration, st.consecutive_passes
+        ),
+        Stop::Failed => format!(
+            "Iteration {} failed; remediations recorded for the next one",
+            st.last_iteration
+        ),
+    };
+    printer.status(&line);
+    for u in &outcome.unremediated {
+        printer.status(&format!("  unremediated: {u}"));
+    }
+    if outcome.stop == Stop::Stable && !outcome.provider_validated() {
+        printer.warn("pass `--provider-schema FILE` (a `terraform providers schema -json` dump) or `--plugin-dir` for provider-validated passes");
+    }
+}

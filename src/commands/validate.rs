@@ -1,0 +1,125 @@
+//! `atg validate DIR`: run the chosen validator and print its diagnostics.
+
+use crate::cli::ReportFormat;
+use crate::cli::validate::{ValidateArgs, ValidatorArg, ValidatorArgs};
+use crate::error::{CliError, ExitStatus};
+use crate::iterate::run::level_name;
+use crate::output::Printer;
+use crate::report;
+use crate::validate::{
+    self, Diagnostic, ValidateError, ValidateOptions, ValidationOutcome, ValidatorChoice,
+};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Folder of cached provider schemas, relative to the working directory.
+pub const SCHEMA_CACHE_DIR: &str = ".atg/schemas";
+
+/// Validation options from the validator flags.
+pub fn options(args: &ValidatorArgs) -> ValidateOptions {
+    ValidateOptions {
+        validator: match args.validator {
+            ValidatorArg::Auto => ValidatorChoice::Auto,
+            ValidatorArg::Terraform => ValidatorChoice::Terraform,
+            ValidatorArg::Builtin => ValidatorChoice::Builtin,
+        },
+        schema_files: args.provider_schemas.clone(),
+        terraform_bin: args.terraform_bin.clone(),
+        plugin_dir: args.plugin_dir.clone(),
+        schema_cache_dir: PathBuf::from(SCHEMA_CACHE_DIR),
+    }
+}
+
+/// Converts a validator error: bad input exits 2, a failing tool 3.
+pub fn cli_error(e: ValidateError) -> CliError {
+    let hint = e.hint();
+    let err = match e {
+        ValidateError::Input(_) => CliError::input(e.to_string()),
+        _ => CliError::tool(e.to_string()),
+    };
+    if hint.is_empty() {
+        err
+    } else {
+        err.with_hint(hint)
+    }
+}
+
+#[derive(Serialize)]
+struct ValidateJson<'a> {
+    valid: bool,
+    validator: &'a str,
+    level: &'static str,
+    note: Option<&'a str>,
+    error_count: usize,
+    warning_count: usize,
+    diagnostics: &'a [Diagnostic],
+}
+
+/// Table rows for diagnostics: severity, summary, address, location, detail.
+pub fn diagnostic_rows(diags: &[Diagnostic]) -> Vec<Vec<String>> {
+    diags
+        .iter()
+        .map(|d| {
+            let at = d
+                .range
+                .as_ref()
+                .map(|r| format!("{}:{}", r.filename, r.start.line))
+                .unwrap_or_default();
+            let addr = match (&d.address, &d.attribute) {
+                (Some(a), Some(p)) => format!("{a} ({p})"),
+                (Some(a), None) => a.clone(),
+                _ => String::new(),
+            };
+            vec![
+                format!("{:?}", d.severity).to_lowercase(),
+                d.summary.clone(),
+                addr,
+                at,
+                d.detail.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// Runs `atg validate`.
+pub async fn run(args: ValidateArgs, printer: &Printer) -> Result<ExitStatus, CliError> {
+    let opts = options(&args.validator);
+    let outcome: ValidationOutcome = validate::validate_dir(&args.dir, &opts).map_err(cli_error)?;
+    if let Some(note) = &outcome.note {
+        printer.status(note);
+    }
+    let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = outcome.diagnostics.len() - errors;
+    match args.format {
+        ReportFormat::Json => printer.data(&report::json(&ValidateJson {
+            valid: errors == 0,
+            validator: outcome.validator_used,
+            level: level_name(outcome.level),
+            note: outcome.note.as_deref(),
+            error_count: errors,
+            warning_count: warnings,
+            diagnostics: &outcome.diagnostics,
+        })),
+        ReportFormat::Table => {
+            if !outcome.diagnostics.is_empty() {
+                printer.data(&report::table(
+                    &["severity", "summary", "resource", "at", "detail"],
+                    &diagnostic_rows(&outcome.diagnostics),
+                ));
+            }
+            printer.status(&format!(
+                "{}: {} errors, {} warnings ({} validator, {} level)",
+                if errors == 0 { "Valid" } else { "Invalid" },
+                errors,
+                warnings,
+                outcome.validator_used,
+                level_name(outcome.level)
+            ));
+        }
+    }
+    Ok(if errors == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::CheckFailed
+    })
+}

@@ -1,0 +1,366 @@
+//! Classifies diagnostics into the error categories the Python tool uses,
+//! and proposes the remediations the next iteration applies.
+//!
+//! Classification works on Terraform's summaries, which both validators
+//! use, so it does not care which validator produced a diagnostic.
+//! Applying remediations is left to `iac::generate` (through `Adjustments`).
+
+use crate::iac::Adjustments;
+use crate::validate::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Error categories (as in Azure Tenant Grapher's iteration analysis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// "Missing required argument".
+    MissingRequiredArgument,
+    /// "Unsupported argument" / "Unsupported block type" / a computed-only value set.
+    UnsupportedArgument,
+    /// A reference to something undeclared, or to an attribute a type lacks.
+    UndeclaredResource,
+    /// "Insufficient X blocks".
+    InsufficientBlocks,
+    /// Wrong type, too many blocks, or a value the provider rejects.
+    InvalidValue,
+    /// Anything else.
+    Other,
+}
+
+impl Category {
+    /// All categories, in report order.
+    pub const ALL: [Category; 6] = [
+        Category::MissingRequiredArgument,
+        Category::UnsupportedArgument,
+        Category::UndeclaredResource,
+        Category::InsufficientBlocks,
+        Category::InvalidValue,
+        Category::Other,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::MissingRequiredArgument => "missing_required_argument",
+            Category::UnsupportedArgument => "unsupported_argument",
+            Category::UndeclaredResource => "undeclared_resource",
+            Category::InsufficientBlocks => "insufficient_blocks",
+            Category::InvalidValue => "invalid_value",
+            Category::Other => "other",
+        }
+    }
+}
+
+/// The category of a diagnostic, from Terraform's summary wording.
+pub fn classify(d: &Diagnostic) -> Category {
+    let s = d.summary.as_str();
+    if s == "Missing required argument" {
+        Category::MissingRequiredArgument
+    } else if s == "Unsupported argument"
+        || s == "Unsupported block type"
+        || s == "Value for unconfigurable attribute"
+    {
+        Category::UnsupportedArgument
+    } else if s.starts_with("Reference to undeclared") || s == "Unsupported attribute" {
+        Category::UndeclaredResource
+    } else if s.starts_with("Insufficient ") && s.ends_with(" blocks")
+        || s == "Missing required block"
+    {
+        Category::InsufficientBlocks
+    } else if s == "Incorrect attribute value type"
+        || s.starts_with("Too many ")
+        || s.starts_with("Invalid value")
+        || s.starts_with("expected ")
+        || s.contains("invalid")
+    {
+        Category::InvalidValue
+    } else {
+        Category::Other
+    }
+}
+
+/// What one recorded remediation does.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Remediation {
+    /// Drop an argument or block the schema rejects, for every resource of a type.
+    DropArgument {
+        /// azurerm resource type.
+        resource_type: String,
+        /// Dotted path, e.g. `os_disk.foo`.
+        path: String,
+    },
+    /// Skip one source resource.
+    SkipResource {
+        /// ARM resource ID.
+        arm_id: String,
+        /// Why, one line.
+        reason: String,
+    },
+}
+
+impl Remediation {
+    /// One line for logs and reports.
+    pub fn describe(&self) -> String {
+        match self {
+            Remediation::DropArgument {
+                resource_type,
+                path,
+            } => format!("drop argument `{path}` of `{resource_type}`"),
+            Remediation::SkipResource { arm_id, reason } => format!("skip `{arm_id}`: {reason}"),
+        }
+    }
+
+    /// Records it in `adj`; returns false when it was already there.
+    pub fn apply_to(&self, adj: &mut Adjustments) -> bool {
+        match self {
+            Remediation::DropArgument {
+                resource_type,
+                path,
+            } => adj
+                .drop_arguments
+                .entry(resource_type.clone())
+                .or_default()
+                .insert(path.clone()),
+            Remediation::SkipResource { arm_id, reason } => {
+                let key = arm_id.to_ascii_lowercase();
+                if adj.skip.contains_key(&key) {
+                    false
+                } else {
+                    adj.skip.insert(key, reason.clone());
+                    true
+                }
+            }
+        }
+    }
+}
+
+/// A remediation with the diagnostic that caused it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The remediation.
+    #[serde(flatten)]
+    pub remediation: Remediation,
+    /// The cause: category, summary and location of the diagnostic.
+    pub cause: String,
+}
+
+/// The analysis of one validation: counts by category and proposals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Error count by category name (every category present, zeros included).
+    pub errors_by_category: BTreeMap<String, usize>,
+    /// Errors.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Remediations proposed, deduplicated, in diagnostic order.
+    pub proposals: Vec<Proposal>,
+    /// Errors no rule could remediate, one line each.
+    pub unremediated: Vec<String>,
+}
+
+/// Analyses diagnostics: counts by category, and one proposal per error a
+/// rule covers.
+///
+/// Rules: an unsupported argument is dropped from its resource type; a
+/// missing required argument, missing blocks, an invalid value or a
+/// dangling reference skips the source resource (its `arm_id`). Errors
+/// without a resource or ARM ID (the provider block, resource groups)
+/// cannot be remediated and are listed.
+pub fn analyse(diagnostics: &[Diagnostic]) -> Analysis {
+    let mut a = Analysis {
+        errors_by_category: Category::ALL
+            .iter()
+            .map(|c| (c.as_str().to_string(), 0))
+            .collect(),
+        ..Default::default()
+    };
+    for d in diagnostics {
+        if !d.is_error() {
+            a.warnings += 1;
+            continue;
+        }
+        a.errors += 1;
+        let cat = classify(d);
+        *a.errors_by_category
+            .entry(cat.as_str().to_string())
+            .or_default() += 1;
+        let at = d.address.as_deref().unwrap_or("(no resource)");
+        let what = d
+            .attribute
+            .as_deref()
+            .map(|p| format!(" `{p}`"))
+            .unwrap_or_default();
+        let cause = format!("{}: {}{} at `{at}`", cat.as_str(), d.summary, what);
+        let remediation = match (
+            cat,
+            d.address.as_deref(),
+            d.attribute.as_deref(),
+            d.arm_id.as_deref(),
+        ) {
+            (Category::UnsupportedArgument, Some(addr), Some(path), _)
+                if !addr.starts_with("data.") =>
+            {
+                addr.split('.').next().map(|ty| Remediation::DropArgument {
+                    resource_type: ty.to_string(),
+                    path: strip_indices(path),
+                })
+            }
+            (Category::MissingRequiredArgument, _, path, Some(id)) => {
+                Some(Remediation::SkipResource {
+                    arm_id: id.to_string(),
+                    reason: format!(
+                        "azurerm requires `{}`, which the source does not have",
+                        path.unwrap_or("an argument")
+                    ),
+                })
+            }
+            (Category::InsufficientBlocks, _, path, Some(id)) => Some(Remediation::SkipResource {
+                arm_id: id.to_string(),
+                reason: format!(
+                    "azurerm requires a `{}` block the source does not have",
+                    path.unwrap_or("nested")
+                ),
+            }),
+            (Category::UndeclaredResource, _, _, Some(id)) => Some(Remediation::SkipResource {
+                arm_id: id.to_string(),
+                reason: "a reference leaves the emitted set".to_string(),
+            }),
+            (Category::InvalidValue | Category::Other, _, _, Some(id))
+                if d.summary != "Duplicate resource configuration" =>
+            {
+                Some(Remediation::SkipResource {
+                    arm_id: id.to_string(),
+                    reason: format!("Terraform rejects it: {}", d.summary),
+                })
+            }
+            _ => None,
+        };
+        match remediation {
+            Some(r) if !a.proposals.iter().any(|p| p.remediation == r) => {
+                a.proposals.push(Proposal {
+                    remediation: r,
+                    cause,
+                })
+            }
+            Some(_) => {}
+            None => a.unremediated.push(cause),
+        }
+    }
+    a
+}
+
+/// `ip_configuration[0].subnet_id` → `ip_configuration.subnet_id`.
+fn strip_indices(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0;
+    for c in path.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diag(
+        summary: &str,
+        address: &str,
+        attribute: Option<&str>,
+        arm: Option<&str>,
+    ) -> Diagnostic {
+        let mut d = Diagnostic::error(summary, "");
+        d.address = Some(address.into());
+        d.attribute = attribute.map(str::to_string);
+        d.arm_id = arm.map(str::to_string);
+        d
+    }
+
+    #[test]
+    fn each_category_maps_to_its_rule() {
+        let ds = vec![
+            diag(
+                "Unsupported argument",
+                "azurerm_linux_virtual_machine.a",
+                Some("os_disk[0].foo"),
+                Some("/x/a"),
+            ),
+            diag(
+                "Missing required argument",
+                "azurerm_subnet.b",
+                Some("address_prefixes"),
+                Some("/x/b"),
+            ),
+            diag(
+                "Reference to undeclared resource",
+                "azurerm_network_interface.c",
+                None,
+                Some("/x/c"),
+            ),
+            diag(
+                "Insufficient os_disk blocks",
+                "azurerm_linux_virtual_machine.d",
+                Some("os_disk"),
+                Some("/x/d"),
+            ),
+            diag(
+                "Incorrect attribute value type",
+                "azurerm_subnet.e",
+                Some("name"),
+                Some("/x/e"),
+            ),
+            diag(
+                "Unsupported argument",
+                "azurerm_resource_group.rg",
+                Some("foo"),
+                None,
+            ),
+            diag(
+                "Unsupported argument",
+                "azurerm_resource_group.rg2",
+                Some("foo"),
+                None,
+            ),
+        ];
+        let a = analyse(&ds);
+        assert_eq!(a.errors, 7);
+        assert_eq!(a.errors_by_category["unsupported_argument"], 3);
+        assert_eq!(a.errors_by_category["other"], 0);
+        assert_eq!(
+            a.proposals[0].remediation,
+            Remediation::DropArgument {
+                resource_type: "azurerm_linux_virtual_machine".into(),
+                path: "os_disk.foo".into()
+            }
+        );
+        assert!(
+            matches!(&a.proposals[1].remediation, Remediation::SkipResource { arm_id, reason } if arm_id == "/x/b" && reason.contains("address_prefixes"))
+        );
+        assert!(
+            matches!(&a.proposals[2].remediation, Remediation::SkipResource { reason, .. } if reason.contains("leaves the emitted set"))
+        );
+        // The resource-group drop is shared by both rg diagnostics: proposed once.
+        assert_eq!(a.proposals.len(), 6);
+        assert!(a.unremediated.is_empty());
+    }
+
+    #[test]
+    fn applying_twice_changes_nothing_the_second_time() {
+        let mut adj = Adjustments::default();
+        let r = Remediation::SkipResource {
+            arm_id: "/X/A".into(),
+            reason: "r".into(),
+        };
+        assert!(r.apply_to(&mut adj));
+        assert!(!r.apply_to(&mut adj));
+        assert!(adj.skip.contains_key("/x/a"));
+    }
+}
