@@ -50,7 +50,11 @@ fn sub_id(s: usize) -> String {
 /// workloads of `RESOURCES_PER_WORKLOAD`) for `seed`.
 ///
 /// Errors: only those of the writer.
-pub fn write_tenant<W: Write>(out: &mut W, resources: usize, seed: u64) -> io::Result<SynthStats> {
+pub fn write_tenant<W: Write + ?Sized>(
+    out: &mut W,
+    resources: usize,
+    seed: u64,
+) -> io::Result<SynthStats> {
     let workloads = resources.div_ceil(RESOURCES_PER_WORKLOAD).max(1);
     let subscriptions = workloads.div_ceil(WORKLOADS_PER_SUBSCRIPTION);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -60,6 +60,21 @@ pub fn summary_line(g: &Generated) -> String {
     )
 }
 
+/// One warning naming the ARM types that have no azurerm mapping, if any.
+pub fn warn_unmapped(g: &Generated, printer: &Printer) {
+    let types = &g.report.unmapped_types;
+    if types.is_empty() {
+        return;
+    }
+    let names: Vec<String> = types.iter().map(|(t, n)| format!("`{t}` ({n})")).collect();
+    printer.warn(&format!(
+        "{} resources of {} types have no azurerm mapping and were not emitted: {} (listed in generation_report.md)",
+        g.report.unmapped_resources,
+        types.len(),
+        names.join(", ")
+    ));
+}
+
 /// Runs `atg generate`.
 pub async fn run(
     graph_spec: &str,
@@ -80,6 +95,7 @@ pub async fn run(
         files.len()
     ));
     printer.status(&summary_line(&generated));
+    warn_unmapped(&generated, printer);
     if generated.report.skipped_resources > 0 {
         printer.status(&format!(
             "See `{}` for why each skipped resource was skipped",

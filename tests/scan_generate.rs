@@ -1,0 +1,264 @@
+//! `atg scan --from-file` and `atg generate` end to end, on the real binary.
+
+mod common;
+use common::*;
+
+#[test]
+fn scan_contoso_stores_subnets_and_counts_by_type() {
+    let d = Dir::new();
+    let out = d
+        .atg()
+        .args(["scan", "--from-file"])
+        .arg(contoso())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    // 45 rows + 6 subnets extracted from the VNet.
+    assert_eq!(v["resources"], 51);
+    assert_eq!(v["extracted_subnets"], 6);
+    assert_eq!(v["resource_groups"], 4);
+    assert_eq!(v["status"], "finished");
+    let subnets = v["by_type"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["type"] == "microsoft.network/virtualnetworks/subnets")
+        .unwrap();
+    assert_eq!(subnets["count"], 6);
+    assert!(
+        v["relationships"].as_u64().unwrap() > 51,
+        "containment plus property references"
+    );
+    assert!(
+        d.path().join(".atg/graph.db").exists(),
+        "embedded store at the default path"
+    );
+}
+
+#[test]
+fn graph_flag_and_env_choose_the_store() {
+    let d = Dir::new();
+    let fixture = root().join("fixtures/tenant-synthetic-small.json");
+    d.atg()
+        .args(["--graph", "sqlite:custom/g.db", "scan", "--from-file"])
+        .arg(&fixture)
+        .assert()
+        .success();
+    assert!(d.path().join("custom/g.db").exists());
+    d.atg()
+        .env("ATG_GRAPH", "sqlite:env.db")
+        .args(["scan", "--from-file"])
+        .arg(&fixture)
+        .assert()
+        .success();
+    assert!(d.path().join("env.db").exists());
+    assert!(!d.path().join(".atg/graph.db").exists());
+}
+
+#[test]
+fn malformed_json_gives_line_and_column_and_stores_nothing() {
+    let d = Dir::new();
+    d.write(
+        "bad.json",
+        "{\n  \"resources\": [\n    {\"id\": \"/subscriptions/s\" \"type\": \"x\"}\n  ]\n}\n",
+    );
+    let out = d
+        .atg()
+        .args(["scan", "--from-file", "bad.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: `bad.json` line 3 column 31: expected `,` or `}`"),
+        "{err}"
+    );
+    assert!(err.contains("hint: "), "{err}");
+    let list = d
+        .atg()
+        .args(["scan", "--list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&list).trim(),
+        "[]",
+        "a failed import leaves no snapshot"
+    );
+}
+
+#[test]
+fn resource_without_id_or_type_is_named() {
+    let d = Dir::new();
+    d.write(
+        "noid.json",
+        r#"{"resources": [{"name": "vm1", "type": "microsoft.compute/virtualmachines"}]}"#,
+    );
+    let out = d
+        .atg()
+        .args(["scan", "--from-file", "noid.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("error: `noid.json` resource #0 (name `vm1`): missing `id`\n"),
+        "{}",
+        stderr(&out)
+    );
+    d.write(
+        "notype.json",
+        r#"[{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/vm1"}]"#,
+    );
+    let out = d
+        .atg()
+        .args(["scan", "--from-file", "notype.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("resource #0: missing `type`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn missing_export_file_is_an_input_error() {
+    let d = Dir::new();
+    let out = d
+        .atg()
+        .args(["scan", "--from-file", "nope.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("error: cannot read `nope.json`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn unknown_type_is_reported_not_emitted() {
+    let d = Dir::new();
+    d.write(
+        "t.json",
+        r#"{"resources": [
+          {"id": "/subscriptions/s/resourceGroups/rg/providers/Contoso.Widgets/gadgets/g1", "type": "contoso.widgets/gadgets", "location": "eastus"},
+          {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", "type": "microsoft.network/virtualnetworks", "location": "eastus",
+           "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}
+        ]}"#,
+    );
+    d.atg()
+        .args(["scan", "--from-file", "t.json"])
+        .assert()
+        .success();
+    let out = d.atg().args(["generate", "-o", "out"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let warning: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warning.len(), 1, "{err}");
+    assert!(
+        warning[0].contains("`contoso.widgets/gadgets` (1)"),
+        "{err}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&d.read("out/generation_report.json")).unwrap();
+    assert_eq!(report["unmapped_types"]["contoso.widgets/gadgets"], 1);
+    assert_eq!(report["emitted_resources"], 1);
+    assert!(!d.read("out/network.tf").contains("gadget"));
+}
+
+#[test]
+fn generate_is_byte_for_byte_deterministic_in_both_syntaxes() {
+    let d = Dir::new();
+    d.atg()
+        .args(["scan", "--from-file"])
+        .arg(contoso())
+        .assert()
+        .success();
+    // A second scan of the same data must not change the output either.
+    d.atg()
+        .args(["scan", "--from-file"])
+        .arg(contoso())
+        .assert()
+        .success();
+    for fmt in ["hcl", "json"] {
+        d.atg()
+            .args([
+                "generate",
+                "-o",
+                &format!("a-{fmt}"),
+                "--format",
+                fmt,
+                "--resource-group-prefix",
+                "T1_",
+            ])
+            .assert()
+            .success();
+        d.atg()
+            .args([
+                "generate",
+                "-o",
+                &format!("b-{fmt}"),
+                "--format",
+                fmt,
+                "--resource-group-prefix",
+                "T1_",
+            ])
+            .assert()
+            .success();
+        let names = |dir: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(d.path().join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&format!("a-{fmt}")), names(&format!("b-{fmt}")));
+        for n in names(&format!("a-{fmt}")) {
+            assert_eq!(
+                d.read(&format!("a-{fmt}/{n}")),
+                d.read(&format!("b-{fmt}/{n}")),
+                "{n} differs between runs"
+            );
+        }
+    }
+    assert!(
+        d.read("a-hcl/resource_groups.tf")
+            .contains("\"T1_rg-network\"")
+    );
+}
+
+#[test]
+fn generate_without_a_scan_says_what_to_do() {
+    let d = Dir::new();
+    let out = d.atg().args(["generate", "-o", "out"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: the graph store has no finished scan"),
+        "{err}"
+    );
+    assert!(err.contains("hint: run `atg scan --from-file"), "{err}");
+}
+
+#[test]
+fn az_graph_query_output_imports() {
+    let d = Dir::new();
+    d.write(
+        "q.json",
+        r#"{"count": 1, "data": [{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/p", "name": "p", "type": "microsoft.network/publicipaddresses", "location": "eastus", "sku": {"name": "Standard"}, "properties": {"publicIPAllocationMethod": "Static"}}], "skip_token": null}"#,
+    );
+    let out = d
+        .atg()
+        .args(["scan", "--from-file", "q.json", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["resources"], 1);
+    assert_eq!(v["resource_groups"], 1, "derived from the resource's ID");
+}
