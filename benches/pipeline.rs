@@ -1,0 +1,103 @@
+//! Benchmark of the main pipeline on synthetic tenants: scan-import,
+//! generate and builtin validation at 1k, 10k and 100k resources.
+//!
+//! Run by hand: `cargo bench --bench pipeline` (add sizes as arguments, e.g.
+//! `-- 1000 10000`). Each size runs in a child process so its peak resident
+//! memory (VmHWM) is its own. The azurerm schema from `../shared/reference`
+//! is used when present; otherwise validation is structural and the output
+//! says so. Figures go in docs/PERFORMANCE.md.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    if let Some(pos) = args.iter().position(|a| a == "--child") {
+        let n: usize = args[pos + 1].parse().expect("size");
+        child(n);
+        return;
+    }
+    let sizes: Vec<usize> = if args.is_empty() { vec![1_000, 10_000, 100_000] } else { args.iter().map(|a| a.parse().expect("size")).collect() };
+    println!("| resources | import s | generate s | validate s | total s | peak RSS MiB | validation |");
+    println!("|---:|---:|---:|---:|---:|---:|---|");
+    let me = std::env::current_exe().expect("own path");
+    for n in sizes {
+        let out = Command::new(&me).args(["--child", &n.to_string()]).output().expect("run child");
+        assert!(out.status.success(), "child failed: {}", String::from_utf8_lossy(&out.stderr));
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+    }
+}
+
+fn schema() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/azurerm-4.79.0.schema.json");
+    p.exists().then_some(p)
+}
+
+fn child(n: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let export = dir.path().join("tenant.json");
+    atg::fsutil::write_atomic_with(&export, |w| atg::synth::write_tenant(w, n, 7)).expect("synth");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+
+    // Import: read, normalise, derive relationships, store.
+    let t = Instant::now();
+    let (mut snap, _) = atg::azure::load_file(&export).expect("load");
+    snap.relationships = atg::graph::relationships::derive(&snap);
+    let store = atg::graph::sqlite::SqliteStore::open(&dir.path().join("graph.db")).expect("store");
+    let info = atg::model::ScanInfo {
+        scan_id: "bench".into(),
+        started_at: atg::clock::now_rfc3339(),
+        finished_at: None,
+        source: "bench".into(),
+        tenant_id: None,
+        subscriptions: vec![],
+        status: atg::model::ScanStatus::Running,
+        resource_count: 0,
+        relationship_count: 0,
+        failures: vec![],
+    };
+    rt.block_on(atg::graph::store_snapshot(&store, &info, &snap, 5000)).expect("store");
+    let resources = snap.resources.len();
+    drop(snap);
+    let import = t.elapsed().as_secs_f64();
+
+    // Generate: load the snapshot from the store, generate, write HCL.
+    let t = Instant::now();
+    let snap = rt.block_on(atg::graph::GraphStore::load_snapshot(&store, "bench")).expect("load snapshot");
+    let mut opts = atg::iac::GenerateOptions::default();
+    opts.target.resource_group_prefix = "ITERATION1_".into();
+    let generated = atg::iac::generate(&snap, &opts);
+    let out = dir.path().join("iteration1");
+    atg::iac::write_output(&out, &generated, atg::iac::Syntax::Hcl).expect("write");
+    drop(generated);
+    drop(snap);
+    let generate = t.elapsed().as_secs_f64();
+
+    // Validate: builtin, against the azurerm schema when available.
+    let t = Instant::now();
+    let vopts = atg::validate::ValidateOptions {
+        validator: atg::validate::ValidatorChoice::Builtin,
+        schema_files: schema().into_iter().collect(),
+        terraform_bin: None,
+        plugin_dir: None,
+        schema_cache_dir: dir.path().join("schemas"),
+    };
+    let outcome = atg::validate::validate_dir(&out, &vopts).expect("validate");
+    let validate = t.elapsed().as_secs_f64();
+    let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
+    let level = atg::iterate::run::level_name(outcome.level);
+
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm_kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    println!(
+        "| {resources} | {import:.2} | {generate:.2} | {validate:.2} | {:.2} | {:.0} | {level}, {errors} errors |",
+        import + generate + validate,
+        hwm_kib / 1024.0
+    );
+}
