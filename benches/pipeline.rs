@@ -12,25 +12,42 @@ use std::process::Command;
 use std::time::Instant;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     if let Some(pos) = args.iter().position(|a| a == "--child") {
         let n: usize = args[pos + 1].parse().expect("size");
         child(n);
         return;
     }
-    let sizes: Vec<usize> = if args.is_empty() { vec![1_000, 10_000, 100_000] } else { args.iter().map(|a| a.parse().expect("size")).collect() };
-    println!("| resources | import s | generate s | validate s | total s | peak RSS MiB | validation |");
+    let sizes: Vec<usize> = if args.is_empty() {
+        vec![1_000, 10_000, 100_000]
+    } else {
+        args.iter().map(|a| a.parse().expect("size")).collect()
+    };
+    println!(
+        "| resources | import s | generate s | validate s | total s | peak RSS MiB | validation |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|---|");
     let me = std::env::current_exe().expect("own path");
     for n in sizes {
-        let out = Command::new(&me).args(["--child", &n.to_string()]).output().expect("run child");
-        assert!(out.status.success(), "child failed: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(&me)
+            .args(["--child", &n.to_string()])
+            .output()
+            .expect("run child");
+        assert!(
+            out.status.success(),
+            "child failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         print!("{}", String::from_utf8_lossy(&out.stdout));
     }
 }
 
 fn schema() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/azurerm-4.79.0.schema.json");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/reference/azurerm-4.79.0.schema.json");
     p.exists().then_some(p)
 }
 
@@ -38,7 +55,10 @@ fn child(n: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let export = dir.path().join("tenant.json");
     atg::fsutil::write_atomic_with(&export, |w| atg::synth::write_tenant(w, n, 7)).expect("synth");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
 
     // Import: read, normalise, derive relationships, store.
     let t = Instant::now();
@@ -57,14 +77,17 @@ fn child(n: usize) {
         relationship_count: 0,
         failures: vec![],
     };
-    rt.block_on(atg::graph::store_snapshot(&store, &info, &snap, 5000)).expect("store");
+    rt.block_on(atg::graph::store_snapshot(&store, &info, &snap, 5000))
+        .expect("store");
     let resources = snap.resources.len();
     drop(snap);
     let import = t.elapsed().as_secs_f64();
 
     // Generate: load the snapshot from the store, generate, write HCL.
     let t = Instant::now();
-    let snap = rt.block_on(atg::graph::GraphStore::load_snapshot(&store, "bench")).expect("load snapshot");
+    let snap = rt
+        .block_on(atg::graph::GraphStore::load_snapshot(&store, "bench"))
+        .expect("load snapshot");
     let mut opts = atg::iac::GenerateOptions::default();
     opts.target.resource_group_prefix = "ITERATION1_".into();
     let generated = atg::iac::generate(&snap, &opts);
