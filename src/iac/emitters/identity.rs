@@ -150,14 +150,6 @@ pub(crate) mod test_support {
             .expect("emitted address has a block")
     }
 
-    /// Every resource block of this azurerm type.
-    pub(crate) fn blocks_of<'g>(g: &'g Generated, ty: &str) -> Vec<&'g Block> {
-        g.document
-            .blocks()
-            .filter(|b| b.ident == "resource" && b.labels.first().map(String::as_str) == Some(ty))
-            .collect()
-    }
-
     /// A string attribute of a block.
     pub(crate) fn s<'b>(b: &'b Block, attr: &str) -> &'b str {
         match b.body.get(attr) {
