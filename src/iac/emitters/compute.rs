@@ -1,6 +1,1258 @@
-//! Emitters for Microsoft.Compute: Linux and Windows virtual machines, managed disks, SSH public keys and VM extensions.
+//! Emitters for Microsoft.Compute: Linux and Windows virtual machines with
+//! their data disk attachments, managed disks, SSH public keys, VM
+//! extensions and availability sets.
+//!
+//! OS disks created from an image belong to their VM and are skipped as
+//! managed. Platform images are written as publisher/offer/sku/version, never
+//! as image IDs. Passwords and protected extension settings are never copied:
+//! Windows passwords become sensitive variables. NICs are left to `network`.
 
 use super::Emitter;
+use super::identity::{identity_block, zone};
+use crate::iac::context::{EmitCx, Skip};
+use crate::iac::doc::{Block, Body, Value};
+use crate::model::{Resource, ResourceId};
+use serde_json::Value as Json;
 
-/// The emitters of this service group.
-pub static EMITTERS: &[Emitter] = &[];
+const LINUX_VM: &str = "azurerm_linux_virtual_machine";
+const WINDOWS_VM: &str = "azurerm_windows_virtual_machine";
+const DATA_DISK_ATTACHMENT: &str = "azurerm_virtual_machine_data_disk_attachment";
+
+/// The compute emitters.
+pub static EMITTERS: &[Emitter] = &[
+    Emitter {
+        arm_type: "microsoft.compute/virtualmachines",
+        azurerm_types: &[LINUX_VM, WINDOWS_VM, DATA_DISK_ATTACHMENT],
+        group: "compute",
+        select: select_vm,
+        emit: virtual_machine,
+    },
+    Emitter {
+        arm_type: "microsoft.compute/disks",
+        azurerm_types: &["azurerm_managed_disk"],
+        group: "compute",
+        select: select_disk,
+        emit: managed_disk,
+    },
+    Emitter {
+        arm_type: "microsoft.compute/sshpublickeys",
+        azurerm_types: &["azurerm_ssh_public_key"],
+        group: "compute",
+        select: |_| Ok("azurerm_ssh_public_key"),
+        emit: ssh_public_key,
+    },
+    Emitter {
+        arm_type: "microsoft.compute/virtualmachines/extensions",
+        azurerm_types: &["azurerm_virtual_machine_extension"],
+        group: "compute",
+        select: |_| Ok("azurerm_virtual_machine_extension"),
+        emit: vm_extension,
+    },
+    Emitter {
+        arm_type: "microsoft.compute/availabilitysets",
+        azurerm_types: &["azurerm_availability_set"],
+        group: "compute",
+        select: |_| Ok("azurerm_availability_set"),
+        emit: availability_set,
+    },
+];
+
+/// Sets an attribute on a borrowed body when the value is present.
+fn set_opt(body: &mut Body, name: &str, value: Option<impl Into<Value>>) {
+    if let Some(v) = value {
+        body.set(name, v);
+    }
+}
+
+fn get_str<'j>(v: &'j Json, key: &str) -> Option<&'j str> {
+    v.get(key).and_then(Json::as_str).filter(|s| !s.is_empty())
+}
+
+fn is_windows(r: &Resource) -> Option<bool> {
+    if let Some(os) = r.prop_str("storageProfile/osDisk/osType") {
+        return Some(os.eq_ignore_ascii_case("Windows"));
+    }
+    if r.prop("osProfile/windowsConfiguration")
+        .is_some_and(Json::is_object)
+    {
+        return Some(true);
+    }
+    if r.prop("osProfile/linuxConfiguration")
+        .is_some_and(Json::is_object)
+    {
+        return Some(false);
+    }
+    None
+}
+
+fn select_vm(r: &Resource) -> Result<&'static str, Skip> {
+    match is_windows(r) {
+        Some(true) => Ok(WINDOWS_VM),
+        Some(false) => Ok(LINUX_VM),
+        None => Err(Skip::missing("properties.storageProfile.osDisk.osType")),
+    }
+}
+
+/// The caching Azure applies when none is given: `ReadOnly` for Premium
+/// storage, `None` otherwise.
+fn default_caching(storage_account_type: Option<&str>) -> &'static str {
+    match storage_account_type {
+        Some(t) if t.to_ascii_lowercase().starts_with("premium") => "ReadOnly",
+        _ => "None",
+    }
+}
+
+/// A computer name valid for the OS: Windows 1–15 characters of letters,
+/// digits and hyphens, not only digits; Linux 1–64 of letters, digits,
+/// hyphens and dots. Returns the name and whether it differs from the source.
+fn computer_name(source: Option<&str>, vm_name: &str, windows: bool) -> (String, bool) {
+    let max = if windows { 15 } else { 64 };
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || (!windows && c == '.');
+    let valid = |n: &str| {
+        !n.is_empty()
+            && n.len() <= max
+            && n.chars().all(ok_char)
+            && !n.chars().all(|c| c.is_ascii_digit())
+            && !n.starts_with(['-', '.'])
+            && !n.ends_with(['-', '.'])
+    };
+    if let Some(s) = source.filter(|s| valid(s)) {
+        return (s.to_string(), false);
+    }
+    let mut n: String = source
+        .unwrap_or(vm_name)
+        .chars()
+        .map(|c| if ok_char(c) { c } else { '-' })
+        .collect();
+    n = n.trim_matches(['-', '.']).to_string();
+    n.truncate(max);
+    n = n.trim_end_matches(['-', '.']).to_string();
+    if n.is_empty() || n.chars().all(|c| c.is_ascii_digit()) {
+        n.insert(0, 'v');
+        n.truncate(max);
+    }
+    let changed = source != Some(n.as_str());
+    (n, changed)
+}
+
+fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let windows = is_windows(r) == Some(true);
+    let size = r
+        .prop_str("hardwareProfile/vmSize")
+        .ok_or_else(|| Skip::missing("properties.hardwareProfile.vmSize"))?;
+    let os_disk = r
+        .prop("storageProfile/osDisk")
+        .filter(|v| v.is_object())
+        .ok_or_else(|| Skip::missing("properties.storageProfile.osDisk"))?;
+    let os_disk_id = os_disk
+        .pointer("/managedDisk/id")
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty());
+    if os_disk.get("vhd").is_some_and(Json::is_object) && os_disk.get("managedDisk").is_none() {
+        return Err(Skip::missing(
+            "properties.storageProfile.osDisk.managedDisk (unmanaged VHD disks are not supported by azurerm virtual machines)",
+        ));
+    }
+    let attach = get_str(os_disk, "createOption").is_some_and(|c| c.eq_ignore_ascii_case("Attach"));
+
+    // NICs: the first in the list is the primary one for azurerm.
+    let mut nics: Vec<(&str, bool)> = r
+        .prop("networkProfile/networkInterfaces")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|n| {
+            let id = get_str(n, "id")?;
+            let primary = n
+                .pointer("/properties/primary")
+                .and_then(Json::as_bool)
+                .unwrap_or(false);
+            Some((id, primary))
+        })
+        .collect();
+    if nics.is_empty() {
+        return Err(Skip::missing("properties.networkProfile.networkInterfaces"));
+    }
+    nics.sort_by_key(|(_, primary)| !primary);
+    let mut nic_refs = Vec::with_capacity(nics.len());
+    for (id, _) in nics {
+        nic_refs.push(cx.require_reference("network interface", id, "id")?);
+    }
+
+    let mut body = Body::new()
+        .attr("name", r.name.as_str())
+        .attr("resource_group_name", cx.resource_group_name()?)
+        .attr("location", cx.location()?)
+        .attr("size", size)
+        .attr("network_interface_ids", Value::List(nic_refs));
+
+    if attach {
+        let id = os_disk_id
+            .ok_or_else(|| Skip::missing("properties.storageProfile.osDisk.managedDisk.id"))?;
+        body.set(
+            "os_managed_disk_id",
+            cx.require_reference("OS disk", id, "id")?,
+        );
+    } else {
+        os_profile(r, cx, windows, &mut body)?;
+        image(r, cx, &mut body)?;
+    }
+    body = body.opt_attr("license_type", r.prop_str("licenseType"));
+    for (path, arg, what) in [
+        (
+            "availabilitySet/id",
+            "availability_set_id",
+            "availability set",
+        ),
+        (
+            "proximityPlacementGroup/id",
+            "proximity_placement_group_id",
+            "proximity placement group",
+        ),
+    ] {
+        if let Some(id) = r.prop_str(path) {
+            match cx.reference(id, "id") {
+                Some(v) => body.set(arg, v),
+                None => cx.note(format!(
+                    "`{arg}` omitted: {what} `{id}` is not in the emitted set"
+                )),
+            }
+        }
+    }
+    body = body.opt_attr("zone", zone(r));
+    if let Some(p) = r.prop_str("priority") {
+        body.set("priority", p);
+        if p.eq_ignore_ascii_case("Spot") {
+            body = body
+                .opt_attr("eviction_policy", r.prop_str("evictionPolicy"))
+                .opt_attr(
+                    "max_bid_price",
+                    r.prop("billingProfile/maxPrice")
+                        .and_then(Json::as_f64)
+                        .map(Value::Float),
+                );
+        }
+    }
+    body = body
+        .opt_attr(
+            "encryption_at_host_enabled",
+            r.prop("securityProfile/encryptionAtHost")
+                .and_then(Json::as_bool),
+        )
+        .opt_attr(
+            "secure_boot_enabled",
+            r.prop("securityProfile/uefiSettings/secureBootEnabled")
+                .and_then(Json::as_bool),
+        )
+        .opt_attr(
+            "vtpm_enabled",
+            r.prop("securityProfile/uefiSettings/vTpmEnabled")
+                .and_then(Json::as_bool),
+        )
+        .opt_attr("tags", cx.tags());
+
+    body = body.block(os_disk_block(os_disk, os_disk_id, cx));
+    let ultra = r
+        .prop("additionalCapabilities/ultraSSDEnabled")
+        .and_then(Json::as_bool);
+    let hibernation = r
+        .prop("additionalCapabilities/hibernationEnabled")
+        .and_then(Json::as_bool);
+    if ultra.is_some() || hibernation.is_some() {
+        body = body.block(Block::nested(
+            "additional_capabilities",
+            Body::new()
+                .opt_attr("ultra_ssd_enabled", ultra)
+                .opt_attr("hibernation_enabled", hibernation),
+        ));
+    }
+    if r.prop("diagnosticsProfile/bootDiagnostics/enabled")
+        .and_then(Json::as_bool)
+        == Some(true)
+    {
+        if r.prop_str("diagnosticsProfile/bootDiagnostics/storageUri")
+            .is_some()
+        {
+            cx.note("boot diagnostics use a managed storage account: the source storage URI points at the source tenant");
+        }
+        body = body.block(Block::nested("boot_diagnostics", Body::new()));
+    }
+    if let Some(plan) = r.plan.as_object() {
+        let field = |k: &str| plan.get(k).and_then(Json::as_str).filter(|s| !s.is_empty());
+        if let (Some(name), Some(product), Some(publisher)) =
+            (field("name"), field("product"), field("publisher"))
+        {
+            body = body.block(Block::nested(
+                "plan",
+                Body::new()
+                    .attr("name", name)
+                    .attr("product", product)
+                    .attr("publisher", publisher),
+            ));
+            cx.note("marketplace plan: its terms must be accepted in the target subscription");
+        }
+    }
+    if let Some(id) = identity_block(r, cx) {
+        body = body.block(id);
+    }
+
+    let vm_ref = Value::reference(&cx.address(), "id");
+    let mut blocks = vec![cx.resource(body)];
+    blocks.extend(data_disk_attachments(r, cx, &vm_ref));
+    Ok(blocks)
+}
+
+/// Admin user, computer name and OS-specific settings (SSH keys, password
+/// variable, patching).
+fn os_profile(r: &Resource, cx: &mut EmitCx, windows: bool, body: &mut Body) -> Result<(), Skip> {
+    let admin = r
+        .prop_str("osProfile/adminUsername")
+        .ok_or_else(|| Skip::missing("properties.osProfile.adminUsername"))?;
+    body.set("admin_username", admin);
+    let (name, changed) = computer_name(r.prop_str("osProfile/computerName"), &r.name, windows);
+    if changed {
+        cx.note(format!(
+            "computer name `{name}` derived: the source one is absent or invalid for {}",
+            if windows {
+                "Windows (≤ 15 characters)"
+            } else {
+                "Linux"
+            }
+        ));
+    }
+    body.set("computer_name", name);
+    let secrets = r
+        .prop("osProfile/secrets")
+        .and_then(Json::as_array)
+        .map_or(0, Vec::len);
+    if secrets > 0 {
+        cx.note("`secret` certificates from the source key vault are not copied");
+    }
+    if windows {
+        body.set("admin_password", cx.secret_variable("admin_password"));
+        let cfg = r
+            .prop("osProfile/windowsConfiguration")
+            .cloned()
+            .unwrap_or(Json::Null);
+        let b = |p: &str| cfg.pointer(p).and_then(Json::as_bool);
+        let s = |p: &str| {
+            cfg.pointer(p)
+                .and_then(Json::as_str)
+                .filter(|s| !s.is_empty())
+        };
+        set_opt(body, "provision_vm_agent", b("/provisionVMAgent"));
+        set_opt(
+            body,
+            "automatic_updates_enabled",
+            b("/enableAutomaticUpdates"),
+        );
+        set_opt(body, "patch_mode", s("/patchSettings/patchMode"));
+        set_opt(
+            body,
+            "patch_assessment_mode",
+            s("/patchSettings/assessmentMode"),
+        );
+        set_opt(
+            body,
+            "hotpatching_enabled",
+            b("/patchSettings/enableHotpatching"),
+        );
+        set_opt(body, "timezone", s("/timeZone"));
+        for l in cfg
+            .pointer("/winRM/listeners")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            match get_str(l, "protocol") {
+                Some(p) if p.eq_ignore_ascii_case("Http") => body.blocks.push(Block::nested(
+                    "winrm_listener",
+                    Body::new().attr("protocol", "Http"),
+                )),
+                Some(p) => cx.note(format!(
+                    "WinRM `{p}` listener omitted: its certificate lives in the source key vault"
+                )),
+                None => {}
+            }
+        }
+    } else {
+        let cfg = r
+            .prop("osProfile/linuxConfiguration")
+            .cloned()
+            .unwrap_or(Json::Null);
+        let b = |p: &str| cfg.pointer(p).and_then(Json::as_bool);
+        let s = |p: &str| {
+            cfg.pointer(p)
+                .and_then(Json::as_str)
+                .filter(|s| !s.is_empty())
+        };
+        let mut keys = Vec::new();
+        for k in cfg
+            .pointer("/ssh/publicKeys")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(data) = get_str(k, "keyData") else {
+                continue;
+            };
+            let user = get_str(k, "path")
+                .and_then(|p| p.strip_prefix("/home/"))
+                .and_then(|p| p.strip_suffix("/.ssh/authorized_keys"))
+                .filter(|u| !u.contains('/'))
+                .unwrap_or(admin);
+            keys.push(Block::nested(
+                "admin_ssh_key",
+                Body::new()
+                    .attr("username", user)
+                    .attr("public_key", data.trim()),
+            ));
+        }
+        let no_password = b("/disablePasswordAuthentication").unwrap_or(!keys.is_empty());
+        body.set("disable_password_authentication", no_password);
+        if !no_password {
+            body.set("admin_password", cx.secret_variable("admin_password"));
+        } else if keys.is_empty() {
+            return Err(Skip::missing(
+                "properties.osProfile.linuxConfiguration.ssh.publicKeys",
+            ));
+        }
+        set_opt(body, "provision_vm_agent", b("/provisionVMAgent"));
+        set_opt(body, "patch_mode", s("/patchSettings/patchMode"));
+        set_opt(
+            body,
+            "patch_assessment_mode",
+            s("/patchSettings/assessmentMode"),
+        );
+        body.blocks.extend(keys);
+    }
+    Ok(())
+}
+
+/// `source_image_reference` for platform images, `source_image_id` for
+/// images in the emitted set.
+fn image(r: &Resource, cx: &mut EmitCx, body: &mut Body) -> Result<(), Skip> {
+    let img = r
+        .prop("storageProfile/imageReference")
+        .filter(|v| v.is_object())
+        .ok_or_else(|| Skip::missing("properties.storageProfile.imageReference"))?;
+    if let (Some(publisher), Some(offer), Some(sku)) = (
+        get_str(img, "publisher"),
+        get_str(img, "offer"),
+        get_str(img, "sku"),
+    ) {
+        let version = match get_str(img, "version").or_else(|| get_str(img, "exactVersion")) {
+            Some(v) => v,
+            None => {
+                cx.note("image version absent: using `latest`");
+                "latest"
+            }
+        };
+        body.blocks.push(Block::nested(
+            "source_image_reference",
+            Body::new()
+                .attr("publisher", publisher)
+                .attr("offer", offer)
+                .attr("sku", sku)
+                .attr("version", version),
+        ));
+        return Ok(());
+    }
+    if let Some(id) = get_str(img, "id") {
+        body.set("source_image_id", cx.require_reference("image", id, "id")?);
+        return Ok(());
+    }
+    if let Some(id) = get_str(img, "communityGalleryImageId") {
+        body.set("source_image_id", id);
+        cx.note("community gallery image used as is: it is public, not a tenant resource");
+        return Ok(());
+    }
+    Err(Skip::missing(
+        "properties.storageProfile.imageReference publisher/offer/sku",
+    ))
+}
+
+fn os_disk_block(os_disk: &Json, os_disk_id: Option<&str>, cx: &mut EmitCx) -> Block {
+    let disk = os_disk_id.and_then(|id| cx.lookup(id));
+    let storage_type = os_disk
+        .pointer("/managedDisk/storageAccountType")
+        .and_then(Json::as_str)
+        .or_else(|| disk.and_then(|d| d.sku.get("name")?.as_str()))
+        .map(str::to_string);
+    let caching = match get_str(os_disk, "caching") {
+        Some(c) => c.to_string(),
+        None => {
+            let c = default_caching(storage_type.as_deref());
+            cx.note(format!(
+                "OS disk caching absent: using the Azure default `{c}`"
+            ));
+            c.to_string()
+        }
+    };
+    let size = os_disk
+        .get("diskSizeGB")
+        .and_then(Json::as_i64)
+        .or_else(|| disk.and_then(|d| d.prop("diskSizeGB")?.as_i64()));
+    let mut b = Body::new()
+        .attr("caching", caching)
+        .opt_attr("storage_account_type", storage_type)
+        .opt_attr("disk_size_gb", size)
+        .opt_attr("name", get_str(os_disk, "name"))
+        .opt_attr(
+            "write_accelerator_enabled",
+            os_disk
+                .get("writeAcceleratorEnabled")
+                .and_then(Json::as_bool)
+                .filter(|w| *w),
+        );
+    if let Some(des) = os_disk
+        .pointer("/managedDisk/diskEncryptionSet/id")
+        .and_then(Json::as_str)
+    {
+        match cx.reference(des, "id") {
+            Some(v) => b.set("disk_encryption_set_id", v),
+            None => cx.note(format!(
+                "OS disk encryption set `{des}` omitted: it is not in the emitted set"
+            )),
+        }
+    }
+    if let Some(option) = os_disk
+        .pointer("/diffDiskSettings/option")
+        .and_then(Json::as_str)
+    {
+        b = b.block(Block::nested(
+            "diff_disk_settings",
+            Body::new().attr("option", option).opt_attr(
+                "placement",
+                os_disk
+                    .pointer("/diffDiskSettings/placement")
+                    .and_then(Json::as_str),
+            ),
+        ));
+    }
+    Block::nested("os_disk", b)
+}
+
+fn data_disk_attachments(r: &Resource, cx: &mut EmitCx, vm_ref: &Value) -> Vec<Block> {
+    let mut out = Vec::new();
+    for d in r
+        .prop("storageProfile/dataDisks")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(lun) = d.get("lun").and_then(Json::as_i64) else {
+            continue;
+        };
+        let Some(id) = d.pointer("/managedDisk/id").and_then(Json::as_str) else {
+            cx.note(format!(
+                "data disk at LUN {lun} omitted: it is not a managed disk"
+            ));
+            continue;
+        };
+        let Some(disk_ref) = cx.reference(id, "id") else {
+            cx.note(format!(
+                "data disk `{id}` at LUN {lun} not attached: it is not in the emitted set"
+            ));
+            continue;
+        };
+        let caching = match get_str(d, "caching") {
+            Some(c) => c.to_string(),
+            None => {
+                let c = default_caching(
+                    d.pointer("/managedDisk/storageAccountType")
+                        .and_then(Json::as_str),
+                );
+                cx.note(format!(
+                    "data disk caching at LUN {lun} absent: using the Azure default `{c}`"
+                ));
+                c.to_string()
+            }
+        };
+        let body = Body::new()
+            .attr("managed_disk_id", disk_ref)
+            .attr("virtual_machine_id", vm_ref.clone())
+            .attr("lun", lun)
+            .attr("caching", caching)
+            .opt_attr(
+                "write_accelerator_enabled",
+                d.get("writeAcceleratorEnabled")
+                    .and_then(Json::as_bool)
+                    .filter(|w| *w),
+            );
+        out.push(cx.secondary(DATA_DISK_ATTACHMENT, &format!("data_disk_lun{lun}"), body));
+    }
+    out
+}
+
+fn select_disk(r: &Resource) -> Result<&'static str, Skip> {
+    let from_image = r
+        .prop_str("creationData/createOption")
+        .is_some_and(|c| c.eq_ignore_ascii_case("FromImage"));
+    if from_image && r.prop_str("osType").is_some() {
+        return Err(Skip::managed(
+            "OS disk created from an image by its virtual machine (azurerm creates it through `os_disk`)",
+        ));
+    }
+    Ok("azurerm_managed_disk")
+}
+
+fn managed_disk(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    // The OS disk of a VM in the snapshot is created by that VM.
+    let vm = r
+        .managed_by
+        .as_deref()
+        .filter(|m| !m.is_empty())
+        .and_then(|m| cx.lookup(m));
+    if let Some(vm) = vm {
+        let is_os = vm
+            .prop_str("storageProfile/osDisk/managedDisk/id")
+            .is_some_and(|id| id.eq_ignore_ascii_case(&r.id));
+        let attached = vm
+            .prop_str("storageProfile/osDisk/createOption")
+            .is_some_and(|c| c.eq_ignore_ascii_case("Attach"));
+        if is_os && !attached {
+            return Err(Skip::managed(format!(
+                "OS disk of `{}`, created by the virtual machine",
+                vm.name
+            )));
+        }
+    }
+    let storage_type = match r.sku.get("name").and_then(Json::as_str) {
+        Some(s) => s.to_string(),
+        None => {
+            let from_vm = vm.and_then(|vm| {
+                vm.prop("storageProfile/dataDisks")?
+                    .as_array()?
+                    .iter()
+                    .find(|d| {
+                        d.pointer("/managedDisk/id")
+                            .and_then(Json::as_str)
+                            .is_some_and(|id| id.eq_ignore_ascii_case(&r.id))
+                    })?
+                    .pointer("/managedDisk/storageAccountType")?
+                    .as_str()
+                    .map(str::to_string)
+            });
+            let s = from_vm.ok_or_else(|| Skip::missing("sku.name"))?;
+            cx.note(format!(
+                "storage account type `{s}` taken from the attaching virtual machine (the disk has no `sku`)"
+            ));
+            s
+        }
+    };
+    let option = r.prop_str("creationData/createOption").unwrap_or("Empty");
+    let size = r.prop("diskSizeGB").and_then(Json::as_i64);
+    let mut body = Body::new()
+        .attr("name", r.name.as_str())
+        .attr("resource_group_name", cx.resource_group_name()?)
+        .attr("location", cx.location()?)
+        .attr("storage_account_type", storage_type.as_str());
+    match option.to_ascii_lowercase().as_str() {
+        "empty" | "attach" => {
+            if size.is_none() {
+                return Err(Skip::missing("properties.diskSizeGB"));
+            }
+            body.set("create_option", "Empty");
+        }
+        "copy" | "restore" => {
+            let src = r
+                .prop_str("creationData/sourceResourceId")
+                .ok_or_else(|| Skip::missing("properties.creationData.sourceResourceId"))?;
+            body.set("create_option", "Copy");
+            body.set(
+                "source_resource_id",
+                cx.require_reference("copy source", src, "id")?,
+            );
+            body = body
+                .opt_attr("os_type", r.prop_str("osType"))
+                .opt_attr("hyper_v_generation", r.prop_str("hyperVGeneration"));
+        }
+        "import" | "importsecure" => {
+            return Err(Skip::missing(
+                "properties.creationData.sourceUri in the target (imported from a VHD in the source tenant)",
+            ));
+        }
+        "fromimage" => {
+            return Err(Skip::missing(
+                "properties.creationData image in the target (disk created from an image)",
+            ));
+        }
+        other => {
+            if size.is_none() {
+                return Err(Skip::missing("properties.diskSizeGB"));
+            }
+            cx.note(format!(
+                "create option `{other}` cannot be reproduced: created as an empty disk"
+            ));
+            body.set("create_option", "Empty");
+        }
+    }
+    body = body
+        .opt_attr("disk_size_gb", size)
+        .opt_attr("zone", zone(r));
+    let ultra = matches!(
+        storage_type.to_ascii_lowercase().as_str(),
+        "ultrassd_lrs" | "premiumv2_lrs"
+    );
+    if ultra {
+        body = body
+            .opt_attr(
+                "disk_iops_read_write",
+                r.prop("diskIOPSReadWrite").and_then(Json::as_i64),
+            )
+            .opt_attr(
+                "disk_mbps_read_write",
+                r.prop("diskMBpsReadWrite").and_then(Json::as_i64),
+            );
+    }
+    body = body
+        .opt_attr("tier", r.prop_str("tier"))
+        .opt_attr(
+            "on_demand_bursting_enabled",
+            r.prop("burstingEnabled").and_then(Json::as_bool),
+        )
+        .opt_attr(
+            "public_network_access_enabled",
+            r.prop_str("publicNetworkAccess")
+                .map(|s| s.eq_ignore_ascii_case("Enabled")),
+        );
+    if let Some(policy) = r.prop_str("networkAccessPolicy") {
+        if policy.eq_ignore_ascii_case("AllowPrivate") {
+            cx.note(
+                "network access policy `AllowPrivate` omitted: it needs a disk access resource",
+            );
+        } else {
+            body.set("network_access_policy", policy);
+        }
+    }
+    if let Some(des) = r.prop_str("encryption/diskEncryptionSetId") {
+        match cx.reference(des, "id") {
+            Some(v) => body.set("disk_encryption_set_id", v),
+            None => cx.note(format!(
+                "disk encryption set `{des}` omitted: it is not in the emitted set"
+            )),
+        }
+    }
+    if r.prop("encryptionSettingsCollection/enabled")
+        .and_then(Json::as_bool)
+        == Some(true)
+    {
+        cx.note(
+            "Azure Disk Encryption settings not copied: their keys live in the source key vault",
+        );
+    }
+    body = body.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+fn ssh_public_key(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let key = r
+        .prop_str("publicKey")
+        .ok_or_else(|| Skip::missing("properties.publicKey"))?;
+    let body = Body::new()
+        .attr("name", r.name.as_str())
+        .attr("resource_group_name", cx.resource_group_name()?)
+        .attr("location", cx.location()?)
+        .attr("public_key", key.trim())
+        .opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+fn vm_extension(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let vm_id = ResourceId::parse(&r.id)
+        .ok()
+        .and_then(|id| id.parent())
+        .ok_or_else(|| Skip::missing("parent virtual machine in id"))?;
+    let publisher = r
+        .prop_str("publisher")
+        .ok_or_else(|| Skip::missing("properties.publisher"))?;
+    let ty = r
+        .prop_str("type")
+        .ok_or_else(|| Skip::missing("properties.type"))?;
+    let version = r
+        .prop_str("typeHandlerVersion")
+        .ok_or_else(|| Skip::missing("properties.typeHandlerVersion"))?;
+    let mut body = Body::new()
+        .attr("name", r.name.as_str())
+        .attr(
+            "virtual_machine_id",
+            cx.require_reference("virtual machine", vm_id.as_str(), "id")?,
+        )
+        .attr("publisher", publisher)
+        .attr("type", ty)
+        .attr("type_handler_version", version)
+        .opt_attr(
+            "auto_upgrade_minor_version",
+            r.prop("autoUpgradeMinorVersion").and_then(Json::as_bool),
+        )
+        .opt_attr(
+            "automatic_upgrade_enabled",
+            r.prop("enableAutomaticUpgrade").and_then(Json::as_bool),
+        )
+        .opt_attr(
+            "failure_suppression_enabled",
+            r.prop("suppressFailures").and_then(Json::as_bool),
+        );
+    if let Some(settings) = r
+        .prop("settings")
+        .filter(|s| s.as_object().is_some_and(|o| !o.is_empty()))
+    {
+        body.set(
+            "settings",
+            serde_json::to_string(settings).expect("JSON value serializes"),
+        );
+    }
+    if r.prop("protectedSettings").is_some_and(|p| !p.is_null()) {
+        cx.note("`protected_settings` not copied: they are secrets; supply them in the target");
+    }
+    if r.prop("protectedSettingsFromKeyVault")
+        .is_some_and(|p| !p.is_null())
+    {
+        cx.note("`protected_settings_from_key_vault` not copied: the secret lives in the source key vault; supply it in the target");
+    }
+    let after: Vec<String> = super::network::str_list(r, "provisionAfterExtensions");
+    if !after.is_empty() {
+        body.set("provision_after_extensions", Value::str_list(after));
+    }
+    body = body.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+fn availability_set(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let mut body = Body::new()
+        .attr("name", r.name.as_str())
+        .attr("resource_group_name", cx.resource_group_name()?)
+        .attr("location", cx.location()?)
+        .opt_attr(
+            "platform_fault_domain_count",
+            r.prop("platformFaultDomainCount").and_then(Json::as_i64),
+        )
+        .opt_attr(
+            "platform_update_domain_count",
+            r.prop("platformUpdateDomainCount").and_then(Json::as_i64),
+        )
+        .opt_attr(
+            "managed",
+            r.sku
+                .get("name")
+                .and_then(Json::as_str)
+                .map(|s| s.eq_ignore_ascii_case("Aligned")),
+        );
+    if let Some(ppg) = r.prop_str("proximityPlacementGroup/id") {
+        match cx.reference(ppg, "id") {
+            Some(v) => body.set("proximity_placement_group_id", v),
+            None => cx.note(format!(
+                "`proximity_placement_group_id` omitted: `{ppg}` is not in the emitted set"
+            )),
+        }
+    }
+    body = body.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::identity::test_support::*;
+    use super::*;
+    use crate::iac::context::{Plan, SecretVariable, TargetSettings, rg_id_of};
+    use crate::iac::naming;
+    use serde_json::json;
+    use std::collections::HashMap;
+
+    const NICS: &str = "microsoft.network/networkinterfaces";
+
+    /// Result of emitting one resource against a plan where every resource
+    /// of the set is planned (NICs as `azurerm_network_interface`), so VM
+    /// tests do not depend on the network emitters.
+    struct Emitted {
+        result: Result<Vec<Block>, Skip>,
+        notes: Vec<String>,
+        variables: Vec<SecretVariable>,
+    }
+
+    fn primary_of(r: &Resource) -> Option<&'static str> {
+        match super::super::for_type(&r.type_key()) {
+            Some(e) => (e.select)(r).ok(),
+            None if r.type_key() == NICS => Some("azurerm_network_interface"),
+            None => None,
+        }
+    }
+
+    fn emit_in(resources: &[Resource], name: &str) -> Emitted {
+        let target = TargetSettings::default();
+        let mut addresses = HashMap::new();
+        let mut resource_groups = HashMap::new();
+        for r in resources {
+            if let Some(t) = primary_of(r) {
+                addresses.insert(r.id_key(), format!("{t}.{}", naming::label(&r.name)));
+            }
+            if let Some(rg) = rg_id_of(r) {
+                let label = naming::label(rg.rsplit('/').next().unwrap_or_default());
+                resource_groups.insert(
+                    rg.to_ascii_lowercase(),
+                    format!("azurerm_resource_group.{label}"),
+                );
+            }
+        }
+        let plan = Plan {
+            addresses,
+            resource_groups,
+            lookup: resources.iter().map(|r| (r.id_key(), r)).collect(),
+            target: &target,
+        };
+        let r = resources
+            .iter()
+            .find(|r| r.name == name)
+            .expect("resource in the set");
+        let emitter = super::super::for_type(&r.type_key()).expect("mapped type");
+        let primary = match (emitter.select)(r) {
+            Ok(p) => p,
+            Err(skip) => {
+                return Emitted {
+                    result: Err(skip),
+                    notes: Vec::new(),
+                    variables: Vec::new(),
+                };
+            }
+        };
+        let mut cx = EmitCx::new(&plan, r, primary, naming::label(&r.name));
+        let result = (emitter.emit)(r, &mut cx);
+        Emitted {
+            result,
+            notes: cx.notes,
+            variables: cx.variables,
+        }
+    }
+
+    fn fixture_resources() -> Vec<Resource> {
+        let path = std::path::Path::new(FIXTURE);
+        assert!(
+            path.exists(),
+            "fixture `{FIXTURE}` is missing: these tests need /work/shared next to the crate"
+        );
+        crate::azure::load_file(path)
+            .expect("fixture loads")
+            .0
+            .resources
+    }
+
+    fn parse(resources: &[serde_json::Value]) -> Vec<Resource> {
+        resources
+            .iter()
+            .map(|j| serde_json::from_value(j.clone()).expect("synthetic resource parses"))
+            .collect()
+    }
+
+    const RG: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-x";
+
+    fn nic(name: &str) -> serde_json::Value {
+        json!({"id": format!("{RG}/providers/Microsoft.Network/networkInterfaces/{name}"), "name": name,
+               "type": "Microsoft.Network/networkInterfaces", "location": "eastus", "properties": {}})
+    }
+
+    fn vm(name: &str, nic_name: &str, os_profile: serde_json::Value) -> serde_json::Value {
+        json!({
+            "id": format!("{RG}/providers/Microsoft.Compute/virtualMachines/{name}"), "name": name,
+            "type": "Microsoft.Compute/virtualMachines", "location": "eastus",
+            "properties": {
+                "hardwareProfile": {"vmSize": "Standard_B2s"},
+                "osProfile": os_profile,
+                "networkProfile": {"networkInterfaces": [
+                    {"id": format!("{RG}/providers/Microsoft.Network/networkInterfaces/{nic_name}")}]},
+                "storageProfile": {
+                    "imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"},
+                    "osDisk": {"createOption": "FromImage", "managedDisk": {"storageAccountType": "Premium_LRS"}}
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn contoso_linux_vm_uses_references_ssh_key_and_platform_image() {
+        let rs = fixture_resources();
+        let e = emit_in(&rs, "vm-contoso-dev-lnx01");
+        let blocks = e.result.expect("linux VM emitted");
+        let vm = &blocks[0];
+        assert_eq!(vm.labels[0], "azurerm_linux_virtual_machine");
+        assert_eq!(
+            vm.body.get("network_interface_ids"),
+            Some(&Value::List(vec![Value::Ref(
+                "azurerm_network_interface.nic_vm_contoso_dev_lnx01.id".into()
+            )]))
+        );
+        assert_eq!(s(vm, "size"), "Standard_D1_v2");
+        assert_eq!(s(vm, "admin_username"), "azureuser");
+        assert_eq!(
+            vm.body.get("disable_password_authentication"),
+            Some(&Value::Bool(true))
+        );
+        assert!(vm.body.get("admin_password").is_none());
+        let key = nested(vm, "admin_ssh_key");
+        assert_eq!(s(key, "username"), "azureuser");
+        assert!(s(key, "public_key").starts_with("ssh-rsa AAAA"));
+        let img = nested(vm, "source_image_reference");
+        assert_eq!(s(img, "publisher"), "Canonical");
+        assert_eq!(s(img, "offer"), "UbuntuServer");
+        assert_eq!(s(img, "sku"), "16.04-LTS");
+        assert_eq!(s(img, "version"), "latest");
+        assert!(vm.body.get("source_image_id").is_none());
+        let os = nested(vm, "os_disk");
+        assert_eq!(s(os, "caching"), "ReadWrite");
+        assert_eq!(s(os, "storage_account_type"), "Standard_LRS");
+        // The data disk is attached through a secondary block.
+        let att = &blocks[1];
+        assert_eq!(att.labels[0], DATA_DISK_ATTACHMENT);
+        assert_eq!(
+            r(att, "managed_disk_id"),
+            "azurerm_managed_disk.vm_contoso_dev_lnx01_data_01.id"
+        );
+        assert_eq!(
+            r(att, "virtual_machine_id"),
+            "azurerm_linux_virtual_machine.vm_contoso_dev_lnx01.id"
+        );
+        assert_eq!(att.body.get("lun"), Some(&Value::Int(0)));
+        assert_eq!(s(att, "caching"), "ReadOnly");
+    }
+
+    #[test]
+    fn contoso_windows_vm_password_is_a_sensitive_variable() {
+        let rs = fixture_resources();
+        let e = emit_in(&rs, "vm-contoso-dev-win01");
+        let blocks = e.result.expect("windows VM emitted");
+        let vm = &blocks[0];
+        assert_eq!(vm.labels[0], "azurerm_windows_virtual_machine");
+        assert_eq!(
+            r(vm, "admin_password"),
+            "var.vm_contoso_dev_win01_admin_password"
+        );
+        assert_eq!(e.variables.len(), 1);
+        assert_eq!(e.variables[0].name, "vm_contoso_dev_win01_admin_password");
+        assert_eq!(s(vm, "computer_name"), "vmcdevwin01");
+        assert_eq!(s(vm, "patch_mode"), "AutomaticByOS");
+        assert_eq!(
+            s(nested(vm, "os_disk"), "storage_account_type"),
+            "Premium_LRS"
+        );
+        assert_eq!(blocks.len(), 1, "no data disks");
+    }
+
+    #[test]
+    fn contoso_extension_references_its_vm_and_drops_protected_settings() {
+        let rs = fixture_resources();
+        let e = emit_in(&rs, "CustomScript");
+        let blocks = e.result.expect("extension emitted");
+        let ext = &blocks[0];
+        assert_eq!(
+            r(ext, "virtual_machine_id"),
+            "azurerm_linux_virtual_machine.vm_contoso_dev_lnx01.id"
+        );
+        assert_eq!(s(ext, "publisher"), "Microsoft.Azure.Extensions");
+        assert_eq!(s(ext, "type"), "CustomScript");
+        assert_eq!(s(ext, "type_handler_version"), "2.1");
+        assert_eq!(s(ext, "settings"), r#"{"UserName":"azureuser"}"#);
+        assert!(ext.body.get("protected_settings").is_none());
+        assert!(
+            ext.body.blocks.is_empty(),
+            "no protected_settings_from_key_vault"
+        );
+        assert!(e.notes.iter().any(|n| n.contains("protected_settings")));
+    }
+
+    #[test]
+    fn contoso_generation_skips_os_disks_and_keeps_secrets_out() {
+        let g = contoso();
+        for os_disk in [
+            "vm-contoso-dev-lnx01_OsDisk_1_7d47436e67f01f68384f26a854beb55d",
+            "vm-contoso-dev-win01_OsDisk_1_14c41e9d692335f64d54eab1d82a1e73",
+        ] {
+            let (reason, detail) = skip_of(g, os_disk).expect("OS disk skipped");
+            assert_eq!(reason, "managed_by_platform");
+            assert!(detail.contains("OS disk"), "{detail}");
+        }
+        let disk = block(g, "azurerm_managed_disk", "vm-contoso-dev-lnx01-data-01");
+        assert_eq!(s(disk, "storage_account_type"), "Premium_LRS");
+        assert_eq!(s(disk, "create_option"), "Empty");
+        assert_eq!(disk.body.get("disk_size_gb"), Some(&Value::Int(200)));
+        let key = block(g, "azurerm_ssh_public_key", "sshkey-contoso-dev-azureuser");
+        assert!(s(key, "public_key").starts_with("ssh-rsa "));
+        // VMs need their NICs: emitted when the network emitters map NICs,
+        // otherwise skipped naming the NIC (and the extension follows its VM).
+        let nics_mapped = super::super::for_type(NICS).is_some();
+        for (name, ty) in [
+            ("vm-contoso-dev-lnx01", LINUX_VM),
+            ("vm-contoso-dev-win01", WINDOWS_VM),
+        ] {
+            if nics_mapped {
+                block(g, ty, name);
+            } else {
+                let (reason, detail) = skip_of(g, name).expect("VM skipped");
+                assert_eq!(reason, "reference_outside_set");
+                assert!(detail.contains("networkInterfaces/nic-"), "{detail}");
+            }
+        }
+        let text = hcl(g);
+        for secret in [
+            "vault.azure.net/secrets",
+            "bootstrap-script",
+            "vault.azure.net/keys",
+            "/Providers/Microsoft.Compute/Locations",
+        ] {
+            assert!(!text.contains(secret), "`{secret}` leaked into the output");
+        }
+    }
+
+    #[test]
+    fn windows_computer_name_is_derived_within_15_characters() {
+        let rs = parse(&[
+            nic("nic-w"),
+            vm(
+                "vm-contoso-prod-windows-01",
+                "nic-w",
+                json!({"adminUsername": "ops", "windowsConfiguration": {"provisionVMAgent": true}}),
+            ),
+        ]);
+        let e = emit_in(&rs, "vm-contoso-prod-windows-01");
+        let blocks = e.result.expect("emitted");
+        let name = s(&blocks[0], "computer_name");
+        assert!(name.len() <= 15, "{name}");
+        assert_eq!(name, "vm-contoso-prod");
+        assert!(e.notes.iter().any(|n| n.contains("computer name")));
+        // The caching default follows the storage type and is noted.
+        assert_eq!(s(nested(&blocks[0], "os_disk"), "caching"), "ReadOnly");
+        assert!(e.notes.iter().any(|n| n.contains("caching")));
+    }
+
+    #[test]
+    fn computer_names_respect_os_rules() {
+        assert_eq!(
+            computer_name(Some("web01"), "vm", true),
+            ("web01".into(), false)
+        );
+        assert_eq!(computer_name(Some("12345"), "vm", true).0, "v12345");
+        assert_eq!(
+            computer_name(None, "app_server.prod", true).0,
+            "app-server-prod"
+        );
+        assert_eq!(
+            computer_name(None, "app_server.prod", false).0,
+            "app-server.prod"
+        );
+        assert!(computer_name(None, &"a".repeat(80), false).0.len() <= 64);
+    }
+
+    #[test]
+    fn linux_vm_without_key_or_password_and_vm_without_nic_are_skipped() {
+        let rs = parse(&[
+            nic("nic-a"),
+            vm(
+                "vm-nokey",
+                "nic-a",
+                json!({"adminUsername": "ops", "linuxConfiguration": {"disablePasswordAuthentication": true}}),
+            ),
+            vm(
+                "vm-nonic",
+                "nic-missing",
+                json!({"adminUsername": "ops", "linuxConfiguration": {"ssh": {"publicKeys": [
+                    {"path": "/home/ops/.ssh/authorized_keys", "keyData": "ssh-ed25519 AAAAC3Nz test"}]}}}),
+            ),
+            vm(
+                "vm-pw",
+                "nic-a",
+                json!({"adminUsername": "ops", "linuxConfiguration": {"disablePasswordAuthentication": false}}),
+            ),
+        ]);
+        let skip = emit_in(&rs, "vm-nokey").result.expect_err("skipped");
+        assert_eq!(skip.reason, crate::iac::SkipReason::MissingRequiredValue);
+        assert!(skip.detail.contains("publicKeys"), "{}", skip.detail);
+        let skip = emit_in(&rs, "vm-nonic").result.expect_err("skipped");
+        assert_eq!(skip.reason, crate::iac::SkipReason::ReferenceOutsideSet);
+        assert!(skip.detail.contains("nic-missing"));
+        let e = emit_in(&rs, "vm-pw");
+        let blocks = e.result.expect("emitted");
+        assert_eq!(r(&blocks[0], "admin_password"), "var.vm_pw_admin_password");
+        assert_eq!(
+            blocks[0].body.get("disable_password_authentication"),
+            Some(&Value::Bool(false))
+        );
+    }
+
+    #[test]
+    fn vm_without_os_type_is_skipped_before_planning() {
+        let mut v = vm("vm-unknown", "nic-a", json!({"adminUsername": "ops"}));
+        v["properties"]["storageProfile"]["osDisk"]
+            .as_object_mut()
+            .unwrap()
+            .remove("osType");
+        let g = generate_json(&[v]);
+        let (reason, detail) = skip_of(&g, "vm-unknown").expect("skipped");
+        assert_eq!(reason, "missing_required_value");
+        assert!(detail.contains("osType"));
+    }
+
+    #[test]
+    fn disks_that_cannot_be_recreated_are_skipped_with_reasons() {
+        let disk = |name: &str, creation: serde_json::Value, size: Option<i64>| {
+            let mut p = json!({"creationData": creation});
+            if let Some(s) = size {
+                p["diskSizeGB"] = json!(s);
+            }
+            json!({"id": format!("{RG}/providers/Microsoft.Compute/disks/{name}"), "name": name,
+                   "type": "Microsoft.Compute/disks", "location": "eastus", "zones": ["2"],
+                   "sku": {"name": "StandardSSD_LRS"}, "properties": p})
+        };
+        let g = generate_json(&[
+            disk("d-empty", json!({"createOption": "Empty"}), Some(64)),
+            disk("d-nosize", json!({"createOption": "Empty"}), None),
+            disk(
+                "d-copy",
+                json!({"createOption": "Copy", "sourceResourceId": format!("{RG}/providers/Microsoft.Compute/snapshots/gone")}),
+                Some(64),
+            ),
+            disk(
+                "d-import",
+                json!({"createOption": "Import", "sourceUri": "https://src.blob.core.windows.net/vhds/a.vhd"}),
+                Some(64),
+            ),
+        ]);
+        let d = block(&g, "azurerm_managed_disk", "d-empty");
+        assert_eq!(s(d, "create_option"), "Empty");
+        assert_eq!(s(d, "zone"), "2");
+        assert_eq!(s(d, "storage_account_type"), "StandardSSD_LRS");
+        let (reason, detail) = skip_of(&g, "d-nosize").expect("skipped");
+        assert_eq!(reason, "missing_required_value");
+        assert!(detail.contains("diskSizeGB"));
+        let (reason, detail) = skip_of(&g, "d-copy").expect("skipped");
+        assert_eq!(reason, "reference_outside_set");
+        assert!(detail.contains("snapshots/gone"));
+        let (reason, _) = skip_of(&g, "d-import").expect("skipped");
+        assert_eq!(reason, "missing_required_value");
+        assert!(!hcl(&g).contains("src.blob.core.windows.net"));
+    }
+
+    #[test]
+    fn availability_set_keeps_domain_counts_and_alignment() {
+        let g = generate_json(&[json!({
+            "id": format!("{RG}/providers/Microsoft.Compute/availabilitySets/avail-web"), "name": "avail-web",
+            "type": "Microsoft.Compute/availabilitySets", "location": "eastus", "sku": {"name": "Aligned"},
+            "properties": {"platformFaultDomainCount": 2, "platformUpdateDomainCount": 5,
+                "proximityPlacementGroup": {"id": format!("{RG}/providers/Microsoft.Compute/proximityPlacementGroups/ppg")}}
+        })]);
+        let b = block(&g, "azurerm_availability_set", "avail-web");
+        assert_eq!(
+            b.body.get("platform_fault_domain_count"),
+            Some(&Value::Int(2))
+        );
+        assert_eq!(
+            b.body.get("platform_update_domain_count"),
+            Some(&Value::Int(5))
+        );
+        assert_eq!(b.body.get("managed"), Some(&Value::Bool(true)));
+        assert!(b.body.get("proximity_placement_group_id").is_none());
+        assert!(
+            notes_of(&g, "avail-web")
+                .iter()
+                .any(|n| n.contains("proximity"))
+        );
+    }
+}
