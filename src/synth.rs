@@ -300,7 +300,7 @@ fn workload(rng: &mut ChaCha8Rng, w: usize, loc: &str) -> Vec<(Value, usize)> {
         cx.row(
             "Microsoft.Storage/storageAccounts",
             &format!("st{n}"),
-            json!({"kind": "StorageV2", "sku": {"name": if w % 2 == 0 { "Standard_LRS" } else { "Standard_GRS" }, "tier": "Standard"},
+            json!({"kind": "StorageV2", "sku": {"name": if w.is_multiple_of(2) { "Standard_LRS" } else { "Standard_GRS" }, "tier": "Standard"},
                    "properties": {"accessTier": "Hot", "supportsHttpsTrafficOnly": true, "minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": false}}),
         ),
         0,

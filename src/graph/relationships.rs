@@ -144,11 +144,7 @@ fn resolve(s: &str, index: &HashMap<String, usize>) -> Option<usize> {
 /// for every string. `path` is the JSON path of the string.
 fn walk(v: &Value, path: &mut String, key: &str, visit: &mut impl FnMut(&str, &str, &str)) {
     match v {
-        Value::String(s) => {
-            if looks_like_arm_id(s) {
-                visit(s, path, key);
-            }
-        }
+        Value::String(s) if looks_like_arm_id(s) => visit(s, path, key),
         Value::Array(items) => {
             for (n, item) in items.iter().enumerate() {
                 let len = path.len();

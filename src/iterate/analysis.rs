@@ -124,12 +124,12 @@ impl Remediation {
                 .or_default()
                 .insert(path.clone()),
             Remediation::SkipResource { arm_id, reason } => {
-                let key = arm_id.to_ascii_lowercase();
-                if adj.skip.contains_key(&key) {
-                    false
-                } else {
-                    adj.skip.insert(key, reason.clone());
-                    true
+                match adj.skip.entry(arm_id.to_ascii_lowercase()) {
+                    std::collections::btree_map::Entry::Occupied(_) => false,
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(reason.clone());
+                        true
+                    }
                 }
             }
         }

@@ -166,7 +166,7 @@ pub fn run(
     }
     state.scan_id = Some(settings.scan_id.clone());
     state.threshold = settings.threshold;
-    let mut next = state
+    let first = state
         .in_progress
         .or(settings.start)
         .unwrap_or(state.last_iteration + 1)
@@ -179,9 +179,7 @@ pub fn run(
         notes: Vec::new(),
     };
 
-    for _ in 0..settings.max_iterations {
-        let n = next;
-        next += 1;
+    for n in first..first.saturating_add(settings.max_iterations) {
         let check = |state: &IterationState| -> Result<(), IterateError> {
             if interrupted.load(Ordering::SeqCst) {
                 state.save(&settings.root)?;

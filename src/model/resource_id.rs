@@ -89,7 +89,7 @@ impl ResourceId {
             }
             id.namespace = Some(segs[i + 1].to_string());
             let pairs = &segs[i + 2..];
-            if pairs.is_empty() || pairs.len() % 2 != 0 {
+            if pairs.is_empty() || !pairs.len().is_multiple_of(2) {
                 return Err(ResourceIdError::Malformed(raw.to_string()));
             }
             for pair in pairs.chunks(2) {
