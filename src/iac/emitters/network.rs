@@ -4,7 +4,7 @@
 //! gateways.
 
 use super::Emitter;
-use crate::iac::context::{EmitCx, Skip};
+use crate::iac::context::{EmitCx, Skip, SkipReason};
 use crate::iac::doc::{Block, Body, Value};
 use crate::model::Resource;
 use serde_json::Value as Json;
@@ -29,6 +29,110 @@ pub static EMITTERS: &[Emitter] = &[
         group: "network",
         select: |_| Ok("azurerm_subnet"),
         emit: subnet,
+    },
+    Emitter {
+        arm_type: "microsoft.network/networksecuritygroups",
+        azurerm_types: &["azurerm_network_security_group"],
+        group: "network",
+        select: |_| Ok("azurerm_network_security_group"),
+        emit: network_security_group,
+    },
+    Emitter {
+        arm_type: "microsoft.network/networkinterfaces",
+        azurerm_types: &[
+            "azurerm_network_interface",
+            "azurerm_network_interface_security_group_association",
+        ],
+        group: "network",
+        select: select_network_interface,
+        emit: network_interface,
+    },
+    Emitter {
+        arm_type: "microsoft.network/publicipaddresses",
+        azurerm_types: &["azurerm_public_ip"],
+        group: "network",
+        select: |_| Ok("azurerm_public_ip"),
+        emit: public_ip,
+    },
+    Emitter {
+        arm_type: "microsoft.network/bastionhosts",
+        azurerm_types: &["azurerm_bastion_host"],
+        group: "network",
+        select: |_| Ok("azurerm_bastion_host"),
+        emit: bastion_host,
+    },
+    Emitter {
+        arm_type: "microsoft.network/loadbalancers",
+        azurerm_types: &[
+            "azurerm_lb",
+            "azurerm_lb_backend_address_pool",
+            "azurerm_lb_probe",
+            "azurerm_lb_rule",
+            "azurerm_lb_nat_rule",
+        ],
+        group: "network",
+        select: |_| Ok("azurerm_lb"),
+        emit: load_balancer,
+    },
+    Emitter {
+        arm_type: "microsoft.network/privateendpoints",
+        azurerm_types: &["azurerm_private_endpoint"],
+        group: "network",
+        select: |_| Ok("azurerm_private_endpoint"),
+        emit: private_endpoint,
+    },
+    Emitter {
+        arm_type: "microsoft.network/privatednszones",
+        azurerm_types: &["azurerm_private_dns_zone"],
+        group: "network",
+        select: |_| Ok("azurerm_private_dns_zone"),
+        emit: private_dns_zone,
+    },
+    Emitter {
+        arm_type: "microsoft.network/privatednszones/virtualnetworklinks",
+        azurerm_types: &["azurerm_private_dns_zone_virtual_network_link"],
+        group: "network",
+        select: |_| Ok("azurerm_private_dns_zone_virtual_network_link"),
+        emit: private_dns_zone_link,
+    },
+    Emitter {
+        arm_type: "microsoft.network/routetables",
+        azurerm_types: &["azurerm_route_table"],
+        group: "network",
+        select: |_| Ok("azurerm_route_table"),
+        emit: route_table,
+    },
+    Emitter {
+        arm_type: "microsoft.network/natgateways",
+        azurerm_types: &[
+            "azurerm_nat_gateway",
+            "azurerm_nat_gateway_public_ip_association",
+            "azurerm_nat_gateway_public_ip_prefix_association",
+        ],
+        group: "network",
+        select: |_| Ok("azurerm_nat_gateway"),
+        emit: nat_gateway,
+    },
+    Emitter {
+        arm_type: "microsoft.network/applicationsecuritygroups",
+        azurerm_types: &["azurerm_application_security_group"],
+        group: "network",
+        select: |_| Ok("azurerm_application_security_group"),
+        emit: application_security_group,
+    },
+    Emitter {
+        arm_type: "microsoft.network/dnszones",
+        azurerm_types: &["azurerm_dns_zone"],
+        group: "network",
+        select: |_| Ok("azurerm_dns_zone"),
+        emit: dns_zone,
+    },
+    Emitter {
+        arm_type: "microsoft.network/networkwatchers",
+        azurerm_types: &["azurerm_network_watcher"],
+        group: "network",
+        select: select_network_watcher,
+        emit: network_watcher,
     },
 ];
 
@@ -95,6 +199,9 @@ fn subnet(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         .unwrap_or_default();
     if !endpoints.is_empty() {
         body.set("service_endpoints", Value::str_list(endpoints));
+    }
+    if let Some(b) = r.prop("defaultOutboundAccess").and_then(Json::as_bool) {
+        body.set("default_outbound_access_enabled", b);
     }
     if let Some(p) = r.prop_str("privateEndpointNetworkPolicies") {
         body.set("private_endpoint_network_policies", p);
@@ -180,4 +287,931 @@ fn subnet(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         }
     }
     Ok(blocks)
+}
+
+/// `name`, `resource_group_name` and `location`, the arguments most network
+/// resources start with.
+fn located(r: &Resource, cx: &mut EmitCx) -> Result<Body, Skip> {
+    Ok(Body::new()
+        .attr("name", r.name.as_str())
+        .attr("resource_group_name", cx.resource_group_name()?)
+        .attr("location", cx.location()?))
+}
+
+/// The `id` of a `{ "id": ... }` sub-object at a JSON pointer, if non-empty.
+fn id_at<'j>(v: &'j Json, pointer: &str) -> Option<&'j str> {
+    v.pointer(pointer)
+        .and_then(|o| o.get("id"))
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+/// The elements of a JSON array at a pointer (empty when absent).
+fn items<'j>(v: &'j Json, pointer: &str) -> &'j [Json] {
+    v.pointer(pointer)
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// Strings of a JSON array at a pointer, skipping non-strings and empties.
+fn strings(v: &Json, pointer: &str) -> Vec<String> {
+    items(v, pointer)
+        .iter()
+        .filter_map(Json::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A non-empty string at a pointer.
+fn str_at<'j>(v: &'j Json, pointer: &str) -> Option<&'j str> {
+    v.pointer(pointer)
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+/// The last segment of an ARM ID (a sub-resource's own name).
+fn last_segment(id: &str) -> &str {
+    id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
+}
+
+/// The resource's zones, when it has any.
+fn zones(r: &Resource) -> Option<Value> {
+    let z: Vec<String> = r
+        .zones
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .map(str::to_string)
+        .collect();
+    (!z.is_empty()).then(|| Value::str_list(z))
+}
+
+/// The SKU name (`sku.name`), when present.
+fn sku_name(r: &Resource) -> Option<&str> {
+    r.sku
+        .get("name")
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+/// An optional reference: `Some` when the target is emitted, else a note
+/// saying which argument was left out.
+fn optional_ref(cx: &mut EmitCx, arg: &str, arm_id: &str) -> Option<Value> {
+    let v = cx.reference(arm_id, "id");
+    if v.is_none() {
+        cx.note(format!(
+            "`{arg}` omitted: `{arm_id}` is not in the emitted set"
+        ));
+    }
+    v
+}
+
+/// Canonical spelling of an NSG rule protocol as the provider validates it.
+fn nsg_protocol(p: &str) -> String {
+    ["*", "Tcp", "Udp", "Icmp", "Esp", "Ah"]
+        .into_iter()
+        .find(|c| c.eq_ignore_ascii_case(p))
+        .unwrap_or(p)
+        .to_string()
+}
+
+fn network_security_group(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let mut body = located(r, cx)?;
+    for (i, rule) in items(&r.properties, "/securityRules").iter().enumerate() {
+        let p = rule.get("properties").unwrap_or(&Json::Null);
+        let at = |f: &str| format!("properties.securityRules[{i}].properties.{f}");
+        let name = rule
+            .get("name")
+            .and_then(Json::as_str)
+            .ok_or_else(|| Skip::missing(&format!("properties.securityRules[{i}].name")))?;
+        let protocol = str_at(p, "/protocol").ok_or_else(|| Skip::missing(&at("protocol")))?;
+        let access = str_at(p, "/access").ok_or_else(|| Skip::missing(&at("access")))?;
+        let direction = str_at(p, "/direction").ok_or_else(|| Skip::missing(&at("direction")))?;
+        let priority = p
+            .get("priority")
+            .and_then(Json::as_i64)
+            .ok_or_else(|| Skip::missing(&at("priority")))?;
+        let mut rb = Body::new()
+            .attr("name", name)
+            .attr("priority", priority)
+            .attr("direction", direction)
+            .attr("access", access)
+            .attr("protocol", nsg_protocol(protocol))
+            .attr(
+                "description",
+                str_at(p, "/description").map_or(Value::Null, Value::str),
+            );
+        // The schema allows one of `x` / `xs` per rule; take the plural when
+        // the source has a non-empty list, else the singular. Every key is
+        // written (null when unused): `security_rule` is an "attributes as
+        // blocks" argument, which JSON syntax needs complete.
+        for (single, plural, src_single, src_plural) in [
+            (
+                "source_port_range",
+                "source_port_ranges",
+                "/sourcePortRange",
+                "/sourcePortRanges",
+            ),
+            (
+                "destination_port_range",
+                "destination_port_ranges",
+                "/destinationPortRange",
+                "/destinationPortRanges",
+            ),
+            (
+                "source_address_prefix",
+                "source_address_prefixes",
+                "/sourceAddressPrefix",
+                "/sourceAddressPrefixes",
+            ),
+            (
+                "destination_address_prefix",
+                "destination_address_prefixes",
+                "/destinationAddressPrefix",
+                "/destinationAddressPrefixes",
+            ),
+        ] {
+            let many = strings(p, src_plural);
+            if many.is_empty() {
+                rb.set(
+                    single,
+                    str_at(p, src_single).map_or(Value::Null, Value::str),
+                );
+                rb.set(plural, Value::Null);
+            } else {
+                rb.set(single, Value::Null);
+                rb.set(plural, Value::str_list(many));
+            }
+        }
+        for (arg, src) in [
+            (
+                "source_application_security_group_ids",
+                "/sourceApplicationSecurityGroups",
+            ),
+            (
+                "destination_application_security_group_ids",
+                "/destinationApplicationSecurityGroups",
+            ),
+        ] {
+            let mut ids = Vec::new();
+            for g in items(p, src) {
+                let Some(id) = g.get("id").and_then(Json::as_str) else {
+                    continue;
+                };
+                // A rule without its group would match different traffic:
+                // skip the NSG rather than widen or narrow a rule.
+                ids.push(cx.require_reference("application security group", id, "id")?);
+            }
+            rb.set(
+                arg,
+                if ids.is_empty() {
+                    Value::Null
+                } else {
+                    Value::List(ids)
+                },
+            );
+        }
+        body = body.block(Block::nested("security_rule", rb));
+    }
+    let body = body.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+fn select_network_interface(r: &Resource) -> Result<&'static str, Skip> {
+    if let Some(pe) = id_at(&r.properties, "/privateEndpoint") {
+        return Err(Skip::managed(format!(
+            "created and managed by private endpoint `{pe}`"
+        )));
+    }
+    if let Some(pls) = id_at(&r.properties, "/privateLinkService") {
+        return Err(Skip::managed(format!(
+            "created and managed by private link service `{pls}`"
+        )));
+    }
+    Ok("azurerm_network_interface")
+}
+
+fn network_interface(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let configs = items(&r.properties, "/ipConfigurations");
+    if configs.is_empty() {
+        return Err(Skip::missing("properties.ipConfigurations"));
+    }
+    let mut body = located(r, cx)?;
+    if let Some(b) = r
+        .prop("enableAcceleratedNetworking")
+        .and_then(Json::as_bool)
+    {
+        body.set("accelerated_networking_enabled", b);
+    }
+    if let Some(b) = r.prop("enableIPForwarding").and_then(Json::as_bool) {
+        body.set("ip_forwarding_enabled", b);
+    }
+    let dns = strings(&r.properties, "/dnsSettings/dnsServers");
+    if !dns.is_empty() {
+        body.set("dns_servers", Value::str_list(dns));
+    }
+    if let Some(l) = str_at(&r.properties, "/dnsSettings/internalDnsNameLabel") {
+        body.set("internal_dns_name_label", l);
+    }
+    for (i, c) in configs.iter().enumerate() {
+        let p = c.get("properties").unwrap_or(&Json::Null);
+        let name = c
+            .get("name")
+            .and_then(Json::as_str)
+            .ok_or_else(|| Skip::missing(&format!("properties.ipConfigurations[{i}].name")))?;
+        let allocation = match str_at(p, "/privateIPAllocationMethod") {
+            Some(a) if a.eq_ignore_ascii_case("static") => "Static",
+            Some(_) => "Dynamic",
+            None => {
+                cx.note(format!(
+                    "ip configuration `{name}`: no `privateIPAllocationMethod`, using the Azure default `Dynamic`"
+                ));
+                "Dynamic"
+            }
+        };
+        let mut cb = Body::new().attr("name", name);
+        if let Some(subnet) = id_at(p, "/subnet") {
+            cb.set("subnet_id", cx.require_reference("subnet", subnet, "id")?);
+        }
+        cb.set("private_ip_address_allocation", allocation);
+        if allocation == "Static"
+            && let Some(ip) = str_at(p, "/privateIPAddress")
+        {
+            cb.set("private_ip_address", ip);
+        }
+        if let Some(v) = str_at(p, "/privateIPAddressVersion") {
+            cb.set("private_ip_address_version", v);
+        }
+        if let Some(pip) = id_at(p, "/publicIPAddress")
+            && let Some(v) = optional_ref(cx, "public_ip_address_id", pip)
+        {
+            cb.set("public_ip_address_id", v);
+        }
+        if let Some(b) = p.get("primary").and_then(Json::as_bool) {
+            cb.set("primary", b);
+        }
+        if str_at(p, "/privateIPAddressPrefix").is_some()
+            || p.get("privateIPAddressPrefixSize")
+                .is_some_and(|v| !v.is_null())
+        {
+            cx.note(format!(
+                "ip configuration `{name}`: the private IP prefix has no azurerm argument; a single dynamic address is configured instead"
+            ));
+        }
+        body = body.block(Block::nested("ip_configuration", cb));
+    }
+    let body = body.opt_attr("tags", cx.tags());
+    let nic_ref = Value::reference(&cx.address(), "id");
+    let mut blocks = vec![cx.resource(body)];
+    if let Some(nsg) = id_at(&r.properties, "/networkSecurityGroup") {
+        match cx.reference(nsg, "id") {
+            Some(v) => blocks.push(
+                cx.secondary(
+                    "azurerm_network_interface_security_group_association",
+                    "nsg",
+                    Body::new()
+                        .attr("network_interface_id", nic_ref)
+                        .attr("network_security_group_id", v),
+                ),
+            ),
+            None => cx.note(format!(
+                "association to `{nsg}` omitted: it is not in the emitted set"
+            )),
+        }
+    }
+    Ok(blocks)
+}
+
+fn public_ip(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let mut body = located(r, cx)?;
+    let sku = sku_name(r);
+    let allocation = match r.prop_str("publicIPAllocationMethod") {
+        Some(a) if a.eq_ignore_ascii_case("static") => "Static",
+        Some(_) => "Dynamic",
+        None if sku.is_some_and(|s| s.eq_ignore_ascii_case("standard")) => {
+            cx.note(
+                "no `publicIPAllocationMethod`: `Static`, the only method a Standard SKU allows",
+            );
+            "Static"
+        }
+        None => {
+            cx.note("no `publicIPAllocationMethod`: using the Azure default `Dynamic`");
+            "Dynamic"
+        }
+    };
+    body.set("allocation_method", allocation);
+    if let Some(s) = sku {
+        body.set("sku", s);
+        if s.eq_ignore_ascii_case("basic") {
+            cx.note("Basic SKU public IPs are retired by Azure; creating one may be refused");
+        }
+    }
+    if let Some(t) = r
+        .sku
+        .get("tier")
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty())
+    {
+        body.set("sku_tier", t);
+    }
+    if let Some(z) = zones(r) {
+        body.set("zones", z);
+    }
+    if let Some(v) = r.prop_str("publicIPAddressVersion") {
+        body.set("ip_version", v);
+    }
+    if let Some(n) = r.prop("idleTimeoutInMinutes").and_then(Json::as_i64) {
+        body.set("idle_timeout_in_minutes", n);
+    }
+    if let Some(l) = r.prop_str("dnsSettings/domainNameLabel") {
+        body.set("domain_name_label", l);
+    }
+    if let Some(s) = r.prop_str("dnsSettings/domainNameLabelScope") {
+        body.set("domain_name_label_scope", s);
+    }
+    if let Some(f) = r.prop_str("dnsSettings/reverseFqdn") {
+        body.set("reverse_fqdn", f);
+    }
+    if let Some(m) = r.prop_str("ddosSettings/protectionMode") {
+        body.set("ddos_protection_mode", m);
+    }
+    if let Some(plan) = id_at(&r.properties, "/ddosSettings/ddosProtectionPlan")
+        && let Some(v) = optional_ref(cx, "ddos_protection_plan_id", plan)
+    {
+        body.set("ddos_protection_plan_id", v);
+    }
+    if let Some(prefix) = id_at(&r.properties, "/publicIPPrefix")
+        && let Some(v) = optional_ref(cx, "public_ip_prefix_id", prefix)
+    {
+        body.set("public_ip_prefix_id", v);
+    }
+    let tags: std::collections::BTreeMap<String, Value> = items(&r.properties, "/ipTags")
+        .iter()
+        .filter_map(|t| {
+            Some((
+                str_at(t, "/ipTagType")?.to_string(),
+                Value::str(str_at(t, "/tag")?),
+            ))
+        })
+        .collect();
+    if !tags.is_empty() {
+        body.set("ip_tags", Value::Map(tags));
+    }
+    let body = body.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+fn bastion_host(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let mut body = located(r, cx)?;
+    let sku = sku_name(r).unwrap_or("Basic");
+    if sku_name(r).is_none() {
+        cx.note("no `sku.name`: using the Azure default `Basic`");
+    }
+    body.set("sku", sku);
+    if sku.eq_ignore_ascii_case("developer") {
+        let vnet = id_at(&r.properties, "/virtualNetwork")
+            .ok_or_else(|| Skip::missing("properties.virtualNetwork"))?;
+        body.set(
+            "virtual_network_id",
+            cx.require_reference("virtual network", vnet, "id")?,
+        );
+    } else {
+        let configs = items(&r.properties, "/ipConfigurations");
+        let c = configs
+            .first()
+            .ok_or_else(|| Skip::missing("properties.ipConfigurations"))?;
+        let p = c.get("properties").unwrap_or(&Json::Null);
+        let name = c
+            .get("name")
+            .and_then(Json::as_str)
+            .ok_or_else(|| Skip::missing("properties.ipConfigurations[0].name"))?;
+        let subnet = id_at(p, "/subnet")
+            .ok_or_else(|| Skip::missing("properties.ipConfigurations[0].properties.subnet"))?;
+        let mut cb = Body::new()
+            .attr("name", name)
+            .attr("subnet_id", cx.require_reference("subnet", subnet, "id")?);
+        if let Some(pip) = id_at(p, "/publicIPAddress") {
+            cb.set(
+                "public_ip_address_id",
+                cx.require_reference("public IP address", pip, "id")?,
+            );
+        }
+        body = body.block(Block::nested("ip_configuration", cb));
+    }
+    if let Some(z) = zones(r) {
+        body.set("zones", z);
+    }
+    if !sku.eq_ignore_ascii_case("basic")
+        && !sku.eq_ignore_ascii_case("developer")
+        && let Some(n) = r.prop("scaleUnits").and_then(Json::as_i64)
+    {
+        body.set("scale_units", n);
+    }
+    // Feature flags: only non-default values, since several are refused on
+    // lower SKUs even when false.
+    if r.prop("disableCopyPaste").and_then(Json::as_bool) == Some(true) {
+        body.set("copy_paste_enabled", false);
+    }
+    for (src, arg) in [
+        ("enableFileCopy", "file_copy_enabled"),
+        ("enableIpConnect", "ip_connect_enabled"),
+        ("enableKerberos", "kerberos_enabled"),
+        ("enableShareableLink", "shareable_link_enabled"),
+        ("enableTunneling", "tunneling_enabled"),
+        ("enableSessionRecording", "session_recording_enabled"),
+    ] {
+        if r.prop(src).and_then(Json::as_bool) == Some(true) {
+            body.set(arg, true);
+        }
+    }
+    let body = body.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+/// The name of a load balancer sub-resource this load balancer owns, from
+/// its ID (`.../loadBalancers/<lb>/<kind>/<name>`).
+fn own_child<'j>(r: &Resource, id: &'j str, kind: &str) -> Option<&'j str> {
+    let prefix = format!("{}/{}/", r.id.trim_end_matches('/'), kind);
+    (id.len() > prefix.len() && id[..prefix.len()].eq_ignore_ascii_case(&prefix))
+        .then(|| last_segment(id))
+}
+
+fn load_balancer(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let mut body = located(r, cx)?;
+    if let Some(s) = sku_name(r) {
+        body.set("sku", s);
+        if s.eq_ignore_ascii_case("basic") {
+            cx.note("Basic SKU load balancers are retired by Azure; creating one may be refused");
+        }
+    }
+    if let Some(t) = r
+        .sku
+        .get("tier")
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty())
+    {
+        body.set("sku_tier", t);
+    }
+    for (i, fe) in items(&r.properties, "/frontendIPConfigurations")
+        .iter()
+        .enumerate()
+    {
+        let p = fe.get("properties").unwrap_or(&Json::Null);
+        let name = fe.get("name").and_then(Json::as_str).ok_or_else(|| {
+            Skip::missing(&format!("properties.frontendIPConfigurations[{i}].name"))
+        })?;
+        let mut fb = Body::new().attr("name", name);
+        if let Some(subnet) = id_at(p, "/subnet") {
+            fb.set("subnet_id", cx.require_reference("subnet", subnet, "id")?);
+            let allocation = match str_at(p, "/privateIPAllocationMethod") {
+                Some(a) if a.eq_ignore_ascii_case("static") => "Static",
+                _ => "Dynamic",
+            };
+            fb.set("private_ip_address_allocation", allocation);
+            if allocation == "Static"
+                && let Some(ip) = str_at(p, "/privateIPAddress")
+            {
+                fb.set("private_ip_address", ip);
+            }
+            if let Some(v) = str_at(p, "/privateIPAddressVersion") {
+                fb.set("private_ip_address_version", v);
+            }
+        }
+        if let Some(pip) = id_at(p, "/publicIPAddress") {
+            fb.set(
+                "public_ip_address_id",
+                cx.require_reference("public IP address", pip, "id")?,
+            );
+        }
+        if let Some(prefix) = id_at(p, "/publicIPPrefix") {
+            fb.set(
+                "public_ip_prefix_id",
+                cx.require_reference("public IP prefix", prefix, "id")?,
+            );
+        }
+        let z = strings(fe, "/zones");
+        if !z.is_empty() {
+            fb.set("zones", Value::str_list(z));
+        }
+        body = body.block(Block::nested("frontend_ip_configuration", fb));
+    }
+    let body = body.opt_attr("tags", cx.tags());
+    let lb_id = Value::reference(&cx.address(), "id");
+    let mut blocks = vec![cx.resource(body)];
+
+    // Backend pools and probes first: rules refer to them by address.
+    let mut pools: Vec<(String, String)> = Vec::new();
+    for pool in items(&r.properties, "/backendAddressPools") {
+        let Some(name) = pool.get("name").and_then(Json::as_str) else {
+            continue;
+        };
+        let b = cx.secondary(
+            "azurerm_lb_backend_address_pool",
+            &format!("pool_{name}"),
+            Body::new()
+                .attr("name", name)
+                .attr("loadbalancer_id", lb_id.clone()),
+        );
+        pools.push((name.to_ascii_lowercase(), b.address().unwrap_or_default()));
+        blocks.push(b);
+    }
+    let mut probes: Vec<(String, String)> = Vec::new();
+    for probe in items(&r.properties, "/probes") {
+        let p = probe.get("properties").unwrap_or(&Json::Null);
+        let (Some(name), Some(port)) = (
+            probe.get("name").and_then(Json::as_str),
+            p.get("port").and_then(Json::as_i64),
+        ) else {
+            cx.note("a probe without `name` or `port` was left out");
+            continue;
+        };
+        let mut pb = Body::new()
+            .attr("name", name)
+            .attr("loadbalancer_id", lb_id.clone())
+            .attr("port", port);
+        if let Some(proto) = str_at(p, "/protocol") {
+            pb.set("protocol", proto);
+            if !proto.eq_ignore_ascii_case("tcp")
+                && let Some(path) = str_at(p, "/requestPath")
+            {
+                pb.set("request_path", path);
+            }
+        }
+        for (src, arg) in [
+            ("/intervalInSeconds", "interval_in_seconds"),
+            ("/numberOfProbes", "number_of_probes"),
+            ("/probeThreshold", "probe_threshold"),
+        ] {
+            if let Some(n) = p.pointer(src).and_then(Json::as_i64) {
+                pb.set(arg, n);
+            }
+        }
+        let b = cx.secondary("azurerm_lb_probe", &format!("probe_{name}"), pb);
+        probes.push((name.to_ascii_lowercase(), b.address().unwrap_or_default()));
+        blocks.push(b);
+    }
+    let find = |list: &[(String, String)], id: &str, kind: &str| -> Option<Value> {
+        let n = own_child(r, id, kind)?.to_ascii_lowercase();
+        list.iter()
+            .find(|(k, _)| *k == n)
+            .map(|(_, a)| Value::reference(a, "id"))
+    };
+    for rule in items(&r.properties, "/loadBalancingRules") {
+        let p = rule.get("properties").unwrap_or(&Json::Null);
+        let Some(name) = rule.get("name").and_then(Json::as_str) else {
+            continue;
+        };
+        let fe = id_at(p, "/frontendIPConfiguration")
+            .and_then(|id| own_child(r, id, "frontendIPConfigurations"));
+        let (Some(fe), Some(protocol), Some(fport), Some(bport)) = (
+            fe,
+            str_at(p, "/protocol"),
+            p.get("frontendPort").and_then(Json::as_i64),
+            p.get("backendPort").and_then(Json::as_i64),
+        ) else {
+            cx.note(format!(
+                "load balancing rule `{name}` left out: it lacks a frontend, protocol or port"
+            ));
+            continue;
+        };
+        let mut rb = Body::new()
+            .attr("name", name)
+            .attr("loadbalancer_id", lb_id.clone())
+            .attr("frontend_ip_configuration_name", fe)
+            .attr("protocol", protocol)
+            .attr("frontend_port", fport)
+            .attr("backend_port", bport);
+        let mut pool_refs: Vec<Value> = Vec::new();
+        let pool_ids = id_at(p, "/backendAddressPool").into_iter().chain(
+            items(p, "/backendAddressPools")
+                .iter()
+                .filter_map(|v| v.get("id").and_then(Json::as_str)),
+        );
+        for id in pool_ids {
+            if let Some(v) = find(&pools, id, "backendAddressPools")
+                && !pool_refs.contains(&v)
+            {
+                pool_refs.push(v);
+            }
+        }
+        if !pool_refs.is_empty() {
+            rb.set("backend_address_pool_ids", Value::List(pool_refs));
+        }
+        if let Some(v) = id_at(p, "/probe").and_then(|id| find(&probes, id, "probes")) {
+            rb.set("probe_id", v);
+        }
+        for (src, arg) in [
+            ("enableFloatingIP", "floating_ip_enabled"),
+            ("enableTcpReset", "tcp_reset_enabled"),
+            ("disableOutboundSnat", "disable_outbound_snat"),
+        ] {
+            if let Some(b) = p.get(src).and_then(Json::as_bool) {
+                rb.set(arg, b);
+            }
+        }
+        if let Some(n) = p.get("idleTimeoutInMinutes").and_then(Json::as_i64) {
+            rb.set("idle_timeout_in_minutes", n);
+        }
+        if let Some(d) = str_at(p, "/loadDistribution") {
+            rb.set("load_distribution", d);
+        }
+        blocks.push(cx.secondary("azurerm_lb_rule", &format!("rule_{name}"), rb));
+    }
+    for rule in items(&r.properties, "/inboundNatRules") {
+        let p = rule.get("properties").unwrap_or(&Json::Null);
+        let Some(name) = rule.get("name").and_then(Json::as_str) else {
+            continue;
+        };
+        let fe = id_at(p, "/frontendIPConfiguration")
+            .and_then(|id| own_child(r, id, "frontendIPConfigurations"));
+        let (Some(fe), Some(protocol), Some(bport)) = (
+            fe,
+            str_at(p, "/protocol"),
+            p.get("backendPort").and_then(Json::as_i64),
+        ) else {
+            cx.note(format!(
+                "inbound NAT rule `{name}` left out: it lacks a frontend, protocol or backend port"
+            ));
+            continue;
+        };
+        let mut nb = Body::new()
+            .attr("name", name)
+            .attr("resource_group_name", cx.resource_group_name()?)
+            .attr("loadbalancer_id", lb_id.clone())
+            .attr("frontend_ip_configuration_name", fe)
+            .attr("protocol", protocol)
+            .attr("backend_port", bport);
+        match (
+            p.get("frontendPort")
+                .and_then(Json::as_i64)
+                .filter(|n| *n > 0),
+            p.get("frontendPortRangeStart").and_then(Json::as_i64),
+            p.get("frontendPortRangeEnd").and_then(Json::as_i64),
+        ) {
+            (Some(port), _, _) => nb.set("frontend_port", port),
+            (None, Some(start), Some(end)) => {
+                nb.set("frontend_port_start", start);
+                nb.set("frontend_port_end", end);
+                if let Some(v) = id_at(p, "/backendAddressPool")
+                    .and_then(|id| find(&pools, id, "backendAddressPools"))
+                {
+                    nb.set("backend_address_pool_id", v);
+                }
+            }
+            _ => {
+                cx.note(format!(
+                    "inbound NAT rule `{name}` left out: it has no frontend port"
+                ));
+                continue;
+            }
+        }
+        for (src, arg) in [
+            ("enableFloatingIP", "floating_ip_enabled"),
+            ("enableTcpReset", "tcp_reset_enabled"),
+        ] {
+            if let Some(b) = p.get(src).and_then(Json::as_bool) {
+                nb.set(arg, b);
+            }
+        }
+        if let Some(n) = p.get("idleTimeoutInMinutes").and_then(Json::as_i64) {
+            nb.set("idle_timeout_in_minutes", n);
+        }
+        blocks.push(cx.secondary("azurerm_lb_nat_rule", &format!("nat_{name}"), nb));
+    }
+    Ok(blocks)
+}
+
+fn private_endpoint(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let subnet =
+        id_at(&r.properties, "/subnet").ok_or_else(|| Skip::missing("properties.subnet"))?;
+    let mut body = located(r, cx)?;
+    body.set("subnet_id", cx.require_reference("subnet", subnet, "id")?);
+    if let Some(n) = r.prop_str("customNetworkInterfaceName") {
+        body.set("custom_network_interface_name", n);
+    }
+    let auto = items(&r.properties, "/privateLinkServiceConnections");
+    let manual = items(&r.properties, "/manualPrivateLinkServiceConnections");
+    let (conn, is_manual) = match (auto.first(), manual.first()) {
+        (Some(c), _) => (c, false),
+        (None, Some(c)) => (c, true),
+        (None, None) => return Err(Skip::missing("properties.privateLinkServiceConnections")),
+    };
+    if auto.len() + manual.len() > 1 {
+        cx.note("only the first private link service connection is kept (azurerm allows one)");
+    }
+    let p = conn.get("properties").unwrap_or(&Json::Null);
+    let target = str_at(p, "/privateLinkServiceId").ok_or_else(|| {
+        Skip::missing("properties.privateLinkServiceConnections[0].properties.privateLinkServiceId")
+    })?;
+    let mut sc = Body::new()
+        .attr(
+            "name",
+            conn.get("name").and_then(Json::as_str).unwrap_or(&r.name),
+        )
+        .attr("is_manual_connection", is_manual)
+        .attr(
+            "private_connection_resource_id",
+            cx.require_reference("private link target", target, "id")?,
+        );
+    let groups = strings(p, "/groupIds");
+    if !groups.is_empty() {
+        sc.set("subresource_names", Value::str_list(groups));
+    }
+    if is_manual && let Some(m) = str_at(p, "/requestMessage") {
+        sc.set("request_message", m);
+    }
+    body = body.block(Block::nested("private_service_connection", sc));
+    for c in items(&r.properties, "/ipConfigurations") {
+        let p = c.get("properties").unwrap_or(&Json::Null);
+        let (Some(name), Some(ip)) = (
+            c.get("name").and_then(Json::as_str),
+            str_at(p, "/privateIPAddress"),
+        ) else {
+            continue;
+        };
+        let mut ib = Body::new()
+            .attr("name", name)
+            .attr("private_ip_address", ip);
+        if let Some(g) = str_at(p, "/groupId") {
+            ib.set("subresource_name", g);
+        }
+        if let Some(m) = str_at(p, "/memberName") {
+            ib.set("member_name", m);
+        }
+        body = body.block(Block::nested("ip_configuration", ib));
+    }
+    let body = body.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+fn private_dns_zone(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let body = Body::new()
+        .attr("name", r.name.as_str())
+        .attr("resource_group_name", cx.resource_group_name()?)
+        .opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+fn private_dns_zone_link(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let zone_id = crate::model::ResourceId::parse(&r.id)
+        .ok()
+        .and_then(|id| id.parent())
+        .ok_or_else(|| Skip::missing("parent private DNS zone in id"))?;
+    let vnet = id_at(&r.properties, "/virtualNetwork")
+        .ok_or_else(|| Skip::missing("properties.virtualNetwork"))?;
+    let mut body = Body::new()
+        .attr("name", r.name.as_str())
+        .attr("resource_group_name", cx.resource_group_name()?)
+        .attr(
+            "private_dns_zone_name",
+            cx.require_reference("private DNS zone", zone_id.as_str(), "name")?,
+        )
+        .attr(
+            "virtual_network_id",
+            cx.require_reference("virtual network", vnet, "id")?,
+        );
+    if let Some(b) = r.prop("registrationEnabled").and_then(Json::as_bool) {
+        body.set("registration_enabled", b);
+    }
+    if let Some(p) = r.prop_str("resolutionPolicy") {
+        body.set("resolution_policy", p);
+    }
+    let body = body.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+fn route_table(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let mut body = located(r, cx)?;
+    if let Some(b) = r.prop("disableBgpRoutePropagation").and_then(Json::as_bool) {
+        body.set("bgp_route_propagation_enabled", !b);
+    }
+    for (i, route) in items(&r.properties, "/routes").iter().enumerate() {
+        let p = route.get("properties").unwrap_or(&Json::Null);
+        let at = |f: &str| format!("properties.routes[{i}].{f}");
+        let name = route
+            .get("name")
+            .and_then(Json::as_str)
+            .ok_or_else(|| Skip::missing(&at("name")))?;
+        let prefix = str_at(p, "/addressPrefix")
+            .ok_or_else(|| Skip::missing(&at("properties.addressPrefix")))?;
+        let hop = str_at(p, "/nextHopType")
+            .ok_or_else(|| Skip::missing(&at("properties.nextHopType")))?;
+        // `route` is an "attributes as blocks" argument: every key is
+        // written, null when unused, so JSON syntax accepts it too.
+        body = body.block(Block::nested(
+            "route",
+            Body::new()
+                .attr("name", name)
+                .attr("address_prefix", prefix)
+                .attr("next_hop_type", hop)
+                .attr(
+                    "next_hop_in_ip_address",
+                    str_at(p, "/nextHopIpAddress").map_or(Value::Null, Value::str),
+                ),
+        ));
+    }
+    let body = body.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+fn nat_gateway(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let mut body = located(r, cx)?;
+    if let Some(s) = sku_name(r) {
+        body.set("sku_name", s);
+    }
+    if let Some(n) = r.prop("idleTimeoutInMinutes").and_then(Json::as_i64) {
+        body.set("idle_timeout_in_minutes", n);
+    }
+    if let Some(z) = zones(r) {
+        body.set("zones", z);
+    }
+    let body = body.opt_attr("tags", cx.tags());
+    let ng_ref = Value::reference(&cx.address(), "id");
+    let mut blocks = vec![cx.resource(body)];
+    for (src, ty, arg, what) in [
+        (
+            "/publicIpAddresses",
+            "azurerm_nat_gateway_public_ip_association",
+            "public_ip_address_id",
+            "pip",
+        ),
+        (
+            "/publicIpPrefixes",
+            "azurerm_nat_gateway_public_ip_prefix_association",
+            "public_ip_prefix_id",
+            "prefix",
+        ),
+    ] {
+        for item in items(&r.properties, src) {
+            let Some(id) = item.get("id").and_then(Json::as_str) else {
+                continue;
+            };
+            match cx.reference(id, "id") {
+                Some(v) => blocks.push(
+                    cx.secondary(
+                        ty,
+                        &format!("{what}_{}", last_segment(id)),
+                        Body::new()
+                            .attr("nat_gateway_id", ng_ref.clone())
+                            .attr(arg, v),
+                    ),
+                ),
+                None => cx.note(format!(
+                    "association to `{id}` omitted: it is not in the emitted set"
+                )),
+            }
+        }
+    }
+    Ok(blocks)
+}
+
+fn application_security_group(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let body = located(r, cx)?.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
+}
+
+fn dns_zone(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    if r.prop_str("zoneType")
+        .is_some_and(|t| t.eq_ignore_ascii_case("private"))
+    {
+        return Err(Skip {
+            reason: SkipReason::MissingRequiredValue,
+            detail: "legacy private zone (`zoneType: Private`) has no azurerm_dns_zone form; \
+                     recreate it as a private DNS zone"
+                .into(),
+        });
+    }
+    let body = Body::new()
+        .attr("name", r.name.as_str())
+        .attr("resource_group_name", cx.resource_group_name()?)
+        .opt_attr("tags", cx.tags());
+    cx.note("name servers are assigned by Azure: delegate the zone to the new `name_servers`");
+    Ok(vec![cx.resource(body)])
+}
+
+/// Azure creates `NetworkWatcher_<region>` in `NetworkWatcherRG` by itself when
+/// a virtual network is created, and allows one watcher per region and
+/// subscription, so emitting that one would collide with the platform's.
+fn select_network_watcher(r: &Resource) -> Result<&'static str, Skip> {
+    let rg = crate::model::ResourceId::parse(&r.id)
+        .ok()
+        .and_then(|id| id.resource_group)
+        .or_else(|| r.resource_group.clone())
+        .unwrap_or_default();
+    if rg.eq_ignore_ascii_case("NetworkWatcherRG")
+        && r.name.to_ascii_lowercase().starts_with("networkwatcher_")
+    {
+        return Err(Skip::managed(
+            "created by Azure in `NetworkWatcherRG` when a virtual network is created (one watcher per region)",
+        ));
+    }
+    Ok("azurerm_network_watcher")
+}
+
+fn network_watcher(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+    let body = located(r, cx)?.opt_attr("tags", cx.tags());
+    Ok(vec![cx.resource(body)])
 }
