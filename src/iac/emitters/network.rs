@@ -1215,3 +1215,570 @@ fn network_watcher(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let body = located(r, cx)?.opt_attr("tags", cx.tags());
     Ok(vec![cx.resource(body)])
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::iac::doc::{Block, Value};
+    use crate::iac::render::{Syntax, render};
+    use crate::iac::{GenerateOptions, Generated, generate};
+    use crate::model::{Resource, Snapshot};
+    use serde_json::json;
+    use std::path::Path;
+
+    const FIXTURE: &str = "../shared/fixtures/tenant-contoso.json";
+    const SUB: &str = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab";
+    const NET: &str = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-network/providers/Microsoft.Network";
+
+    fn fixture() -> Snapshot {
+        let path = Path::new(FIXTURE);
+        assert!(
+            path.exists(),
+            "fixture `{FIXTURE}` is missing: the network emitter tests need the shared \
+             reference folder next to the crate root"
+        );
+        crate::azure::load_file(path)
+            .unwrap_or_else(|e| panic!("cannot load `{FIXTURE}`: {e}"))
+            .0
+    }
+
+    fn resource(v: serde_json::Value) -> Resource {
+        serde_json::from_value(v).expect("a valid synthetic resource")
+    }
+
+    fn gen_with(extra: Vec<serde_json::Value>) -> Generated {
+        let mut snap = fixture();
+        snap.resources.extend(extra.into_iter().map(resource));
+        generate(&snap, &GenerateOptions::default())
+    }
+
+    /// The resource block of this type whose `name` argument is `name`.
+    fn block<'g>(g: &'g Generated, ty: &str, name: &str) -> &'g Block {
+        g.document
+            .blocks()
+            .find(|b| {
+                b.labels.first().map(String::as_str) == Some(ty)
+                    && b.body.get("name") == Some(&Value::str(name))
+            })
+            .unwrap_or_else(|| panic!("no `{ty}` named `{name}` in the output"))
+    }
+
+    fn nested<'b>(b: &'b Block, ident: &str) -> Vec<&'b Block> {
+        b.body.blocks.iter().filter(|n| n.ident == ident).collect()
+    }
+
+    fn r(s: &str) -> Value {
+        Value::Ref(s.to_string())
+    }
+
+    fn skip_of<'g>(
+        g: &'g Generated,
+        name: &str,
+    ) -> Option<&'g crate::iac::report::SkippedResource> {
+        g.report
+            .skipped
+            .iter()
+            .find(|s| s.arm_id.rsplit('/').next() == Some(name))
+    }
+
+    fn address_of(g: &Generated, arm_id: &str) -> Option<String> {
+        g.report
+            .resources
+            .iter()
+            .find(|e| e.arm_id.eq_ignore_ascii_case(arm_id))
+            .map(|e| e.address.clone())
+    }
+
+    fn network_text(g: &Generated) -> String {
+        render(&g.document, Syntax::Hcl)
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("network"))
+            .map(|(_, text)| text)
+            .collect()
+    }
+
+    #[test]
+    fn every_fixture_network_resource_is_emitted_or_skipped_with_a_reason() {
+        let g = gen_with(vec![]);
+        for (ty, counts) in &g.report.by_type {
+            if ty.starts_with("microsoft.network/") {
+                assert_eq!(counts.in_scope, counts.emitted + counts.skipped, "{ty}");
+            }
+        }
+        for s in g
+            .report
+            .skipped
+            .iter()
+            .filter(|s| s.arm_type.starts_with("microsoft.network/"))
+        {
+            assert!(!s.detail.is_empty(), "{s:?}");
+            // Only the private endpoints' own NICs and private endpoints whose
+            // target is not emitted may be left out.
+            match s.arm_type.as_str() {
+                "microsoft.network/networkinterfaces" => {
+                    assert_eq!(s.reason, "managed_by_platform", "{s:?}");
+                    assert!(s.detail.contains("private endpoint"), "{s:?}");
+                }
+                "microsoft.network/privateendpoints" => {
+                    assert_eq!(s.reason, "reference_outside_set", "{s:?}")
+                }
+                other => panic!("unexpected skip of {other}: {s:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn nsg_rules_are_inline_with_one_of_each_singular_or_plural_argument() {
+        let g = gen_with(vec![]);
+        let nsg = block(&g, "azurerm_network_security_group", "nsg-contoso-dev-app");
+        let rules = nested(nsg, "security_rule");
+        // Only `securityRules`: the default rules are Azure's own.
+        assert_eq!(rules.len(), 1);
+        let rule = &rules[0].body;
+        assert_eq!(rule.get("name"), Some(&Value::str("Allow-HTTP-Inbound")));
+        assert_eq!(rule.get("priority"), Some(&Value::Int(130)));
+        assert_eq!(rule.get("destination_port_range"), Some(&Value::str("80")));
+        assert_eq!(rule.get("destination_port_ranges"), Some(&Value::Null));
+        assert_eq!(rule.get("protocol"), Some(&Value::str("*")));
+        assert_eq!(rule.get("direction"), Some(&Value::str("Inbound")));
+    }
+
+    #[test]
+    fn nics_reference_their_subnet_and_get_an_nsg_association() {
+        let g = gen_with(vec![]);
+        let nic = block(&g, "azurerm_network_interface", "nic-vm-contoso-dev-lnx01");
+        let configs = nested(nic, "ip_configuration");
+        assert_eq!(configs.len(), 2);
+        assert_eq!(
+            configs[0].body.get("subnet_id"),
+            Some(&r("azurerm_subnet.vnet_contoso_dev_eus_snet_app.id"))
+        );
+        assert_eq!(configs[0].body.get("primary"), Some(&Value::Bool(true)));
+        assert_eq!(
+            configs[0].body.get("private_ip_address_allocation"),
+            Some(&Value::str("Dynamic"))
+        );
+        assert_eq!(
+            nic.body.get("accelerated_networking_enabled"),
+            Some(&Value::Bool(true))
+        );
+        let assoc = g
+            .document
+            .blocks()
+            .find(|b| {
+                b.labels.first().map(String::as_str)
+                    == Some("azurerm_network_interface_security_group_association")
+                    && b.body.get("network_interface_id")
+                        == Some(&r(&format!("{}.id", nic.address().unwrap())))
+            })
+            .expect("NSG association of the NIC");
+        assert_eq!(
+            assoc.body.get("network_security_group_id"),
+            Some(&r("azurerm_network_security_group.nsg_contoso_dev_app.id"))
+        );
+        for pe_nic in ["pe-stcontosodev-blob-nic", "pe-kv-contoso-dev-nic"] {
+            let s = skip_of(&g, pe_nic).expect("private endpoint NICs are skipped");
+            assert_eq!(s.reason, "managed_by_platform");
+        }
+    }
+
+    #[test]
+    fn public_ips_bastion_and_nat_gateway_are_wired_by_reference() {
+        let g = gen_with(vec![]);
+        let pip = block(&g, "azurerm_public_ip", "pip-bas-contoso-dev");
+        assert_eq!(
+            pip.body.get("allocation_method"),
+            Some(&Value::str("Static"))
+        );
+        assert_eq!(pip.body.get("sku"), Some(&Value::str("Standard")));
+        assert_eq!(pip.body.get("ip_version"), Some(&Value::str("IPv4")));
+        assert_eq!(
+            pip.body.get("zones"),
+            Some(&Value::str_list(["1", "2", "3"]))
+        );
+
+        let bas = block(&g, "azurerm_bastion_host", "bas-contoso-dev");
+        assert_eq!(bas.body.get("sku"), Some(&Value::str("Standard")));
+        assert_eq!(bas.body.get("scale_units"), Some(&Value::Int(2)));
+        let ipc = nested(bas, "ip_configuration");
+        assert_eq!(ipc.len(), 1);
+        assert_eq!(
+            ipc[0].body.get("subnet_id"),
+            Some(&r(
+                "azurerm_subnet.vnet_contoso_dev_eus_azurebastionsubnet.id"
+            ))
+        );
+        assert_eq!(
+            ipc[0].body.get("public_ip_address_id"),
+            Some(&r(&format!("{}.id", pip.address().unwrap())))
+        );
+
+        let ng = block(&g, "azurerm_nat_gateway", "ng-contoso-dev-eus");
+        assert_eq!(ng.body.get("sku_name"), Some(&Value::str("Standard")));
+        assert_eq!(ng.body.get("idle_timeout_in_minutes"), Some(&Value::Int(5)));
+        let ng_pip = block(&g, "azurerm_public_ip", "pip-ng-contoso-dev-eus");
+        assert!(g.document.blocks().any(|b| {
+            b.labels.first().map(String::as_str)
+                == Some("azurerm_nat_gateway_public_ip_association")
+                && b.body.get("nat_gateway_id")
+                    == Some(&r(&format!("{}.id", ng.address().unwrap())))
+                && b.body.get("public_ip_address_id")
+                    == Some(&r(&format!("{}.id", ng_pip.address().unwrap())))
+        }));
+
+        let rt = block(&g, "azurerm_route_table", "rt-contoso-dev-app");
+        assert_eq!(
+            rt.body.get("bgp_route_propagation_enabled"),
+            Some(&Value::Bool(true))
+        );
+        let routes = nested(rt, "route");
+        assert_eq!(routes.len(), 1);
+        assert_eq!(
+            routes[0].body.get("next_hop_type"),
+            Some(&Value::str("VirtualNetworkGateway"))
+        );
+        assert_eq!(
+            routes[0].body.get("next_hop_in_ip_address"),
+            Some(&Value::Null)
+        );
+
+        for zone in [
+            "privatelink.blob.core.windows.net",
+            "privatelink.vaultcore.azure.net",
+            "contoso-dev.private.postgres.database.azure.com",
+        ] {
+            block(&g, "azurerm_private_dns_zone", zone);
+        }
+    }
+
+    #[test]
+    fn load_balancer_rules_reference_pools_and_probes_by_address() {
+        let g = gen_with(vec![]);
+        let lb = block(&g, "azurerm_lb", "lbi-contoso-dev-web");
+        let lb_id = r(&format!("{}.id", lb.address().unwrap()));
+        let fe = nested(lb, "frontend_ip_configuration");
+        assert_eq!(fe.len(), 1);
+        assert_eq!(fe[0].body.get("name"), Some(&Value::str("fe-web")));
+        assert_eq!(
+            fe[0].body.get("subnet_id"),
+            Some(&r("azurerm_subnet.vnet_contoso_dev_eus_snet_web.id"))
+        );
+        let pool = block(&g, "azurerm_lb_backend_address_pool", "be-web");
+        let probe = block(&g, "azurerm_lb_probe", "probe-http");
+        let rule = block(&g, "azurerm_lb_rule", "rule-http");
+        let nat = block(&g, "azurerm_lb_nat_rule", "nat-rdp-win01");
+        for b in [pool, probe, rule, nat] {
+            assert_eq!(b.body.get("loadbalancer_id"), Some(&lb_id));
+        }
+        assert_eq!(probe.body.get("port"), Some(&Value::Int(80)));
+        assert_eq!(
+            rule.body.get("frontend_ip_configuration_name"),
+            Some(&Value::str("fe-web"))
+        );
+        assert_eq!(
+            rule.body.get("backend_address_pool_ids"),
+            Some(&Value::List(vec![r(&format!(
+                "{}.id",
+                pool.address().unwrap()
+            ))]))
+        );
+        assert_eq!(
+            rule.body.get("probe_id"),
+            Some(&r(&format!("{}.id", probe.address().unwrap())))
+        );
+        assert_eq!(nat.body.get("frontend_port"), Some(&Value::Int(3389)));
+    }
+
+    #[test]
+    fn private_endpoints_reference_their_target_or_are_skipped() {
+        let partner = "/subscriptions/85a7ccd2-0419-447b-8831-0407844c188d/resourceGroups/rg-partner-analytics/providers/Microsoft.Synapse/workspaces/syn-partner-analytics";
+        let pe = |name: &str, target: &str| {
+            json!({
+                "id": format!("{NET}/privateEndpoints/{name}"),
+                "name": name,
+                "type": "microsoft.network/privateendpoints",
+                "location": "eastus",
+                "resourceGroup": "rg-network",
+                "properties": {
+                    "subnet": {"id": format!("{NET}/virtualNetworks/vnet-contoso-dev-eus/subnets/snet-pe")},
+                    "privateLinkServiceConnections": [{
+                        "name": name,
+                        "properties": {"privateLinkServiceId": target, "groupIds": ["x"]}
+                    }],
+                    "manualPrivateLinkServiceConnections": []
+                }
+            })
+        };
+        // The emitter does not check what kind of resource the target is, so an
+        // emitted network resource stands in for a private link target.
+        let local_target = format!("{NET}/loadBalancers/lbi-contoso-dev-web");
+        let g = gen_with(vec![
+            pe("pe-partner", partner),
+            pe("pe-local", &local_target),
+        ]);
+
+        let s = skip_of(&g, "pe-partner").expect("dangling target skips the endpoint");
+        assert_eq!(s.reason, "reference_outside_set");
+        assert!(s.detail.contains("syn-partner-analytics"), "{}", s.detail);
+        assert!(!network_text(&g).contains("85a7ccd2"));
+
+        let local = block(&g, "azurerm_private_endpoint", "pe-local");
+        assert_eq!(
+            local.body.get("subnet_id"),
+            Some(&r("azurerm_subnet.vnet_contoso_dev_eus_snet_pe.id"))
+        );
+        let sc = nested(local, "private_service_connection");
+        assert_eq!(sc.len(), 1);
+        assert_eq!(
+            sc[0].body.get("private_connection_resource_id"),
+            Some(&r("azurerm_lb.lbi_contoso_dev_web.id"))
+        );
+        assert_eq!(
+            sc[0].body.get("is_manual_connection"),
+            Some(&Value::Bool(false))
+        );
+
+        // The fixture's endpoints: a reference when their target is emitted
+        // (by another service's emitter), else a reasoned skip.
+        for (name, target) in [
+            (
+                "pe-stcontosodev-blob",
+                format!(
+                    "{SUB}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/stcontosodev"
+                ),
+            ),
+            (
+                "pe-kv-contoso-dev",
+                format!(
+                    "{SUB}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-contoso-dev"
+                ),
+            ),
+        ] {
+            match address_of(&g, &target) {
+                Some(addr) => {
+                    let b = block(&g, "azurerm_private_endpoint", name);
+                    let sc = nested(b, "private_service_connection");
+                    assert_eq!(
+                        sc[0].body.get("private_connection_resource_id"),
+                        Some(&r(&format!("{addr}.id")))
+                    );
+                    assert_eq!(
+                        sc[0].body.get("request_message"),
+                        None,
+                        "only manual connections carry a request message"
+                    );
+                }
+                None => {
+                    let s = skip_of(&g, name).expect("skipped when its target is not emitted");
+                    assert_eq!(s.reason, "reference_outside_set");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn network_output_never_carries_source_ids() {
+        let g = gen_with(vec![]);
+        let text = network_text(&g);
+        assert!(
+            !text.contains("50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab"),
+            "source subscription leaked"
+        );
+        assert!(
+            !text.contains("96b90620-b55a-4b3f-b364-b255040dae8d"),
+            "source tenant leaked"
+        );
+        assert!(!text.to_ascii_lowercase().contains("/subscriptions/"));
+    }
+
+    fn nsg_with_rule(name: &str, rule: serde_json::Value) -> serde_json::Value {
+        json!({
+            "id": format!("{NET}/networkSecurityGroups/{name}"),
+            "name": name,
+            "type": "Microsoft.Network/networkSecurityGroups",
+            "location": "eastus",
+            "resourceGroup": "rg-network",
+            "properties": {"securityRules": [{"name": "r1", "properties": rule}]}
+        })
+    }
+
+    #[test]
+    fn nsg_plural_ranges_and_application_security_groups() {
+        let asg = format!("{NET}/applicationSecurityGroups/asg-web");
+        let g = gen_with(vec![
+            json!({
+                "id": asg, "name": "asg-web", "location": "eastus", "resourceGroup": "rg-network",
+                "type": "microsoft.network/applicationsecuritygroups", "properties": {}
+            }),
+            nsg_with_rule(
+                "nsg-plural",
+                json!({
+                    "protocol": "TCP", "access": "Deny", "direction": "Outbound", "priority": 200,
+                    "sourcePortRange": "*",
+                    "destinationPortRange": "", "destinationPortRanges": ["80", "443-445"],
+                    "sourceAddressPrefixes": ["10.0.0.0/8", "192.168.0.0/16"],
+                    "destinationApplicationSecurityGroups": [{"id": asg}]
+                }),
+            ),
+            nsg_with_rule(
+                "nsg-missing-asg",
+                json!({
+                    "protocol": "Tcp", "access": "Allow", "direction": "Inbound", "priority": 300,
+                    "sourcePortRange": "*", "destinationPortRange": "22",
+                    "sourceApplicationSecurityGroups": [{"id": format!("{NET}/applicationSecurityGroups/gone")}]
+                }),
+            ),
+            nsg_with_rule(
+                "nsg-no-priority",
+                json!({"protocol": "Tcp", "access": "Allow", "direction": "Inbound"}),
+            ),
+        ]);
+        let asg_block = block(&g, "azurerm_application_security_group", "asg-web");
+        let nsg = block(&g, "azurerm_network_security_group", "nsg-plural");
+        let rule = &nested(nsg, "security_rule")[0].body;
+        assert_eq!(rule.get("protocol"), Some(&Value::str("Tcp")));
+        assert_eq!(rule.get("destination_port_range"), Some(&Value::Null));
+        assert_eq!(
+            rule.get("destination_port_ranges"),
+            Some(&Value::str_list(["80", "443-445"]))
+        );
+        assert_eq!(rule.get("source_address_prefix"), Some(&Value::Null));
+        assert_eq!(
+            rule.get("source_address_prefixes"),
+            Some(&Value::str_list(["10.0.0.0/8", "192.168.0.0/16"]))
+        );
+        assert_eq!(
+            rule.get("destination_application_security_group_ids"),
+            Some(&Value::List(vec![r(&format!(
+                "{}.id",
+                asg_block.address().unwrap()
+            ))]))
+        );
+        assert_eq!(
+            skip_of(&g, "nsg-missing-asg").map(|s| s.reason.as_str()),
+            Some("reference_outside_set")
+        );
+        let s = skip_of(&g, "nsg-no-priority").expect("skipped");
+        assert_eq!(s.reason, "missing_required_value");
+        assert!(s.detail.contains("priority"), "{}", s.detail);
+    }
+
+    #[test]
+    fn private_dns_zone_links_reference_zone_and_network() {
+        let zone = format!("{NET}/privateDnsZones/privatelink.blob.core.windows.net");
+        let link = |name: &str, vnet: &str| {
+            json!({
+                "id": format!("{zone}/virtualNetworkLinks/{name}"),
+                "name": name,
+                "type": "microsoft.network/privatednszones/virtualnetworklinks",
+                "location": "global",
+                "resourceGroup": "rg-network",
+                "properties": {
+                    "virtualNetwork": {"id": vnet},
+                    "registrationEnabled": false,
+                    "resolutionPolicy": "NxDomainRedirect"
+                }
+            })
+        };
+        let g = gen_with(vec![
+            link(
+                "link-hub",
+                &format!("{NET}/virtualNetworks/vnet-contoso-dev-eus"),
+            ),
+            link(
+                "link-elsewhere",
+                "/subscriptions/85a7ccd2-0419-447b-8831-0407844c188d/resourceGroups/x/providers/Microsoft.Network/virtualNetworks/v",
+            ),
+        ]);
+        let b = block(
+            &g,
+            "azurerm_private_dns_zone_virtual_network_link",
+            "link-hub",
+        );
+        assert_eq!(
+            b.body.get("private_dns_zone_name"),
+            Some(&r(
+                "azurerm_private_dns_zone.privatelink_blob_core_windows_net.name"
+            ))
+        );
+        assert_eq!(
+            b.body.get("virtual_network_id"),
+            Some(&r("azurerm_virtual_network.vnet_contoso_dev_eus.id"))
+        );
+        assert_eq!(
+            b.body.get("registration_enabled"),
+            Some(&Value::Bool(false))
+        );
+        assert_eq!(b.body.get("location"), None);
+        assert_eq!(
+            skip_of(&g, "link-elsewhere").map(|s| s.reason.as_str()),
+            Some("reference_outside_set")
+        );
+    }
+
+    #[test]
+    fn edge_cases_skip_with_reasons_or_use_documented_defaults() {
+        let rg = format!("{SUB}/resourceGroups/rg-edge/providers/Microsoft.Network");
+        let g = gen_with(vec![
+            json!({
+                "id": format!("{rg}/networkInterfaces/nic-empty"), "name": "nic-empty",
+                "type": "microsoft.network/networkinterfaces", "location": "eastus",
+                "properties": {"ipConfigurations": []}
+            }),
+            json!({
+                "id": format!("{rg}/publicIPAddresses/pip-noalloc"), "name": "pip-noalloc",
+                "type": "microsoft.network/publicipaddresses", "location": "eastus",
+                "sku": {"name": "Standard"},
+                "properties": {"dnsSettings": {"domainNameLabel": "contoso-edge"}}
+            }),
+            json!({
+                "id": format!("{rg}/routeTables/rt-bad"), "name": "rt-bad",
+                "type": "microsoft.network/routetables", "location": "eastus",
+                "properties": {"routes": [{"name": "r", "properties": {"addressPrefix": "0.0.0.0/0"}}]}
+            }),
+            json!({
+                "id": format!("{rg}/dnszones/contoso.example"), "name": "contoso.example",
+                "type": "microsoft.network/dnszones", "location": "global",
+                "properties": {"zoneType": "Public"}
+            }),
+            json!({
+                "id": format!("{SUB}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_eastus"),
+                "name": "NetworkWatcher_eastus",
+                "type": "microsoft.network/networkwatchers", "location": "eastus", "properties": {}
+            }),
+            json!({
+                "id": format!("{rg}/networkWatchers/nw-edge"), "name": "nw-edge",
+                "type": "microsoft.network/networkwatchers", "location": "eastus", "properties": {}
+            }),
+        ]);
+        let s = skip_of(&g, "nic-empty").expect("NIC without ip configurations is skipped");
+        assert_eq!(s.reason, "missing_required_value");
+        assert!(s.detail.contains("ipConfigurations"));
+
+        let pip = block(&g, "azurerm_public_ip", "pip-noalloc");
+        assert_eq!(
+            pip.body.get("allocation_method"),
+            Some(&Value::str("Static"))
+        );
+        assert_eq!(
+            pip.body.get("domain_name_label"),
+            Some(&Value::str("contoso-edge"))
+        );
+        assert!(
+            g.report
+                .notes
+                .iter()
+                .any(|n| n.subject.ends_with("pip-noalloc")
+                    && n.message.contains("publicIPAllocationMethod"))
+        );
+
+        let s = skip_of(&g, "rt-bad").expect("route without next hop is skipped");
+        assert!(s.detail.contains("nextHopType"), "{}", s.detail);
+
+        let dns = block(&g, "azurerm_dns_zone", "contoso.example");
+        assert_eq!(dns.body.get("location"), None);
+
+        let s = skip_of(&g, "NetworkWatcher_eastus").expect("platform watcher is skipped");
+        assert_eq!(s.reason, "managed_by_platform");
+        block(&g, "azurerm_network_watcher", "nw-edge");
+    }
+}
