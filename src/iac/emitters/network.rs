@@ -42,6 +42,7 @@ pub static EMITTERS: &[Emitter] = &[
         azurerm_types: &[
             "azurerm_network_interface",
             "azurerm_network_interface_security_group_association",
+            "azurerm_network_interface_application_security_group_association",
         ],
         group: "network",
         select: select_network_interface,
@@ -579,6 +580,37 @@ fn network_interface(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> 
             ),
             None => cx.note(format!(
                 "association to `{nsg}` omitted: it is not in the emitted set"
+            )),
+        }
+    }
+    // Application security groups are set per IP configuration in ARM but
+    // associated per NIC in azurerm: one association per distinct group.
+    let mut asgs: Vec<&str> = Vec::new();
+    for c in configs {
+        for g in items(c, "/properties/applicationSecurityGroups") {
+            if let Some(id) = g.get("id").and_then(Json::as_str)
+                && !asgs.iter().any(|a| a.eq_ignore_ascii_case(id))
+            {
+                asgs.push(id);
+            }
+        }
+    }
+    for id in asgs {
+        match cx.reference(id, "id") {
+            Some(v) => blocks.push(
+                cx.secondary(
+                    "azurerm_network_interface_application_security_group_association",
+                    &format!("asg_{}", last_segment(id)),
+                    Body::new()
+                        .attr(
+                            "network_interface_id",
+                            Value::reference(&cx.address(), "id"),
+                        )
+                        .attr("application_security_group_id", v),
+                ),
+            ),
+            None => cx.note(format!(
+                "association to `{id}` omitted: it is not in the emitted set"
             )),
         }
     }
@@ -1619,6 +1651,20 @@ mod tests {
                     "destinationApplicationSecurityGroups": [{"id": asg}]
                 }),
             ),
+            json!({
+                "id": format!("{NET}/networkInterfaces/nic-asg"), "name": "nic-asg",
+                "location": "eastus", "resourceGroup": "rg-network",
+                "type": "microsoft.network/networkinterfaces",
+                "properties": {"ipConfigurations": [{
+                    "name": "ipconfig1",
+                    "properties": {
+                        "privateIPAllocationMethod": "Static",
+                        "privateIPAddress": "10.10.1.10",
+                        "subnet": {"id": format!("{NET}/virtualNetworks/vnet-contoso-dev-eus/subnets/snet-app")},
+                        "applicationSecurityGroups": [{"id": asg}, {"id": format!("{NET}/applicationSecurityGroups/gone")}]
+                    }
+                }]}
+            }),
             nsg_with_rule(
                 "nsg-missing-asg",
                 json!({
@@ -1653,6 +1699,29 @@ mod tests {
                 asg_block.address().unwrap()
             ))]))
         );
+        let nic = block(&g, "azurerm_network_interface", "nic-asg");
+        let ipc = &nested(nic, "ip_configuration")[0].body;
+        assert_eq!(
+            ipc.get("private_ip_address"),
+            Some(&Value::str("10.10.1.10"))
+        );
+        let assoc: Vec<&Block> = g
+            .document
+            .blocks()
+            .filter(|b| {
+                b.labels.first().map(String::as_str)
+                    == Some("azurerm_network_interface_application_security_group_association")
+                    && b.body.get("network_interface_id")
+                        == Some(&r(&format!("{}.id", nic.address().unwrap())))
+            })
+            .collect();
+        assert_eq!(assoc.len(), 1, "only the emitted group is associated");
+        assert_eq!(
+            assoc[0].body.get("application_security_group_id"),
+            Some(&r(&format!("{}.id", asg_block.address().unwrap())))
+        );
+        assert!(g.report.notes.iter().any(|n| n.subject.ends_with("nic-asg")
+            && n.message.contains("applicationSecurityGroups/gone")));
         assert_eq!(
             skip_of(&g, "nsg-missing-asg").map(|s| s.reason.as_str()),
             Some("reference_outside_set")
