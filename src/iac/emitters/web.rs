@@ -48,6 +48,18 @@ pub(super) fn enabled_flag(r: &Resource, path: &str) -> Option<bool> {
     }
 }
 
+/// The strings of a JSON array (e.g. `zones`), skipping non-strings.
+pub(super) fn json_strs(v: &Json) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A boolean property.
 pub(super) fn prop_bool(r: &Resource, path: &str) -> Option<bool> {
     r.prop(path).and_then(Json::as_bool)
