@@ -552,4 +552,69 @@ mod tests {
         assert_eq!(skip.reason, "missing_required_value");
         assert!(skip.detail.contains("sku.name"));
     }
+
+    /// Every emitter of this worktree names azurerm types that exist, and the
+    /// fixture's blocks of those types use only known, settable arguments and
+    /// set every required one (nested blocks included).
+    #[test]
+    fn emitted_blocks_match_the_provider_schema() {
+        const SCHEMA: &str = "../shared/reference/azurerm-4.79.0.schema.json";
+        let text = std::fs::read_to_string(SCHEMA).unwrap_or_else(|e| {
+            panic!("provider schema `{SCHEMA}` not readable ({e}); these tests need ../shared")
+        });
+        let schema: serde_json::Value = serde_json::from_str(&text).expect("schema JSON");
+        let types = &schema["provider_schemas"]["registry.terraform.io/hashicorp/azurerm"]["resource_schemas"];
+        let mine = [
+            super::EMITTERS,
+            super::super::database::EMITTERS,
+            super::super::containers::EMITTERS,
+            super::super::messaging::EMITTERS,
+            super::super::automation::EMITTERS,
+        ];
+        let mut names = Vec::new();
+        for e in mine.iter().copied().flatten() {
+            for t in e.azurerm_types {
+                assert!(types.get(*t).is_some(), "{t} not in the provider schema");
+                names.push(*t);
+            }
+        }
+        fn check(path: &str, schema: &serde_json::Value, body: &crate::iac::doc::Body) {
+            let attrs = &schema["attributes"];
+            for (k, _) in &body.attributes {
+                let a = attrs
+                    .get(k)
+                    .unwrap_or_else(|| panic!("{path}: unsupported argument `{k}`"));
+                let settable =
+                    a["optional"].as_bool() == Some(true) || a["required"].as_bool() == Some(true);
+                assert!(settable, "{path}: `{k}` is computed-only");
+            }
+            for (k, a) in attrs.as_object().into_iter().flatten() {
+                if a["required"].as_bool() == Some(true) {
+                    assert!(body.get(k).is_some(), "{path}: missing required `{k}`");
+                }
+            }
+            for (k, bt) in schema["block_types"].as_object().into_iter().flatten() {
+                let n = body.blocks.iter().filter(|b| &b.ident == k).count() as u64;
+                let min = bt["min_items"].as_u64().unwrap_or(0);
+                let max = bt["max_items"].as_u64().unwrap_or(0);
+                assert!(n >= min, "{path}: insufficient `{k}` blocks");
+                assert!(max == 0 || n <= max, "{path}: too many `{k}` blocks");
+            }
+            for b in &body.blocks {
+                let bt = schema["block_types"]
+                    .get(&b.ident)
+                    .unwrap_or_else(|| panic!("{path}: unsupported block `{}`", b.ident));
+                check(&format!("{path}.{}", b.ident), &bt["block"], &b.body);
+            }
+        }
+        let g = gen_default(&fixture());
+        let mut checked = 0;
+        for t in names {
+            for b in blocks(&g, t) {
+                check(&b.labels.join("."), &types[t]["block"], &b.body);
+                checked += 1;
+            }
+        }
+        assert!(checked >= 12, "only {checked} blocks checked");
+    }
 }
