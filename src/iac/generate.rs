@@ -217,7 +217,9 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         }
     }
 
-    // Cascade: a unit that references a planned-but-missing address goes too.
+    // Cascade: a unit whose primary block references a planned-but-missing
+    // address goes too; a secondary block (an association, an attachment)
+    // that does is dropped alone, with a note, and the resource stays.
     let mut dependents: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, u) in units.iter().enumerate() {
         for d in &u.as_ref().expect("all present before the cascade").deps {
@@ -231,9 +233,34 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
             continue;
         }
         for &i in dependents.get(&gone).map(Vec::as_slice).unwrap_or_default() {
-            if let Some(u) = units[i].take() {
+            let Some(u) = units[i].as_mut() else { continue };
+            if block_references(&u.blocks[0], &gone) {
+                let u = units[i].take().expect("checked above");
+                missing.extend(u.blocks.iter().filter_map(Block::address));
                 dropped.push((u.resource, gone.clone()));
-                missing.push(u.address);
+                continue;
+            }
+            let before = u.blocks.len();
+            let mut removed = Vec::new();
+            let mut k = 0;
+            u.blocks.retain(|b| {
+                k += 1;
+                let keep = k == 1 || !block_references(b, &gone);
+                if !keep {
+                    removed.extend(b.address());
+                }
+                keep
+            });
+            if u.blocks.len() < before {
+                u.notes.push(format!(
+                    "dropped {} because `{gone}` was not emitted",
+                    removed
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                missing.extend(removed);
             }
         }
     }
@@ -303,6 +330,16 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         document: doc,
         report,
     }
+}
+
+/// True when a block refers to `address` (`TYPE.NAME`) anywhere in its body.
+fn block_references(block: &Block, address: &str) -> bool {
+    let mut refs = Vec::new();
+    block.body.references(&mut refs);
+    refs.iter().any(|r| {
+        r.strip_prefix(address)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
 }
 
 /// The resource label: the name segments of the ARM ID joined by `_`, so
@@ -414,4 +451,112 @@ pub fn write_output(
     written.push("generation_report.json".into());
     written.push("generation_report.md".into());
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(doc: &str) -> Snapshot {
+        crate::azure::normalize::normalize(
+            crate::azure::export::parse(doc.as_bytes(), "t").unwrap(),
+        )
+        .0
+    }
+
+    const NET: &str = r#"{"resources": [
+      {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", "type": "microsoft.network/virtualnetworks", "location": "eastus",
+       "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "subnets": [
+         {"name": "a", "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a",
+          "properties": {"addressPrefix": "10.0.1.0/24", "networkSecurityGroup": {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n"}}}]}},
+      {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n", "type": "microsoft.network/networksecuritygroups", "location": "eastus",
+       "properties": {"securityRules": [{"name": "r", "properties": {"access": "Allow", "direction": "Inbound", "priority": 100}}]}}
+    ]}"#;
+
+    #[test]
+    fn a_missing_association_target_drops_the_association_not_the_subnet() {
+        let g = generate(&snapshot(NET), &GenerateOptions::default());
+        let skipped: Vec<&str> = g
+            .report
+            .skipped
+            .iter()
+            .map(|s| s.arm_type.as_str())
+            .collect();
+        assert_eq!(
+            skipped,
+            ["microsoft.network/networksecuritygroups"],
+            "the NSG lacks a rule protocol"
+        );
+        let subnet = g
+            .report
+            .resources
+            .iter()
+            .find(|r| r.address.starts_with("azurerm_subnet."))
+            .expect("subnet kept");
+        assert!(subnet.secondary.is_empty(), "{subnet:?}");
+        assert!(g.report.notes.iter().any(|n| {
+            n.message
+                .contains("azurerm_subnet_network_security_group_association")
+                && n.message.contains("azurerm_network_security_group.n")
+        }));
+        assert!(!g.document.blocks().any(|b| {
+            b.labels
+                .first()
+                .is_some_and(|t| t.ends_with("security_group_association"))
+        }));
+    }
+
+    #[test]
+    fn a_missing_primary_reference_cascades_to_dependents() {
+        let doc = NET.replace(
+            "\"addressPrefixes\": [\"10.0.0.0/16\"]",
+            "\"addressPrefixes\": []",
+        );
+        let g = generate(&snapshot(&doc), &GenerateOptions::default());
+        let subnet = g
+            .report
+            .skipped
+            .iter()
+            .find(|s| s.arm_type.ends_with("/subnets"))
+            .expect("subnet skipped");
+        assert_eq!(subnet.reason, "reference_outside_set");
+        assert!(
+            subnet.detail.contains("azurerm_virtual_network.v"),
+            "{}",
+            subnet.detail
+        );
+    }
+
+    #[test]
+    fn remediations_skip_resources_and_drop_arguments() {
+        let mut opts = GenerateOptions::default();
+        opts.adjustments.skip.insert(
+            "/subscriptions/s/resourcegroups/rg/providers/microsoft.network/networksecuritygroups/n".into(),
+            "test".into(),
+        );
+        opts.adjustments
+            .drop_arguments
+            .entry("azurerm_virtual_network".into())
+            .or_default()
+            .insert("address_space".into());
+        let g = generate(&snapshot(NET), &opts);
+        assert!(
+            g.report
+                .skipped
+                .iter()
+                .any(|s| s.reason == "remediation" && s.detail == "test")
+        );
+        let vnet = g
+            .document
+            .blocks()
+            .find(|b| b.labels.first().map(String::as_str) == Some("azurerm_virtual_network"))
+            .unwrap();
+        assert!(vnet.body.get("address_space").is_none());
+        assert!(
+            g.report
+                .notes
+                .iter()
+                .any(|n| n.message == "dropped argument `address_space` (remediation)")
+        );
+    }
 }
