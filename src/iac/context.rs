@@ -48,7 +48,10 @@ impl SkipReason {
 impl Skip {
     /// A skip because `field` is absent from the source resource.
     pub fn missing(field: &str) -> Self {
-        Skip { reason: SkipReason::MissingRequiredValue, detail: format!("source has no `{field}`") }
+        Skip {
+            reason: SkipReason::MissingRequiredValue,
+            detail: format!("source has no `{field}`"),
+        }
     }
 
     /// A skip because the required reference `arm_id` is not emitted.
@@ -61,7 +64,10 @@ impl Skip {
 
     /// A skip because another resource or the platform manages this one.
     pub fn managed(detail: impl Into<String>) -> Self {
-        Skip { reason: SkipReason::ManagedByPlatform, detail: detail.into() }
+        Skip {
+            reason: SkipReason::ManagedByPlatform,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -108,7 +114,12 @@ pub struct EmitCx<'p, 'a> {
 }
 
 impl<'p, 'a> EmitCx<'p, 'a> {
-    pub(crate) fn new(plan: &'p Plan<'a>, resource: &'a Resource, primary_type: &'static str, label: String) -> Self {
+    pub(crate) fn new(
+        plan: &'p Plan<'a>,
+        resource: &'a Resource,
+        primary_type: &'static str,
+        label: String,
+    ) -> Self {
         EmitCx {
             plan,
             resource,
@@ -139,7 +150,11 @@ impl<'p, 'a> EmitCx<'p, 'a> {
     /// A secondary block emitted for the same source resource, e.g. an
     /// association, labelled `<label>_<suffix>`.
     pub fn secondary(&self, resource_type: &str, suffix: &str, body: Body) -> Block {
-        Block::resource(resource_type, &format!("{}_{}", self.label, naming::label(suffix)), body)
+        Block::resource(
+            resource_type,
+            &format!("{}_{}", self.label, naming::label(suffix)),
+            body,
+        )
     }
 
     /// A reference to `ATTR` of the resource with this ARM ID, when that
@@ -147,7 +162,11 @@ impl<'p, 'a> EmitCx<'p, 'a> {
     /// IDs of sub-resources too (`.../networkInterfaces/n/ipConfigurations/c`
     /// refers to the NIC) only when `exact` is false.
     pub fn reference(&mut self, arm_id: &str, attr: &str) -> Option<Value> {
-        let addr = self.plan.addresses.get(&arm_id.trim_end_matches('/').to_ascii_lowercase())?.clone();
+        let addr = self
+            .plan
+            .addresses
+            .get(&arm_id.trim_end_matches('/').to_ascii_lowercase())?
+            .clone();
         let v = Value::reference(&addr, attr);
         self.deps.push(addr);
         Some(v)
@@ -155,13 +174,22 @@ impl<'p, 'a> EmitCx<'p, 'a> {
 
     /// Like `reference`, but a missing target skips the resource with
     /// `ReferenceOutsideSet`, naming `what`.
-    pub fn require_reference(&mut self, what: &str, arm_id: &str, attr: &str) -> Result<Value, Skip> {
-        self.reference(arm_id, attr).ok_or_else(|| Skip::outside(what, arm_id))
+    pub fn require_reference(
+        &mut self,
+        what: &str,
+        arm_id: &str,
+        attr: &str,
+    ) -> Result<Value, Skip> {
+        self.reference(arm_id, attr)
+            .ok_or_else(|| Skip::outside(what, arm_id))
     }
 
     /// The planned address of an ARM ID, without recording a dependency.
     pub fn address_of(&self, arm_id: &str) -> Option<&str> {
-        self.plan.addresses.get(&arm_id.to_ascii_lowercase()).map(String::as_str)
+        self.plan
+            .addresses
+            .get(&arm_id.to_ascii_lowercase())
+            .map(String::as_str)
     }
 
     /// The source resource with this ARM ID, if the snapshot has it.
@@ -197,17 +225,27 @@ impl<'p, 'a> EmitCx<'p, 'a> {
     /// A globally unique target name for the resource, from its source name
     /// and a suffix derived from its ARM ID and the resource group prefix.
     pub fn unique_name(&self, rule: NameRule) -> String {
-        let s = naming::suffix(&[&self.resource.id_key(), &self.plan.target.resource_group_prefix]);
+        let s = naming::suffix(&[
+            &self.resource.id_key(),
+            &self.plan.target.resource_group_prefix,
+        ]);
         naming::unique_name(&self.resource.name, rule, &s)
     }
 
     /// Declares a sensitive variable standing for a secret of this resource
     /// (`purpose` such as `admin_password`) and returns `var.<name>`.
     pub fn secret_variable(&mut self, purpose: &str) -> Value {
-        let name = format!("{}_{}", self.label.replace('-', "_"), naming::label(purpose));
+        let name = format!(
+            "{}_{}",
+            self.label.replace('-', "_"),
+            naming::label(purpose)
+        );
         self.variables.push(SecretVariable {
             name: name.clone(),
-            description: format!("{purpose} for `{}` (secret values are never copied from the source)", self.resource.name),
+            description: format!(
+                "{purpose} for `{}` (secret values are never copied from the source)",
+                self.resource.name
+            ),
         });
         Value::Ref(format!("var.{name}"))
     }
@@ -248,5 +286,11 @@ pub(crate) fn rg_id_of(r: &Resource) -> Option<String> {
     crate::model::ResourceId::parse(&r.id)
         .ok()
         .and_then(|id| id.resource_group_id())
-        .or_else(|| Some(format!("/subscriptions/{}/resourceGroups/{}", r.subscription_id.as_ref()?, r.resource_group.as_ref()?)))
+        .or_else(|| {
+            Some(format!(
+                "/subscriptions/{}/resourceGroups/{}",
+                r.subscription_id.as_ref()?,
+                r.resource_group.as_ref()?
+            ))
+        })
 }

@@ -58,9 +58,11 @@ impl Value {
             },
             serde_json::Value::String(s) => Value::Str(s.clone()),
             serde_json::Value::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => {
-                Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
-            }
+            serde_json::Value::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -143,7 +145,10 @@ impl Body {
 
     /// The value of an attribute, if set.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.attributes.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
 
     /// Removes the attribute or nested blocks at a dotted path such as
@@ -192,7 +197,11 @@ pub struct Block {
 impl Block {
     /// A nested block without labels, e.g. `os_disk { ... }`.
     pub fn nested(ident: &str, body: Body) -> Self {
-        Block { ident: ident.to_string(), labels: Vec::new(), body }
+        Block {
+            ident: ident.to_string(),
+            labels: Vec::new(),
+            body,
+        }
     }
 
     /// A `resource "TYPE" "NAME"` block.
@@ -239,9 +248,10 @@ mod tests {
 
     #[test]
     fn remove_path_reaches_into_nested_blocks() {
-        let mut b = Body::new()
-            .attr("name", "x")
-            .block(Block::nested("os_disk", Body::new().attr("caching", "ReadWrite").attr("size", 30)));
+        let mut b = Body::new().attr("name", "x").block(Block::nested(
+            "os_disk",
+            Body::new().attr("caching", "ReadWrite").attr("size", 30),
+        ));
         assert!(b.remove_path("os_disk.size"));
         assert_eq!(b.blocks[0].body.attributes.len(), 1);
         assert!(!b.remove_path("os_disk.size"));

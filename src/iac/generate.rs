@@ -70,19 +70,36 @@ struct Unit<'a> {
 /// filters. Deterministic: the same snapshot and options give the same
 /// document and report. Never fails: what cannot be emitted is reported.
 pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
-    let subs: HashSet<String> = opts.subscriptions.iter().map(|s| s.to_ascii_lowercase()).collect();
-    let rgs: HashSet<String> = opts.resource_groups.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let subs: HashSet<String> = opts
+        .subscriptions
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    let rgs: HashSet<String> = opts
+        .resource_groups
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
     let in_scope = |r: &Resource| {
         let id = ResourceId::parse(&r.id).ok();
-        let sub = id.as_ref().and_then(|i| i.subscription.clone()).or_else(|| r.subscription_id.clone());
-        let rg = id.as_ref().and_then(|i| i.resource_group.clone()).or_else(|| r.resource_group.clone());
+        let sub = id
+            .as_ref()
+            .and_then(|i| i.subscription.clone())
+            .or_else(|| r.subscription_id.clone());
+        let rg = id
+            .as_ref()
+            .and_then(|i| i.resource_group.clone())
+            .or_else(|| r.resource_group.clone());
         (subs.is_empty() || sub.is_some_and(|s| subs.contains(&s.to_ascii_lowercase())))
             && (rgs.is_empty() || rg.is_some_and(|g| rgs.contains(&g.to_ascii_lowercase())))
     };
     let mut resources: Vec<&Resource> = snapshot.resources.iter().filter(|r| in_scope(r)).collect();
     resources.sort_by_cached_key(|r| (r.type_key(), r.id_key()));
 
-    let mut report = GenerationReport { resources_in_scope: resources.len(), ..Default::default() };
+    let mut report = GenerationReport {
+        resources_in_scope: resources.len(),
+        ..Default::default()
+    };
     let mut addresses = HashMap::new();
     let mut used_labels: HashSet<String> = HashSet::new();
     let mut planned = Vec::new();
@@ -96,7 +113,13 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         };
         report.count_in_snapshot(&type_key);
         if let Some(why) = opts.adjustments.skip.get(&r.id_key()) {
-            report.skip(r, Skip { reason: SkipReason::Remediation, detail: why.clone() });
+            report.skip(
+                r,
+                Skip {
+                    reason: SkipReason::Remediation,
+                    detail: why.clone(),
+                },
+            );
             continue;
         }
         let primary = match (emitter.select)(r) {
@@ -116,12 +139,18 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
     }
 
     // Resource groups: one azurerm_resource_group per group any planned resource uses.
-    let rg_records: HashMap<String, &ResourceGroup> =
-        snapshot.resource_groups.iter().map(|g| (g.id.to_ascii_lowercase(), g)).collect();
+    let rg_records: HashMap<String, &ResourceGroup> = snapshot
+        .resource_groups
+        .iter()
+        .map(|g| (g.id.to_ascii_lowercase(), g))
+        .collect();
     let mut rg_blocks = Vec::new();
     let mut rg_addresses = HashMap::new();
     for (key, rg_id) in &rg_needed {
-        let name = ResourceId::parse(rg_id).ok().and_then(|i| i.resource_group).unwrap_or_default();
+        let name = ResourceId::parse(rg_id)
+            .ok()
+            .and_then(|i| i.resource_group)
+            .unwrap_or_default();
         let label = unique_label(&naming::label(&name), key, &mut used_labels);
         let record = rg_records.get(key);
         let location = opts
@@ -129,13 +158,31 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
             .location
             .clone()
             .or_else(|| record.and_then(|g| g.location.clone()))
-            .or_else(|| planned.iter().find(|p| rg_id_of(p.0).as_deref() == Some(rg_id)).and_then(|p| p.0.location.clone()))
+            .or_else(|| {
+                planned
+                    .iter()
+                    .find(|p| rg_id_of(p.0).as_deref() == Some(rg_id))
+                    .and_then(|p| p.0.location.clone())
+            })
             .unwrap_or_else(|| "eastus".to_string());
         let mut body = Body::new()
-            .attr("name", format!("{}{}", opts.target.resource_group_prefix, name))
+            .attr(
+                "name",
+                format!("{}{}", opts.target.resource_group_prefix, name),
+            )
             .attr("location", location);
-        if let Some(tags) = record.and_then(|g| g.tags.as_object()).filter(|t| !t.is_empty()) {
-            body.set("tags", Value::Map(tags.iter().map(|(k, v)| (k.clone(), string_value(v))).collect()));
+        if let Some(tags) = record
+            .and_then(|g| g.tags.as_object())
+            .filter(|t| !t.is_empty())
+        {
+            body.set(
+                "tags",
+                Value::Map(
+                    tags.iter()
+                        .map(|(k, v)| (k.clone(), string_value(v)))
+                        .collect(),
+                ),
+            );
         }
         rg_addresses.insert(key.clone(), format!("azurerm_resource_group.{label}"));
         rg_blocks.push(Block::resource("azurerm_resource_group", &label, body));
@@ -193,7 +240,13 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
     drop(dependents);
     for (r, gone) in dropped {
         let detail = format!("it references `{gone}`, which was not emitted");
-        report.skip(r, Skip { reason: SkipReason::ReferenceOutsideSet, detail });
+        report.skip(
+            r,
+            Skip {
+                reason: SkipReason::ReferenceOutsideSet,
+                detail,
+            },
+        );
     }
 
     let mut doc = Document::default();
@@ -202,7 +255,11 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
     for u in units.into_iter().flatten() {
         let mut u = u;
         for b in &mut u.blocks {
-            if let Some(paths) = b.labels.first().and_then(|t| opts.adjustments.drop_arguments.get(t)) {
+            if let Some(paths) = b
+                .labels
+                .first()
+                .and_then(|t| opts.adjustments.drop_arguments.get(t))
+            {
                 for p in paths {
                     if b.body.remove_path(p) {
                         report.note_drop(&u.address, p);
@@ -224,7 +281,8 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
     for b in rg_blocks {
         doc.push("resource_groups", b);
     }
-    doc.files.insert("providers".into(), provider_blocks(uses_client_config));
+    doc.files
+        .insert("providers".into(), provider_blocks(uses_client_config));
     if !variables.is_empty() {
         let blocks = variables
             .iter()
@@ -241,7 +299,10 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         report.variables = variables.into_iter().map(|v| v.name).collect();
     }
     report.finish();
-    Generated { document: doc, report }
+    Generated {
+        document: doc,
+        report,
+    }
 }
 
 /// The resource label: the name segments of the ARM ID joined by `_`, so
@@ -281,7 +342,10 @@ fn provider_blocks(uses_client_config: bool) -> Vec<Block> {
     let mut blocks = vec![
         Block::nested(
             "terraform",
-            Body::new().block(Block::nested("required_providers", Body::new().attr("azurerm", azurerm))),
+            Body::new().block(Block::nested(
+                "required_providers",
+                Body::new().attr("azurerm", azurerm),
+            )),
         ),
         Block {
             ident: "provider".into(),
@@ -316,7 +380,11 @@ pub enum WriteError {
 /// each file atomically. Removes `.tf`/`.tf.json` files in `dir` that this
 /// generation did not produce, so a folder never mixes two generations.
 /// Returns the names of the files written.
-pub fn write_output(dir: &Path, generated: &Generated, syntax: Syntax) -> Result<Vec<String>, WriteError> {
+pub fn write_output(
+    dir: &Path,
+    generated: &Generated,
+    syntax: Syntax,
+) -> Result<Vec<String>, WriteError> {
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |source| WriteError::Io { path, source }
@@ -341,7 +409,8 @@ pub fn write_output(dir: &Path, generated: &Generated, syntax: Syntax) -> Result
     let path = dir.join("generation_report.json");
     crate::fsutil::write_atomic(&path, json.as_bytes()).map_err(io(&path))?;
     let path = dir.join("generation_report.md");
-    crate::fsutil::write_atomic(&path, generated.report.to_markdown().as_bytes()).map_err(io(&path))?;
+    crate::fsutil::write_atomic(&path, generated.report.to_markdown().as_bytes())
+        .map_err(io(&path))?;
     written.push("generation_report.json".into());
     written.push("generation_report.md".into());
     Ok(written)

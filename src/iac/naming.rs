@@ -34,23 +34,59 @@ pub struct NameRule {
 
 impl NameRule {
     /// Storage account: 3–24, lowercase letters and digits.
-    pub const STORAGE: NameRule = NameRule { min: 3, max: 24, charset: Charset::LowerAlnum };
+    pub const STORAGE: NameRule = NameRule {
+        min: 3,
+        max: 24,
+        charset: Charset::LowerAlnum,
+    };
     /// Key vault: 3–24, letters, digits, hyphens; starts with a letter.
-    pub const KEY_VAULT: NameRule = NameRule { min: 3, max: 24, charset: Charset::AlnumHyphen };
+    pub const KEY_VAULT: NameRule = NameRule {
+        min: 3,
+        max: 24,
+        charset: Charset::AlnumHyphen,
+    };
     /// Container registry: 5–50, letters and digits.
-    pub const CONTAINER_REGISTRY: NameRule = NameRule { min: 5, max: 50, charset: Charset::Alnum };
+    pub const CONTAINER_REGISTRY: NameRule = NameRule {
+        min: 5,
+        max: 50,
+        charset: Charset::Alnum,
+    };
     /// App Service app: 2–60, letters, digits, hyphens.
-    pub const WEB_APP: NameRule = NameRule { min: 2, max: 60, charset: Charset::AlnumHyphen };
+    pub const WEB_APP: NameRule = NameRule {
+        min: 2,
+        max: 60,
+        charset: Charset::AlnumHyphen,
+    };
     /// SQL server: 1–63, lowercase letters, digits, hyphens.
-    pub const SQL_SERVER: NameRule = NameRule { min: 1, max: 63, charset: Charset::LowerAlnumHyphen };
+    pub const SQL_SERVER: NameRule = NameRule {
+        min: 1,
+        max: 63,
+        charset: Charset::LowerAlnumHyphen,
+    };
     /// Cosmos DB account: 3–44, lowercase letters, digits, hyphens.
-    pub const COSMOS: NameRule = NameRule { min: 3, max: 44, charset: Charset::LowerAlnumHyphen };
+    pub const COSMOS: NameRule = NameRule {
+        min: 3,
+        max: 44,
+        charset: Charset::LowerAlnumHyphen,
+    };
     /// Event Hubs / Service Bus namespace: 6–50, letters, digits, hyphens.
-    pub const NAMESPACE: NameRule = NameRule { min: 6, max: 50, charset: Charset::AlnumHyphen };
+    pub const NAMESPACE: NameRule = NameRule {
+        min: 6,
+        max: 50,
+        charset: Charset::AlnumHyphen,
+    };
     /// Azure Cache for Redis: 1–63, letters, digits, hyphens.
-    pub const REDIS: NameRule = NameRule { min: 1, max: 63, charset: Charset::AlnumHyphen };
+    pub const REDIS: NameRule = NameRule {
+        min: 1,
+        max: 63,
+        charset: Charset::AlnumHyphen,
+    };
     /// PostgreSQL flexible server: 3–63, lowercase letters, digits, hyphens.
-    pub const POSTGRES: NameRule = NameRule { min: 3, max: 63, charset: Charset::LowerAlnumHyphen };
+    pub const POSTGRES: NameRule = NameRule {
+        min: 3,
+        max: 63,
+        charset: Charset::LowerAlnumHyphen,
+    };
 }
 
 /// Length of the deterministic suffix, in characters.
@@ -82,8 +118,14 @@ pub fn suffix(parts: &[&str]) -> String {
 /// The result starts with a letter and, for hyphen rules, does not end with
 /// or double a hyphen.
 pub fn unique_name(source: &str, rule: NameRule, suffix: &str) -> String {
-    let lower = matches!(rule.charset, Charset::LowerAlnum | Charset::LowerAlnumHyphen);
-    let hyphen = matches!(rule.charset, Charset::LowerAlnumHyphen | Charset::AlnumHyphen);
+    let lower = matches!(
+        rule.charset,
+        Charset::LowerAlnum | Charset::LowerAlnumHyphen
+    );
+    let hyphen = matches!(
+        rule.charset,
+        Charset::LowerAlnumHyphen | Charset::AlnumHyphen
+    );
     let mut base = String::new();
     for c in source.chars() {
         let c = if lower { c.to_ascii_lowercase() } else { c };
@@ -140,7 +182,11 @@ mod tests {
         let s = suffix(&["/subscriptions/x/.../stcontosodev", "ITERATION1_"]);
         let n = unique_name("st-Contoso_Dev-Logs-Archive-2024", NameRule::STORAGE, &s);
         assert!(n.len() <= 24 && n.len() >= 3, "{n}");
-        assert!(n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{n}");
+        assert!(
+            n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+            "{n}"
+        );
         assert!(n.ends_with(&s));
     }
 

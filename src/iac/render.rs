@@ -79,7 +79,9 @@ fn hcl_expr(v: &Value) -> hcl::Expression {
         Value::Null => hcl::Expression::Null,
         Value::Bool(b) => hcl::Expression::Bool(*b),
         Value::Int(i) => hcl::Expression::Number((*i).into()),
-        Value::Float(f) => hcl::Number::from_f64(*f).map_or(hcl::Expression::Null, hcl::Expression::Number),
+        Value::Float(f) => {
+            hcl::Number::from_f64(*f).map_or(hcl::Expression::Null, hcl::Expression::Number)
+        }
         Value::Str(s) => hcl::Expression::String(s.clone()),
         Value::List(items) => hcl::Expression::Array(items.iter().map(hcl_expr).collect()),
         Value::Map(m) => {
@@ -102,7 +104,9 @@ fn hcl_expr(v: &Value) -> hcl::Expression {
 /// an identifier the generator built, so no parsing is needed.
 fn traversal(r: &str) -> hcl::Expression {
     let mut parts = r.split('.');
-    let root = hcl::Expression::Variable(hcl::expr::Variable::unchecked(parts.next().unwrap_or_default()));
+    let root = hcl::Expression::Variable(hcl::expr::Variable::unchecked(
+        parts.next().unwrap_or_default(),
+    ));
     let ops: Vec<hcl::expr::TraversalOperator> = parts
         .map(|p| hcl::expr::TraversalOperator::GetAttr(hcl::Identifier::unchecked(p)))
         .collect();
@@ -131,7 +135,9 @@ pub fn render_json(blocks: &[Block]) -> String {
     let mut root = Map::new();
     for b in blocks {
         let body = json_body(&b.body, b.ident == "variable");
-        let mut slot = root.entry(b.ident.clone()).or_insert_with(|| Json::Object(Map::new()));
+        let mut slot = root
+            .entry(b.ident.clone())
+            .or_insert_with(|| Json::Object(Map::new()));
         for label in &b.labels {
             slot = slot
                 .as_object_mut()
@@ -143,7 +149,8 @@ pub fn render_json(blocks: &[Block]) -> String {
             target.extend(body);
         }
     }
-    let mut s = serde_json::to_string_pretty(&Json::Object(root)).expect("JSON of a generated document");
+    let mut s =
+        serde_json::to_string_pretty(&Json::Object(root)).expect("JSON of a generated document");
     s.push('\n');
     s
 }
@@ -180,7 +187,11 @@ fn json_value(v: &Value, bare: bool) -> Json {
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
         Value::Str(s) => Json::String(escape_template(s)),
         Value::List(items) => Json::Array(items.iter().map(|i| json_value(i, bare)).collect()),
-        Value::Map(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), json_value(v, bare))).collect()),
+        Value::Map(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_value(v, bare)))
+                .collect(),
+        ),
         Value::Ref(r) if bare => Json::String(r.clone()),
         Value::Ref(r) => Json::String(format!("${{{r}}}")),
     }
@@ -203,15 +214,23 @@ mod tests {
             Block {
                 ident: "variable".into(),
                 labels: vec!["pw".into()],
-                body: Body::new().attr("type", Value::Ref("string".into())).attr("sensitive", true),
+                body: Body::new()
+                    .attr("type", Value::Ref("string".into()))
+                    .attr("sensitive", true),
             },
             Block::resource(
                 "azurerm_subnet",
                 "app",
                 Body::new()
                     .attr("name", "snet-${x}")
-                    .attr("virtual_network_name", Value::reference("azurerm_virtual_network.v", "name"))
-                    .attr("tags", Value::from_json(&serde_json::json!({"cost-center": "1", "env": "dev"})))
+                    .attr(
+                        "virtual_network_name",
+                        Value::reference("azurerm_virtual_network.v", "name"),
+                    )
+                    .attr(
+                        "tags",
+                        Value::from_json(&serde_json::json!({"cost-center": "1", "env": "dev"})),
+                    )
                     .block(Block::nested("delegation", Body::new().attr("name", "d"))),
             ),
         ]
@@ -220,7 +239,10 @@ mod tests {
     #[test]
     fn hcl_keeps_references_bare_and_literals_literal() {
         let text = render_hcl(&sample());
-        assert!(text.contains("virtual_network_name = azurerm_virtual_network.v.name"), "{text}");
+        assert!(
+            text.contains("virtual_network_name = azurerm_virtual_network.v.name"),
+            "{text}"
+        );
         assert!(text.contains("\"snet-$${x}\""), "{text}");
         assert!(text.contains("\"cost-center\" = \"1\""), "{text}");
         assert!(text.contains("delegation {"), "{text}");
@@ -231,7 +253,10 @@ mod tests {
     fn json_wraps_references_and_escapes_templates() {
         let json: Json = serde_json::from_str(&render_json(&sample())).unwrap();
         let sub = &json["resource"]["azurerm_subnet"]["app"];
-        assert_eq!(sub["virtual_network_name"], "${azurerm_virtual_network.v.name}");
+        assert_eq!(
+            sub["virtual_network_name"],
+            "${azurerm_virtual_network.v.name}"
+        );
         assert_eq!(sub["name"], "snet-$${x}");
         assert_eq!(sub["delegation"][0]["name"], "d");
         assert_eq!(json["variable"]["pw"]["type"], "string");

@@ -94,7 +94,10 @@ impl GenerationReport {
 
     pub(crate) fn count_in_snapshot(&mut self, arm_type: &str) {
         self.mapped_resources += 1;
-        self.by_type.entry(arm_type.to_string()).or_default().in_scope += 1;
+        self.by_type
+            .entry(arm_type.to_string())
+            .or_default()
+            .in_scope += 1;
     }
 
     pub(crate) fn skip(&mut self, r: &Resource, skip: Skip) {
@@ -120,7 +123,10 @@ impl GenerationReport {
     }
 
     pub(crate) fn note(&mut self, subject: &str, message: String) {
-        self.notes.push(Note { subject: subject.to_string(), message });
+        self.notes.push(Note {
+            subject: subject.to_string(),
+            message,
+        });
     }
 
     pub(crate) fn note_drop(&mut self, address: &str, path: &str) {
@@ -148,23 +154,58 @@ impl GenerationReport {
         let _ = writeln!(md, "# Generation report\n");
         let _ = writeln!(md, "| | count |\n|---|---:|");
         let _ = writeln!(md, "| resources in scope | {} |", self.resources_in_scope);
-        let _ = writeln!(md, "| with an azurerm equivalent | {} |", self.mapped_resources);
-        let _ = writeln!(md, "| emitted | {} ({}%) |", self.emitted_resources, self.emitted_percent);
+        let _ = writeln!(
+            md,
+            "| with an azurerm equivalent | {} |",
+            self.mapped_resources
+        );
+        let _ = writeln!(
+            md,
+            "| emitted | {} ({}%) |",
+            self.emitted_resources, self.emitted_percent
+        );
         let _ = writeln!(md, "| skipped | {} |", self.skipped_resources);
-        let _ = writeln!(md, "| unmapped (no azurerm equivalent) | {} |", self.unmapped_resources);
-        let _ = writeln!(md, "| Terraform resource blocks | {} |", self.terraform_blocks);
-        let _ = writeln!(md, "\n## By type\n\n| ARM type | in scope | emitted | skipped |\n|---|---:|---:|---:|");
+        let _ = writeln!(
+            md,
+            "| unmapped (no azurerm equivalent) | {} |",
+            self.unmapped_resources
+        );
+        let _ = writeln!(
+            md,
+            "| Terraform resource blocks | {} |",
+            self.terraform_blocks
+        );
+        let _ = writeln!(
+            md,
+            "\n## By type\n\n| ARM type | in scope | emitted | skipped |\n|---|---:|---:|---:|"
+        );
         for (t, c) in &self.by_type {
-            let _ = writeln!(md, "| `{t}` | {} | {} | {} |", c.in_scope, c.emitted, c.skipped);
+            let _ = writeln!(
+                md,
+                "| `{t}` | {} | {} | {} |",
+                c.in_scope, c.emitted, c.skipped
+            );
         }
         if !self.skipped.is_empty() {
-            let _ = writeln!(md, "\n## Skipped\n\n| resource | reason | detail |\n|---|---|---|");
+            let _ = writeln!(
+                md,
+                "\n## Skipped\n\n| resource | reason | detail |\n|---|---|---|"
+            );
             for s in &self.skipped {
-                let _ = writeln!(md, "| `{}` | {} | {} |", s.arm_id, s.reason, s.detail.replace('|', "\\|"));
+                let _ = writeln!(
+                    md,
+                    "| `{}` | {} | {} |",
+                    s.arm_id,
+                    s.reason,
+                    s.detail.replace('|', "\\|")
+                );
             }
         }
         if !self.unmapped_types.is_empty() {
-            let _ = writeln!(md, "\n## Unmapped types\n\n| ARM type | count |\n|---|---:|");
+            let _ = writeln!(
+                md,
+                "\n## Unmapped types\n\n| ARM type | count |\n|---|---:|"
+            );
             for (t, n) in &self.unmapped_types {
                 let _ = writeln!(md, "| `{t}` | {n} |");
             }
@@ -176,7 +217,10 @@ impl GenerationReport {
             }
         }
         if !self.variables.is_empty() {
-            let _ = writeln!(md, "\n## Sensitive variables\n\nSecrets are never copied; set these before `terraform apply`:\n");
+            let _ = writeln!(
+                md,
+                "\n## Sensitive variables\n\nSecrets are never copied; set these before `terraform apply`:\n"
+            );
             for v in &self.variables {
                 let _ = writeln!(md, "- `{v}`");
             }

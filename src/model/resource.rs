@@ -34,7 +34,11 @@ pub struct Resource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// Resource kind (`StorageV2`, `app,linux`, ...). Empty strings become `None`.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "empty_as_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_as_none"
+    )]
     pub kind: Option<String>,
     /// SKU object as given.
     #[serde(default, skip_serializing_if = "is_null")]
@@ -49,7 +53,11 @@ pub struct Resource {
     #[serde(default, skip_serializing_if = "is_null")]
     pub tags: Value,
     /// ARM ID of the managing resource, if any. Empty strings become `None`.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "empty_as_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_as_none"
+    )]
     pub managed_by: Option<String>,
     /// Marketplace plan object as given.
     #[serde(default, skip_serializing_if = "is_null")]
@@ -78,7 +86,9 @@ impl Resource {
 
     /// A property as a string, when it is one and is not empty.
     pub fn prop_str(&self, path: &str) -> Option<&str> {
-        self.prop(path).and_then(Value::as_str).filter(|s| !s.is_empty())
+        self.prop(path)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
     }
 }
 

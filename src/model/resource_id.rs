@@ -32,7 +32,9 @@ pub struct ResourceId {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResourceIdError {
     /// The string does not start with `/subscriptions/` or `/providers/`.
-    #[error("`{0}` is not an ARM resource ID: it must start with `/subscriptions/` or `/providers/`")]
+    #[error(
+        "`{0}` is not an ARM resource ID: it must start with `/subscriptions/` or `/providers/`"
+    )]
     BadPrefix(String),
     /// A segment is empty or a type has no name.
     #[error("`{0}` is not an ARM resource ID: its segments do not pair up as type/name")]
@@ -67,7 +69,10 @@ impl ResourceId {
                     .to_string(),
             );
             i = 2;
-            if segs.get(i).is_some_and(|s| s.eq_ignore_ascii_case("resourceGroups")) {
+            if segs
+                .get(i)
+                .is_some_and(|s| s.eq_ignore_ascii_case("resourceGroups"))
+            {
                 id.resource_group = Some(
                     segs.get(i + 1)
                         .ok_or_else(|| ResourceIdError::Malformed(raw.to_string()))?
@@ -177,18 +182,25 @@ mod tests {
         .unwrap();
         assert_eq!(id.subscription.as_deref(), Some("S"));
         assert_eq!(id.resource_group.as_deref(), Some("rg-Net"));
-        assert_eq!(id.resource_type(), "microsoft.network/virtualnetworks/subnets");
+        assert_eq!(
+            id.resource_type(),
+            "microsoft.network/virtualnetworks/subnets"
+        );
         assert_eq!(id.name(), Some("s1"));
         assert_eq!(
             id.parent().unwrap().as_str(),
             "/subscriptions/S/resourceGroups/rg-Net/providers/Microsoft.Network/virtualNetworks/v1"
         );
-        assert_eq!(id.resource_group_id().unwrap(), "/subscriptions/S/resourceGroups/rg-Net");
+        assert_eq!(
+            id.resource_group_id().unwrap(),
+            "/subscriptions/S/resourceGroups/rg-Net"
+        );
     }
 
     #[test]
     fn accepts_mixed_case_keywords_and_subscription_scope() {
-        let id = ResourceId::parse("/Subscriptions/S/Providers/Microsoft.Compute/Locations/eastus").unwrap();
+        let id = ResourceId::parse("/Subscriptions/S/Providers/Microsoft.Compute/Locations/eastus")
+            .unwrap();
         assert_eq!(id.resource_group, None);
         assert_eq!(id.resource_type(), "microsoft.compute/locations");
         let rg = ResourceId::parse("/subscriptions/S/resourcegroups/x/").unwrap();
@@ -199,7 +211,10 @@ mod tests {
     #[test]
     fn rejects_strings_that_are_not_ids() {
         assert!(ResourceId::parse("subscriptions/S").is_err());
-        assert!(ResourceId::parse("/subscriptions/S/resourceGroups/r/providers/Microsoft.Web/sites").is_err());
+        assert!(
+            ResourceId::parse("/subscriptions/S/resourceGroups/r/providers/Microsoft.Web/sites")
+                .is_err()
+        );
         assert!(ResourceId::parse("/subscriptions//resourceGroups/r").is_err());
         assert!(ResourceId::parse("/foo/bar").is_err());
     }

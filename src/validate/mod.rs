@@ -6,5 +6,6 @@
 //! and remediating is left to `iterate`.
 
 mod diagnostic;
+pub mod schema;
 
 pub use diagnostic::{Diagnostic, Pos, Range, Severity};

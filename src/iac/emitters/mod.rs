@@ -37,5 +37,7 @@ pub fn all() -> impl Iterator<Item = &'static Emitter> {
 pub fn for_type(arm_type: &str) -> Option<&'static Emitter> {
     static REGISTRY: LazyLock<HashMap<&'static str, &'static Emitter>> =
         LazyLock::new(|| all().map(|e| (e.arm_type, e)).collect());
-    REGISTRY.get(arm_type.to_ascii_lowercase().as_str()).copied()
+    REGISTRY
+        .get(arm_type.to_ascii_lowercase().as_str())
+        .copied()
 }

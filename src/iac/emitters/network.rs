@@ -36,7 +36,12 @@ pub static EMITTERS: &[Emitter] = &[
 pub(crate) fn str_list(r: &Resource, path: &str) -> Vec<String> {
     r.prop(path)
         .and_then(Json::as_array)
-        .map(|a| a.iter().filter_map(Json::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -51,7 +56,10 @@ fn virtual_network(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         .attr("resource_group_name", cx.resource_group_name()?)
         .attr("location", cx.location()?)
         .attr("address_space", Value::str_list(prefixes))
-        .opt_attr("dns_servers", (!dns.is_empty()).then(|| Value::str_list(dns)))
+        .opt_attr(
+            "dns_servers",
+            (!dns.is_empty()).then(|| Value::str_list(dns)),
+        )
         .opt_attr("tags", cx.tags());
     Ok(vec![cx.resource(body)])
 }
@@ -79,7 +87,11 @@ fn subnet(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let endpoints: Vec<String> = r
         .prop("serviceEndpoints")
         .and_then(Json::as_array)
-        .map(|a| a.iter().filter_map(|e| e.get("service")?.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.get("service")?.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     if !endpoints.is_empty() {
         body.set("service_endpoints", Value::str_list(endpoints));
@@ -88,9 +100,17 @@ fn subnet(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         body.set("private_endpoint_network_policies", p);
     }
     if let Some(p) = r.prop_str("privateLinkServiceNetworkPolicies") {
-        body.set("private_link_service_network_policies_enabled", p.eq_ignore_ascii_case("Enabled"));
+        body.set(
+            "private_link_service_network_policies_enabled",
+            p.eq_ignore_ascii_case("Enabled"),
+        );
     }
-    for d in r.prop("delegations").and_then(Json::as_array).into_iter().flatten() {
+    for d in r
+        .prop("delegations")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
         let (Some(name), Some(service)) = (
             d.get("name").and_then(Json::as_str),
             d.pointer("/properties/serviceName").and_then(Json::as_str),
@@ -100,7 +120,12 @@ fn subnet(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         let actions: Vec<String> = d
             .pointer("/properties/actions")
             .and_then(Json::as_array)
-            .map(|a| a.iter().filter_map(Json::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default();
         let mut sd = Body::new().attr("name", service);
         if !actions.is_empty() {
@@ -108,25 +133,50 @@ fn subnet(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         }
         body = body.block(Block::nested(
             "delegation",
-            Body::new().attr("name", name).block(Block::nested("service_delegation", sd)),
+            Body::new()
+                .attr("name", name)
+                .block(Block::nested("service_delegation", sd)),
         ));
     }
     let subnet_ref = Value::reference(&cx.address(), "id");
     let mut blocks = vec![cx.resource(body)];
     let associations = [
-        ("networkSecurityGroup/id", "network_security_group_id", "azurerm_subnet_network_security_group_association", "nsg"),
-        ("routeTable/id", "route_table_id", "azurerm_subnet_route_table_association", "route_table"),
-        ("natGateway/id", "nat_gateway_id", "azurerm_subnet_nat_gateway_association", "nat_gateway"),
+        (
+            "networkSecurityGroup/id",
+            "network_security_group_id",
+            "azurerm_subnet_network_security_group_association",
+            "nsg",
+        ),
+        (
+            "routeTable/id",
+            "route_table_id",
+            "azurerm_subnet_route_table_association",
+            "route_table",
+        ),
+        (
+            "natGateway/id",
+            "nat_gateway_id",
+            "azurerm_subnet_nat_gateway_association",
+            "nat_gateway",
+        ),
     ];
     for (path, arg, ty, suffix) in associations {
-        let Some(target) = r.prop_str(path) else { continue };
+        let Some(target) = r.prop_str(path) else {
+            continue;
+        };
         match cx.reference(target, "id") {
-            Some(v) => blocks.push(cx.secondary(
-                ty,
-                suffix,
-                Body::new().attr("subnet_id", subnet_ref.clone()).attr(arg, v),
+            Some(v) => blocks.push(
+                cx.secondary(
+                    ty,
+                    suffix,
+                    Body::new()
+                        .attr("subnet_id", subnet_ref.clone())
+                        .attr(arg, v),
+                ),
+            ),
+            None => cx.note(format!(
+                "association to `{target}` omitted: it is not in the emitted set"
             )),
-            None => cx.note(format!("association to `{target}` omitted: it is not in the emitted set")),
         }
     }
     Ok(blocks)
