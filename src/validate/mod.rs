@@ -5,6 +5,7 @@
 //! Generating the configuration is left to `iac`; classifying diagnostics
 //! and remediating is left to `iterate`.
 
+pub mod config;
 mod diagnostic;
 pub mod schema;
 
