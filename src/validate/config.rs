@@ -384,7 +384,7 @@ pub fn join_path(prefix: &str, name: &str) -> String {
 }
 
 /// Managed resource or data source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResourceMode {
     /// `resource "T" "N"`.
     Managed,
