@@ -9,6 +9,7 @@ pub mod builtin;
 pub mod config;
 mod diagnostic;
 pub mod schema;
+pub mod terraform;
 
 pub use diagnostic::{Diagnostic, Pos, Range, Severity};
 
