@@ -526,7 +526,7 @@ pub fn providers_available_offline(cfg: &Config, plugin_dir: Option<&Path>) -> R
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::validate::ValidationLevel;
 
