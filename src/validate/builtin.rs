@@ -355,11 +355,12 @@ impl Checker<'_> {
             if top && (META_ARGS.contains(&name) || (body.json && META_BLOCKS.contains(&name))) {
                 continue;
             }
-            if body.json && schema.block_types.contains_key(name) {
-                if let Some(bs) = Body::json_blocks(a) {
-                    blocks.extend(bs.into_iter().map(std::borrow::Cow::Owned));
-                    continue;
-                }
+            if body.json
+                && schema.block_types.contains_key(name)
+                && let Some(bs) = Body::json_blocks(a)
+            {
+                blocks.extend(bs.into_iter().map(std::borrow::Cow::Owned));
+                continue;
             }
             let path = join_path(prefix, name);
             match schema.attributes.get(name) {

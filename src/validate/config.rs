@@ -747,12 +747,12 @@ impl Config {
 fn locate_in_body(body: &Body, byte: usize, prefix: &str) -> Option<String> {
     for a in &body.attributes {
         if a.span.contains(byte) {
-            if body.json {
-                if let Some(blocks) = Body::json_blocks(a) {
-                    let p = join_path(prefix, &a.name);
-                    for b in blocks.iter().filter(|b| b.span.contains(byte)) {
-                        return Some(locate_in_body(&b.body, byte, &p).unwrap_or(p));
-                    }
+            if body.json
+                && let Some(blocks) = Body::json_blocks(a)
+            {
+                let p = join_path(prefix, &a.name);
+                if let Some(b) = blocks.iter().find(|b| b.span.contains(byte)) {
+                    return Some(locate_in_body(&b.body, byte, &p).unwrap_or(p));
                 }
             }
             return Some(join_path(prefix, &a.name));

@@ -569,11 +569,9 @@ fn collect_addresses(root: &Path, dir: &Path, out: &mut Vec<String>) {
             has_json = true;
         }
     }
-    if has_json {
-        if let Ok(rel) = dir.strip_prefix(root) {
-            let parts: Vec<_> = rel.iter().filter_map(|s| s.to_str()).collect();
-            out.push(parts.join("/"));
-        }
+    if has_json && let Ok(rel) = dir.strip_prefix(root) {
+        let parts: Vec<_> = rel.iter().filter_map(|s| s.to_str()).collect();
+        out.push(parts.join("/"));
     }
 }
 

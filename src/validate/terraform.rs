@@ -363,12 +363,11 @@ pub fn export_schema(
     }
     let mut versions = lock_versions(dir);
     let vargs = ["version", "-json"];
-    if let Ok(v) = run(opts, dir, &vargs) {
-        if let Ok(j) = serde_json::from_slice::<serde_json::Value>(&v.stdout) {
-            if let Some(tv) = j.get("terraform_version").and_then(|x| x.as_str()) {
-                versions.insert(super::schema::BUILTIN_TERRAFORM.to_string(), tv.to_string());
-            }
-        }
+    if let Ok(v) = run(opts, dir, &vargs)
+        && let Ok(j) = serde_json::from_slice::<serde_json::Value>(&v.stdout)
+        && let Some(tv) = j.get("terraform_version").and_then(|x| x.as_str())
+    {
+        versions.insert(super::schema::BUILTIN_TERRAFORM.to_string(), tv.to_string());
     }
     Ok(cache.store_all(&out.stdout, &versions)?)
 }
@@ -378,13 +377,11 @@ pub fn find_binary(name: &Path) -> Option<PathBuf> {
     if name.components().count() > 1 {
         return name.is_file().then(|| name.to_path_buf());
     }
-    std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join(name))
-                .find(|c| c.is_file())
-        })
-        .flatten()
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(name))
+            .find(|c| c.is_file())
+    })
 }
 
 /// The provider source addresses a configuration needs
