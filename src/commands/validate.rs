@@ -30,18 +30,21 @@ pub fn options(args: &ValidatorArgs) -> ValidateOptions {
     }
 }
 
-/// Converts a validator error: bad input exits 2, a failing tool 3.
+/// Converts a validator error: bad input exits 2, a failing tool 3. The
+/// error's sources become `caused by:` lines.
 pub fn cli_error(e: ValidateError) -> CliError {
     let hint = e.hint();
-    let err = match e {
-        ValidateError::Input(_) => CliError::input(e.to_string()),
-        _ => CliError::tool(e.to_string()),
-    };
-    if hint.is_empty() {
-        err
+    let mut err = if e.is_input_error() {
+        CliError::input(e.to_string())
     } else {
-        err.with_hint(hint)
+        CliError::tool(e.to_string())
+    };
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        err = err.caused_by(s);
+        source = s.source();
     }
+    err.with_hint(hint)
 }
 
 #[derive(Serialize)]

@@ -65,7 +65,9 @@ fn hcl_block(b: &Block) -> hcl::Block {
     for l in &b.labels {
         builder = builder.add_label(l.as_str());
     }
-    for (k, v) in &b.body.attributes {
+    // `x = null` is the same as leaving `x` out in native syntax; the JSON
+    // form keeps nulls, which attributes-as-blocks need there.
+    for (k, v) in b.body.attributes.iter().filter(|(_, v)| *v != Value::Null) {
         builder = builder.add_attribute(hcl::Attribute::new(k.as_str(), hcl_expr(v)));
     }
     for nested in &b.body.blocks {
@@ -223,6 +225,7 @@ mod tests {
                 "app",
                 Body::new()
                     .attr("name", "snet-${x}")
+                    .attr("description", Value::Null)
                     .attr(
                         "virtual_network_name",
                         Value::reference("azurerm_virtual_network.v", "name"),
@@ -247,6 +250,10 @@ mod tests {
         assert!(text.contains("\"cost-center\" = \"1\""), "{text}");
         assert!(text.contains("delegation {"), "{text}");
         assert!(text.contains("type = string"), "{text}");
+        assert!(
+            !text.contains("description"),
+            "null attributes are left out: {text}"
+        );
     }
 
     #[test]
@@ -258,6 +265,7 @@ mod tests {
             "${azurerm_virtual_network.v.name}"
         );
         assert_eq!(sub["name"], "snet-$${x}");
+        assert!(sub["description"].is_null() && sub.get("description").is_some());
         assert_eq!(sub["delegation"][0]["name"], "d");
         assert_eq!(json["variable"]["pw"]["type"], "string");
     }

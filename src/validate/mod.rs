@@ -1,86 +1,437 @@
 //! Validation of a Terraform configuration folder: the terraform runner
 //! (`init -backend=false`, `validate -json`) and the builtin validator that
-//! checks against a provider schema. Both return `Diagnostic`s.
+//! checks against a provider schema. Both return `Diagnostic`s; this module
+//! chooses between them (`validate_dir`) and fills ARM IDs from
+//! `generation_report.json`.
 //!
 //! Generating the configuration is left to `iac`; classifying diagnostics
-//! and remediating is left to `iterate`.
-//! (Temporary API surface: the validators land in the next commit.)
+//! and remediating is left to `iterate`; flags and exit codes to `cli`.
 
+pub mod builtin;
+pub mod config;
 mod diagnostic;
+pub mod schema;
+pub mod terraform;
 
-pub use diagnostic::{Diagnostic, Pos, Range, Severity};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Which validator to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub use diagnostic::{Diagnostic, Pos, Range, Severity};
+
+use config::Config;
+use schema::{SchemaCache, SchemaError, Schemas};
+use terraform::{TerraformError, TerraformOptions};
+
+/// How deep a validation went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValidationLevel {
+    /// Arguments were checked against provider schemas.
+    Provider,
+    /// Only syntax, references and duplicates (no provider schema).
+    Structural,
+}
+
+/// Which validator to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ValidatorChoice {
-    /// terraform when its providers can be had offline, else builtin.
+    /// terraform when it can get every provider offline, else builtin.
+    #[default]
     Auto,
-    /// terraform.
+    /// Always terraform (or `tofu`).
     Terraform,
-    /// builtin.
+    /// Always the builtin validator.
     Builtin,
 }
 
-/// Validation options.
+/// Settings for `validate_dir`.
 #[derive(Debug, Clone)]
 pub struct ValidateOptions {
     /// Which validator.
     pub validator: ValidatorChoice,
-    /// Provider schema files.
+    /// Provider schema files (`terraform providers schema -json`) for the builtin validator.
     pub schema_files: Vec<PathBuf>,
-    /// terraform binary.
+    /// The terraform or tofu binary; `None` looks up `terraform`, then `tofu`, on `PATH`.
     pub terraform_bin: Option<PathBuf>,
-    /// Plugin dir.
+    /// `-plugin-dir` for `terraform init`.
     pub plugin_dir: Option<PathBuf>,
-    /// Schema cache folder.
+    /// The schema cache folder (default `.atg/schemas`).
     pub schema_cache_dir: PathBuf,
 }
 
-/// Level of a validation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValidationLevel {
-    /// Schema-checked.
-    Provider,
-    /// No schema.
-    Structural,
-}
-
-/// Outcome.
-#[derive(Debug, Clone)]
-pub struct ValidationOutcome {
-    /// Validator used.
-    pub validator_used: &'static str,
-    /// Level.
-    pub level: ValidationLevel,
-    /// Diagnostics.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Note.
-    pub note: Option<String>,
-}
-
-/// Errors.
-#[derive(Debug, thiserror::Error)]
-pub enum ValidateError {
-    /// Input.
-    #[error("{0}")]
-    Input(String),
-    /// Tool.
-    #[error("{0}")]
-    Tool(String),
-}
-
-impl ValidateError {
-    /// Hint.
-    pub fn hint(&self) -> String {
-        String::new()
+impl Default for ValidateOptions {
+    fn default() -> Self {
+        ValidateOptions {
+            validator: ValidatorChoice::Auto,
+            schema_files: Vec::new(),
+            terraform_bin: None,
+            plugin_dir: None,
+            schema_cache_dir: PathBuf::from(schema::DEFAULT_SCHEMA_CACHE_DIR),
+        }
     }
 }
 
-/// Validates a folder.
+/// What a validation found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ValidationOutcome {
+    /// `"terraform"` or `"builtin"`.
+    pub validator_used: &'static str,
+    /// Provider (schema-checked) or structural.
+    pub level: ValidationLevel,
+    /// Diagnostics, ordered by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// One line, e.g. why `Auto` picked builtin, or that argument checks were skipped.
+    pub note: Option<String>,
+}
+
+impl ValidationOutcome {
+    /// True when no diagnostic is an error.
+    pub fn is_valid(&self) -> bool {
+        !self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Why validation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    /// The folder does not exist.
+    #[error("configuration folder `{}` does not exist", .0.display())]
+    FolderMissing(PathBuf),
+    /// No `*.tf` or `*.tf.json` in the folder.
+    #[error("no `.tf` or `.tf.json` files in `{}`", .0.display())]
+    NoConfig(PathBuf),
+    /// A configuration file could not be read.
+    #[error("cannot read configuration in `{}`", path.display())]
+    Read {
+        /// The folder.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A provider schema file is unreadable or malformed.
+    #[error(transparent)]
+    Schema(SchemaError),
+    /// terraform is missing, crashed or timed out.
+    #[error(transparent)]
+    Tool(#[from] TerraformError),
+}
+
+impl ValidateError {
+    /// True for errors in the user's input (exit code 2), false for tool errors (exit code 3).
+    pub fn is_input_error(&self) -> bool {
+        !matches!(self, ValidateError::Tool(_))
+    }
+
+    /// A one-line hint for the next step.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ValidateError::FolderMissing(_) => "pass the folder `atg generate` wrote, e.g. `out/`",
+            ValidateError::NoConfig(_) => {
+                "run `atg generate` first, or point at the folder holding the .tf files"
+            }
+            ValidateError::Read { .. } => "check the folder's permissions",
+            ValidateError::Schema(_) => {
+                "regenerate it with `terraform providers schema -json > schema.json` in an initialised folder"
+            }
+            ValidateError::Tool(TerraformError::NotFound { .. }) => {
+                "install terraform (or pass `--terraform-bin tofu`), or use `--validator builtin`"
+            }
+            ValidateError::Tool(_) => {
+                "rerun with `--validator builtin`, or check the terraform installation"
+            }
+        }
+    }
+}
+
+/// Validates the configuration in `dir`.
+///
+/// `Auto` runs terraform only when a binary is found and every provider can
+/// be had offline (see `terraform::providers_available_offline`); otherwise
+/// the builtin validator runs with the given schema files, or else the
+/// cached schemas of the providers the configuration uses. After a
+/// terraform run the provider schemas are exported into the cache (failures
+/// there only add a note). Diagnostics get `arm_id` from
+/// `dir/generation_report.json` when present.
+///
+/// Errors: input errors (missing folder, no configuration files, bad schema
+/// file) and tool errors (terraform missing or crashed), see `ValidateError`.
 pub fn validate_dir(
-    _dir: &Path,
-    _opts: &ValidateOptions,
+    dir: &Path,
+    opts: &ValidateOptions,
 ) -> Result<ValidationOutcome, ValidateError> {
-    Err(ValidateError::Tool("validators not merged yet".into()))
+    if !dir.is_dir() {
+        return Err(ValidateError::FolderMissing(dir.to_path_buf()));
+    }
+    let cfg = Config::parse_dir(dir).map_err(|source| ValidateError::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if cfg.files.is_empty() {
+        return Err(ValidateError::NoConfig(dir.to_path_buf()));
+    }
+    let bin = || match &opts.terraform_bin {
+        Some(b) => terraform::find_binary(b).or_else(|| Some(b.clone())),
+        None => terraform::find_binary(Path::new("terraform"))
+            .or_else(|| terraform::find_binary(Path::new("tofu"))),
+    };
+    let mut outcome = match opts.validator {
+        ValidatorChoice::Builtin => run_builtin(&cfg, opts, None)?,
+        ValidatorChoice::Terraform => {
+            let b = bin().unwrap_or_else(|| PathBuf::from("terraform"));
+            run_terraform(dir, &cfg, opts, b)?
+        }
+        ValidatorChoice::Auto => match bin().filter(|b| b.is_file()) {
+            None => run_builtin(
+                &cfg,
+                opts,
+                Some("auto chose builtin: terraform is not on PATH".into()),
+            )?,
+            Some(b) => {
+                match terraform::providers_available_offline(&cfg, opts.plugin_dir.as_deref()) {
+                    Ok(()) => run_terraform(dir, &cfg, opts, b)?,
+                    Err(why) => {
+                        run_builtin(&cfg, opts, Some(format!("auto chose builtin: {why}")))?
+                    }
+                }
+            }
+        },
+    };
+    fill_arm_ids(dir, &mut outcome.diagnostics);
+    Ok(outcome)
+}
+
+fn run_terraform(
+    dir: &Path,
+    cfg: &Config,
+    opts: &ValidateOptions,
+    bin: PathBuf,
+) -> Result<ValidationOutcome, ValidateError> {
+    let topts = TerraformOptions {
+        plugin_dir: opts.plugin_dir.clone(),
+        ..TerraformOptions::new(bin)
+    };
+    let run = terraform::run_validate(dir, &topts, Some(cfg))?;
+    let cache = SchemaCache::new(&opts.schema_cache_dir);
+    let note = terraform::export_schema(dir, &topts, &cache)
+        .err()
+        .map(|e| format!("provider schemas were not cached: {e}"));
+    Ok(ValidationOutcome {
+        validator_used: "terraform",
+        level: ValidationLevel::Provider,
+        diagnostics: run.diagnostics,
+        note,
+    })
+}
+
+fn run_builtin(
+    cfg: &Config,
+    opts: &ValidateOptions,
+    why: Option<String>,
+) -> Result<ValidationOutcome, ValidateError> {
+    let mut schemas = Schemas::builtin();
+    if opts.schema_files.is_empty() {
+        let cache = SchemaCache::new(&opts.schema_cache_dir);
+        let cached: Vec<PathBuf> = terraform::required_providers(cfg)
+            .iter()
+            .filter_map(|a| cache.lookup_latest(a))
+            .collect();
+        schemas.merge(Schemas::load_files(&cached).map_err(ValidateError::Schema)?);
+    } else {
+        schemas.merge(Schemas::load_files(&opts.schema_files).map_err(ValidateError::Schema)?);
+    }
+    let (level, diagnostics) = builtin::check(cfg, Some(&schemas));
+    let skipped = (level == ValidationLevel::Structural).then(|| {
+        let missing: Vec<String> = terraform::required_providers(cfg)
+            .into_iter()
+            .filter(|a| {
+                schemas
+                    .provider_by_local_name(schema::local_name_of_address(a))
+                    .is_none()
+            })
+            .collect();
+        format!(
+            "argument-level checks skipped: no provider schema for {}",
+            missing.join(", ")
+        )
+    });
+    let note = match (why, skipped) {
+        (Some(w), Some(s)) => Some(format!("{w}; {s}")),
+        (w, s) => w.or(s),
+    };
+    Ok(ValidationOutcome {
+        validator_used: "builtin",
+        level,
+        diagnostics,
+        note,
+    })
+}
+
+/// Fills `arm_id` from `dir/generation_report.json` (`resources[].address`,
+/// `arm_id`, and `secondary` addresses that came from the same ARM resource).
+/// A missing or unreadable report leaves the diagnostics unchanged.
+pub fn fill_arm_ids(dir: &Path, diagnostics: &mut [Diagnostic]) {
+    #[derive(serde::Deserialize)]
+    struct Report {
+        #[serde(default)]
+        resources: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        address: String,
+        #[serde(default)]
+        arm_id: Option<String>,
+        #[serde(default)]
+        secondary: Vec<String>,
+    }
+    let Ok(bytes) = std::fs::read(dir.join("generation_report.json")) else {
+        return;
+    };
+    let Ok(report) = serde_json::from_slice::<Report>(&bytes) else {
+        return;
+    };
+    let mut ids: HashMap<String, String> = HashMap::new();
+    for e in report.resources {
+        let Some(id) = e.arm_id else { continue };
+        for s in e.secondary {
+            ids.entry(s).or_insert_with(|| id.clone());
+        }
+        ids.insert(e.address, id);
+    }
+    for d in diagnostics {
+        if let Some(id) = d.address.as_ref().and_then(|a| ids.get(a)) {
+            d.arm_id = Some(id.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, t) in files {
+            std::fs::write(dir.path().join(n), t).unwrap();
+        }
+        dir
+    }
+
+    fn opts(dir: &Path) -> ValidateOptions {
+        ValidateOptions {
+            schema_cache_dir: dir.join("cache"),
+            ..ValidateOptions::default()
+        }
+    }
+
+    #[test]
+    fn input_errors_are_told_apart_from_tool_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = validate_dir(&dir.path().join("missing"), &opts(dir.path())).unwrap_err();
+        assert!(matches!(e, ValidateError::FolderMissing(_)) && e.is_input_error());
+        let e = validate_dir(dir.path(), &opts(dir.path())).unwrap_err();
+        assert!(matches!(e, ValidateError::NoConfig(_)) && !e.hint().is_empty());
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "resource \"azurerm_subnet\" \"a\" {}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("bad.json"), "{").unwrap();
+        let o = ValidateOptions {
+            schema_files: vec![dir.path().join("bad.json")],
+            validator: ValidatorChoice::Builtin,
+            ..opts(dir.path())
+        };
+        let e = validate_dir(dir.path(), &o).unwrap_err();
+        assert!(
+            e.is_input_error() && e.to_string().contains("bad.json"),
+            "{e}"
+        );
+        let o = ValidateOptions {
+            validator: ValidatorChoice::Terraform,
+            terraform_bin: Some(dir.path().join("no-such-terraform")),
+            ..opts(dir.path())
+        };
+        let e = validate_dir(dir.path(), &o).unwrap_err();
+        assert!(!e.is_input_error(), "{e:?}");
+        assert!(e.hint().contains("--validator builtin"));
+    }
+
+    #[test]
+    fn auto_picks_builtin_when_a_provider_needs_the_network_and_fills_arm_ids() {
+        let dir = folder(&[
+            (
+                "main.tf",
+                "resource \"azurerm_subnet\" \"a\" {\n  name = var.missing\n}\n",
+            ),
+            (
+                "generation_report.json",
+                r#"{"resources":[{"address":"azurerm_virtual_network.v","arm_id":"/subscriptions/s/vnet","secondary":["azurerm_subnet.a"]}]}"#,
+            ),
+        ]);
+        let o = opts(dir.path());
+        let out = validate_dir(dir.path(), &o).unwrap();
+        assert_eq!(out.validator_used, "builtin");
+        assert_eq!(out.level, ValidationLevel::Structural);
+        let note = out.note.unwrap();
+        assert!(
+            note.contains("auto chose builtin") && note.contains("argument-level checks skipped"),
+            "{note}"
+        );
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(
+            out.diagnostics[0].summary,
+            "Reference to undeclared input variable"
+        );
+        assert_eq!(
+            out.diagnostics[0].arm_id.as_deref(),
+            Some("/subscriptions/s/vnet")
+        );
+
+        // With the azurerm schema the same folder is checked at provider level.
+        let o = ValidateOptions {
+            schema_files: vec![
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(schema::tests::AZURERM_SCHEMA),
+            ],
+            validator: ValidatorChoice::Builtin,
+            ..opts(dir.path())
+        };
+        assert!(
+            o.schema_files[0].is_file(),
+            "the azurerm reference schema is missing: {}",
+            schema::tests::AZURERM_SCHEMA
+        );
+        let out = validate_dir(dir.path(), &o).unwrap();
+        assert_eq!(out.level, ValidationLevel::Provider);
+        assert!(out.note.is_none());
+        assert!(
+            out.diagnostics
+                .iter()
+                .any(|d| d.summary == "Missing required argument")
+        );
+    }
+
+    #[test]
+    fn auto_runs_terraform_for_builtin_only_configs_and_caches_its_schema() {
+        terraform::tests::terraform();
+        let dir = folder(&[(
+            "main.tf",
+            "resource \"terraform_data\" \"a\" {\n  input = 1\n  bogus = 2\n}\n",
+        )]);
+        let o = opts(dir.path());
+        let out = validate_dir(dir.path(), &o).unwrap();
+        assert_eq!(out.validator_used, "terraform");
+        assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+        assert_eq!(out.diagnostics[0].summary, "Unsupported argument");
+        assert_eq!(
+            out.diagnostics[0].address.as_deref(),
+            Some("terraform_data.a")
+        );
+        assert_eq!(out.diagnostics[0].attribute.as_deref(), Some("bogus"));
+        assert!(
+            SchemaCache::new(&o.schema_cache_dir)
+                .lookup_latest(schema::BUILTIN_TERRAFORM)
+                .is_some()
+        );
+    }
 }

@@ -1,0 +1,1509 @@
+//! Parses a configuration folder (`*.tf` with hcl-edit, `*.tf.json` in
+//! Terraform JSON syntax) into one model with byte spans: resources, data
+//! sources, variables, locals, outputs, providers and `terraform` blocks,
+//! each body's attributes (literal values and references) and nested blocks.
+//! It also maps a source position back to `(resource address, attribute path)`.
+//!
+//! Checking the model is left to `validate::builtin`; running terraform is
+//! left to `validate::terraform`. Syntax errors become `Diagnostic`s here,
+//! never panics.
+
+use std::path::Path;
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::Structure;
+use hcl_edit::template::{Directive, Element, Template};
+
+use super::diagnostic::{Diagnostic, Pos, Range};
+
+/// A byte span in one of the configuration's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    /// Index into `Config::files`.
+    pub file: u32,
+    /// Start byte, inclusive.
+    pub start: usize,
+    /// End byte, exclusive.
+    pub end: usize,
+}
+
+impl Span {
+    fn contains(&self, byte: usize) -> bool {
+        self.start <= byte && byte < self.end.max(self.start + 1)
+    }
+}
+
+/// One source file: name relative to the folder, text and line index.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// File name relative to the configuration folder, e.g. `network.tf`.
+    pub name: String,
+    /// The text.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    fn new(name: String, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        SourceFile {
+            name,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The line/column position of a byte offset (clamped to the text).
+    pub fn pos(&self, byte: usize) -> Pos {
+        let byte = byte.min(self.text.len());
+        let line = self.line_starts.partition_point(|s| *s <= byte) - 1;
+        let start = self.line_starts[line];
+        let column = self
+            .text
+            .get(start..byte)
+            .map_or(byte - start, |s| s.chars().count())
+            + 1;
+        Pos {
+            line: line as u32 + 1,
+            column: column as u32,
+            byte,
+        }
+    }
+
+    /// The byte offset of a 1-based line and column, if inside the file.
+    pub fn byte_of(&self, line: u32, column: u32) -> Option<usize> {
+        let start = *self.line_starts.get((line as usize).checked_sub(1)?)?;
+        let rest = &self.text[start..];
+        let off = rest
+            .char_indices()
+            .nth((column as usize).saturating_sub(1))
+            .map_or(rest.len(), |(i, _)| i);
+        Some(start + off)
+    }
+}
+
+/// A literal value or an expression atg does not evaluate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A string without interpolation.
+    String(String),
+    /// `[a, b]`.
+    Tuple(Vec<Expr>),
+    /// `{ k = v }`.
+    Object(Vec<ObjectItem>),
+    /// Anything else (references, function calls, templates...): not evaluated.
+    Dynamic,
+}
+
+/// One `key = value` of an object literal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectItem {
+    /// The key.
+    pub key: String,
+    /// Where the key is.
+    pub key_span: Span,
+    /// The value.
+    pub value: Expr,
+}
+
+/// An expression: its literal shape, span and the references made directly
+/// in it (references inside `Tuple`/`Object` items sit on the items).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// Literal shape, or `Dynamic`.
+    pub kind: ExprKind,
+    /// Where it is.
+    pub span: Span,
+    /// References made in this node (not in child items).
+    pub refs: Vec<Reference>,
+}
+
+impl Expr {
+    /// Every reference in this expression, including nested items.
+    pub fn all_refs(&self) -> Vec<&Reference> {
+        let mut out = Vec::new();
+        self.collect_refs(&mut out);
+        out
+    }
+
+    fn collect_refs<'a>(&'a self, out: &mut Vec<&'a Reference>) {
+        out.extend(self.refs.iter());
+        match &self.kind {
+            ExprKind::Tuple(items) => items.iter().for_each(|e| e.collect_refs(out)),
+            ExprKind::Object(items) => items.iter().for_each(|i| i.value.collect_refs(out)),
+            _ => {}
+        }
+    }
+}
+
+/// One step after the root of a traversal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The attribute name for `.name`; `None` for `[index]`, `[*]` and `.*`.
+    pub name: Option<String>,
+    /// Where the step is, including its `.` or brackets.
+    pub span: Span,
+}
+
+/// A traversal such as `azurerm_subnet.x.id`, `var.x`, `data.t.n.attr`, `count.index`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// The root variable: `var`, `local`, `data`, `count`, or a resource type.
+    pub root: String,
+    /// Where the root is.
+    pub root_span: Span,
+    /// The steps after the root.
+    pub steps: Vec<Step>,
+}
+
+/// What a reference points at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target<'a> {
+    /// `TYPE.NAME`, then the first attribute accessed (after an optional index).
+    Resource {
+        /// Resource type.
+        type_name: &'a str,
+        /// Resource name.
+        name: &'a str,
+        /// Span of `TYPE.NAME`.
+        span: Span,
+        /// First attribute accessed on the resource, with its span.
+        attr: Option<(&'a str, Span)>,
+    },
+    /// `data.TYPE.NAME`, then the first attribute.
+    Data {
+        /// Data source type.
+        type_name: &'a str,
+        /// Data source name.
+        name: &'a str,
+        /// Span of `data.TYPE.NAME`.
+        span: Span,
+        /// First attribute accessed, with its span.
+        attr: Option<(&'a str, Span)>,
+    },
+    /// `var.NAME`.
+    Variable(&'a str, Span),
+    /// `local.NAME`.
+    Local(&'a str, Span),
+    /// `count.*`, `each.*`, `self`, `path.*`, `terraform.*`, `module.*`,
+    /// or an incomplete reference: not checked.
+    Other,
+}
+
+impl Reference {
+    fn name_at(&self, i: usize) -> Option<(&str, Span)> {
+        let s = self.steps.get(i)?;
+        s.name.as_deref().map(|n| (n, s.span))
+    }
+
+    fn join(&self, upto: usize) -> Span {
+        let end = self
+            .steps
+            .get(upto)
+            .map_or(self.root_span.end, |s| s.span.end);
+        Span {
+            file: self.root_span.file,
+            start: self.root_span.start,
+            end,
+        }
+    }
+
+    fn attr_after(&self, i: usize) -> Option<(&str, Span)> {
+        match self.steps.get(i) {
+            Some(Step {
+                name: Some(n),
+                span,
+            }) => Some((n.as_str(), *span)),
+            Some(Step { name: None, .. }) => self.name_at(i + 1),
+            None => None,
+        }
+    }
+
+    /// Classifies the reference the way Terraform does: the roots `var`,
+    /// `local`, `data`, `count`, `each`, `self`, `path`, `terraform` and
+    /// `module` are special, any other root names a managed resource type.
+    pub fn target(&self) -> Target<'_> {
+        match self.root.as_str() {
+            "var" => self
+                .name_at(0)
+                .map_or(Target::Other, |(n, _)| Target::Variable(n, self.join(0))),
+            "local" => self
+                .name_at(0)
+                .map_or(Target::Other, |(n, _)| Target::Local(n, self.join(0))),
+            "data" => match (self.name_at(0), self.name_at(1)) {
+                (Some((t, _)), Some((n, _))) => Target::Data {
+                    type_name: t,
+                    name: n,
+                    span: self.join(1),
+                    attr: self.attr_after(2),
+                },
+                _ => Target::Other,
+            },
+            "count" | "each" | "self" | "path" | "terraform" | "module" => Target::Other,
+            root => match self.name_at(0) {
+                Some((n, _)) => Target::Resource {
+                    type_name: root,
+                    name: n,
+                    span: self.join(0),
+                    attr: self.attr_after(1),
+                },
+                None => Target::Other,
+            },
+        }
+    }
+}
+
+/// `name = value` in a body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    /// Argument name.
+    pub name: String,
+    /// Where the name is.
+    pub name_span: Span,
+    /// The whole `name = value`.
+    pub span: Span,
+    /// The value.
+    pub expr: Expr,
+}
+
+/// A nested block such as `os_disk { ... }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// Block type.
+    pub ident: String,
+    /// Where the block type is.
+    pub ident_span: Span,
+    /// Labels.
+    pub labels: Vec<String>,
+    /// The whole block.
+    pub span: Span,
+    /// The content.
+    pub body: Body,
+}
+
+/// Block content.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Body {
+    /// Arguments, in order.
+    pub attributes: Vec<Attribute>,
+    /// Nested blocks, in order. In JSON syntax blocks cannot be told from
+    /// object-valued arguments without a schema: they stay in `attributes`
+    /// and `Body::json_blocks` turns them into blocks on demand.
+    pub blocks: Vec<Block>,
+    /// The opening `{` (where Terraform reports missing arguments).
+    pub open_span: Span,
+    /// True for bodies from `.tf.json` files.
+    pub json: bool,
+}
+
+impl Body {
+    /// Reads a JSON-syntax argument as nested blocks: an object is one
+    /// block, an array of objects several. `None` when the value is neither.
+    pub fn json_blocks(attr: &Attribute) -> Option<Vec<Block>> {
+        let one = |e: &Expr| match &e.kind {
+            ExprKind::Object(items) => Some(Block {
+                ident: attr.name.clone(),
+                ident_span: attr.name_span,
+                labels: Vec::new(),
+                span: e.span,
+                body: object_body(items, e.span),
+            }),
+            _ => None,
+        };
+        match &attr.expr.kind {
+            ExprKind::Object(_) => one(&attr.expr).map(|b| vec![b]),
+            ExprKind::Tuple(items) => items.iter().map(one).collect(),
+            _ => None,
+        }
+    }
+
+    /// Every reference in this body and nested blocks, with the dotted
+    /// attribute path (block types, then the argument) it sits in.
+    pub fn references(&self) -> Vec<(String, &Reference)> {
+        let mut out = Vec::new();
+        self.collect_refs("", &mut out);
+        out
+    }
+
+    fn collect_refs<'a>(&'a self, prefix: &str, out: &mut Vec<(String, &'a Reference)>) {
+        for a in &self.attributes {
+            let path = join_path(prefix, &a.name);
+            for r in a.expr.all_refs() {
+                out.push((path.clone(), r));
+            }
+        }
+        for b in &self.blocks {
+            b.body.collect_refs(&join_path(prefix, &b.ident), out);
+        }
+    }
+}
+
+fn object_body(items: &[ObjectItem], span: Span) -> Body {
+    Body {
+        attributes: items
+            .iter()
+            .map(|i| Attribute {
+                name: i.key.clone(),
+                name_span: i.key_span,
+                span: Span {
+                    end: i.value.span.end,
+                    ..i.key_span
+                },
+                expr: i.value.clone(),
+            })
+            .collect(),
+        blocks: Vec::new(),
+        open_span: Span {
+            end: span.start + 1,
+            ..span
+        },
+        json: true,
+    }
+}
+
+/// `a` + `b` → `a.b`; empty prefix gives `b`.
+pub fn join_path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// Managed resource or data source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResourceMode {
+    /// `resource "T" "N"`.
+    Managed,
+    /// `data "T" "N"`.
+    Data,
+}
+
+/// A `resource` or `data` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Managed or data.
+    pub mode: ResourceMode,
+    /// Resource type, e.g. `azurerm_subnet`.
+    pub type_name: String,
+    /// Resource name.
+    pub name: String,
+    /// The header `resource "T" "N"` (Terraform's declaration range).
+    pub decl_span: Span,
+    /// The whole block.
+    pub span: Span,
+    /// The content.
+    pub body: Body,
+}
+
+impl Resource {
+    /// `T.N` or `data.T.N`.
+    pub fn address(&self) -> String {
+        match self.mode {
+            ResourceMode::Managed => format!("{}.{}", self.type_name, self.name),
+            ResourceMode::Data => format!("data.{}.{}", self.type_name, self.name),
+        }
+    }
+}
+
+/// A named top-level block: `variable`, `output`, `provider`, `module`, or one local value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Named {
+    /// The name (label, or the local's name).
+    pub name: String,
+    /// The declaration range (header, or the local's name).
+    pub decl_span: Span,
+    /// The content (for a local: one attribute holding its value).
+    pub body: Body,
+}
+
+/// A parsed configuration folder.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Source files, in name order.
+    pub files: Vec<SourceFile>,
+    /// `resource` and `data` blocks, in file then source order.
+    pub resources: Vec<Resource>,
+    /// `variable` blocks.
+    pub variables: Vec<Named>,
+    /// Local values (one per name).
+    pub locals: Vec<Named>,
+    /// `output` blocks.
+    pub outputs: Vec<Named>,
+    /// `provider` blocks.
+    pub providers: Vec<Named>,
+    /// `module` blocks.
+    pub modules: Vec<Named>,
+    /// `terraform` blocks.
+    pub terraform: Vec<Body>,
+    /// Syntax errors.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// True for the file names this module parses: `*.tf` and `*.tf.json`.
+pub fn is_config_file(name: &str) -> bool {
+    name.ends_with(".tf") || name.ends_with(".tf.json")
+}
+
+impl Config {
+    /// Parses every `*.tf` and `*.tf.json` in `dir` (not recursing), in name order.
+    ///
+    /// Errors: I/O errors reading the folder or a file. Syntax errors are
+    /// not errors here: they land in `diagnostics`.
+    pub fn parse_dir(dir: &Path) -> std::io::Result<Config> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_file())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| is_config_file(n))
+            .collect();
+        names.sort();
+        let mut cfg = Config::default();
+        for n in names {
+            let text = std::fs::read_to_string(dir.join(&n))?;
+            cfg.add_file(n, text);
+        }
+        cfg.finish();
+        Ok(cfg)
+    }
+
+    /// Parses one file's text into this configuration; the syntax is chosen by the name.
+    pub fn add_file(&mut self, name: String, text: String) {
+        let file = self.files.len() as u32;
+        self.files.push(SourceFile::new(name.clone(), text));
+        let text = self.files[file as usize].text.clone();
+        if name.ends_with(".json") {
+            self.add_json(file, &text);
+        } else {
+            self.add_hcl(file, &text);
+        }
+    }
+
+    /// The `Range` (file name, line/column) of a span.
+    pub fn range(&self, span: Span) -> Range {
+        let f = &self.files[span.file as usize];
+        Range {
+            filename: f.name.clone(),
+            start: f.pos(span.start),
+            end: f.pos(span.end),
+        }
+    }
+
+    /// The index of the file with this name (as Terraform reports it, the
+    /// folder prefix is ignored).
+    pub fn file_index(&self, filename: &str) -> Option<u32> {
+        let base = Path::new(filename)
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or(filename);
+        self.files
+            .iter()
+            .position(|f| f.name == filename || f.name == base)
+            .map(|i| i as u32)
+    }
+
+    /// Maps a position to `(resource address, dotted attribute path)`: the
+    /// resource whose block contains the byte, and the innermost argument or
+    /// nested block containing it (`None` when on the header).
+    pub fn locate(&self, filename: &str, byte: usize) -> Option<(String, Option<String>)> {
+        let file = self.file_index(filename)?;
+        // Resources are stored in file then source order, so a binary search finds the candidate.
+        let idx = self
+            .resources
+            .partition_point(|r| (r.span.file, r.span.start) <= (file, byte));
+        let r = self.resources.get(idx.checked_sub(1)?)?;
+        if r.span.file != file || !r.span.contains(byte) {
+            return None;
+        }
+        Some((r.address(), locate_in_body(&r.body, byte, "")))
+    }
+
+    /// `locate` by 1-based line and column.
+    pub fn locate_line(
+        &self,
+        filename: &str,
+        line: u32,
+        column: u32,
+    ) -> Option<(String, Option<String>)> {
+        let f = &self.files[self.file_index(filename)? as usize];
+        self.locate(filename, f.byte_of(line, column)?)
+    }
+
+    fn syntax_error(&mut self, file: u32, byte: usize, summary: &str, detail: String) {
+        let span = Span {
+            file,
+            start: byte,
+            end: byte + 1,
+        };
+        let mut d = Diagnostic::error(summary, detail);
+        d.range = Some(self.range(span));
+        self.diagnostics.push(d);
+    }
+
+    // ---- HCL ----
+
+    fn add_hcl(&mut self, file: u32, text: &str) {
+        let body = match hcl_edit::parser::parse_body(text) {
+            Ok(b) => b,
+            Err(e) => {
+                let loc = e.location();
+                let byte = loc.offset().min(text.len());
+                self.syntax_error(
+                    file,
+                    byte,
+                    "Invalid HCL syntax",
+                    format!(
+                        "{} (line {}, column {}).",
+                        e.message(),
+                        loc.line(),
+                        loc.column()
+                    ),
+                );
+                return;
+            }
+        };
+        let mut hcl = Hcl { file, text };
+        let _ = &mut hcl;
+        for s in body.iter() {
+            let Structure::Block(b) = s else { continue };
+            let labels: Vec<String> = b.labels.iter().map(|l| l.as_str().to_string()).collect();
+            let span = hcl.span(b.span());
+            let head_end = b
+                .labels
+                .last()
+                .and_then(|l| l.span())
+                .map_or(hcl.span(b.ident.span()).end, |r| r.end);
+            let decl_span = Span {
+                file,
+                start: span.start,
+                end: head_end,
+            };
+            let body = hcl.body(&b.body, head_end, &mut Vec::new());
+            match (b.ident.as_str(), labels.as_slice()) {
+                (kind @ ("resource" | "data"), [t, n]) => self.resources.push(Resource {
+                    mode: if kind == "data" {
+                        ResourceMode::Data
+                    } else {
+                        ResourceMode::Managed
+                    },
+                    type_name: t.clone(),
+                    name: n.clone(),
+                    decl_span,
+                    span,
+                    body,
+                }),
+                ("locals", []) => {
+                    for a in body.attributes {
+                        self.locals.push(Named {
+                            name: a.name.clone(),
+                            decl_span: a.name_span,
+                            body: Body {
+                                attributes: vec![a],
+                                ..Body::default()
+                            },
+                        });
+                    }
+                }
+                ("terraform", []) => self.terraform.push(body),
+                (kind @ ("variable" | "output" | "provider" | "module"), [name]) => {
+                    let n = Named {
+                        name: name.clone(),
+                        decl_span,
+                        body,
+                    };
+                    match kind {
+                        "variable" => self.variables.push(n),
+                        "output" => self.outputs.push(n),
+                        "provider" => self.providers.push(n),
+                        _ => self.modules.push(n),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // ---- JSON ----
+
+    fn add_json(&mut self, file: u32, text: &str) {
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
+            let byte = SourceFile::new(String::new(), text.to_string())
+                .byte_of(e.line() as u32, e.column() as u32)
+                .unwrap_or(0);
+            self.syntax_error(file, byte, "Invalid JSON syntax", format!("{e}."));
+            return;
+        }
+        let Some(root) = JsonParser {
+            s: text.as_bytes(),
+            i: 0,
+            file,
+        }
+        .value() else {
+            return;
+        };
+        let mut j = Json {
+            file,
+            text,
+            diags: Vec::new(),
+        };
+        for (key, _, v) in j_object_items(&root) {
+            match key.as_str() {
+                kind @ ("resource" | "data") => {
+                    for (t, _, by_name) in j_object_items(v) {
+                        for (n, nspan, b) in j_object_items(by_name) {
+                            for b in j_each(b) {
+                                let body = j.body(b, &[]);
+                                self.resources.push(Resource {
+                                    mode: if kind == "data" {
+                                        ResourceMode::Data
+                                    } else {
+                                        ResourceMode::Managed
+                                    },
+                                    type_name: t.clone(),
+                                    name: n.clone(),
+                                    decl_span: *nspan,
+                                    span: b.span,
+                                    body,
+                                });
+                            }
+                        }
+                    }
+                }
+                "locals" => {
+                    for obj in j_each(v) {
+                        let body = j.body(obj, &[]);
+                        for a in body.attributes {
+                            self.locals.push(Named {
+                                name: a.name.clone(),
+                                decl_span: a.name_span,
+                                body: Body {
+                                    attributes: vec![a],
+                                    json: true,
+                                    ..Body::default()
+                                },
+                            });
+                        }
+                    }
+                }
+                "terraform" => {
+                    for obj in j_each(v) {
+                        let b = j.body(obj, &[]);
+                        self.terraform.push(b);
+                    }
+                }
+                kind @ ("variable" | "output" | "provider" | "module") => {
+                    for (name, nspan, b) in j_object_items(v) {
+                        for b in j_each(b) {
+                            // Variable `type` and similar take bare expressions: no references to check.
+                            let skip: &[&str] = if kind == "variable" {
+                                &["type", "validation"]
+                            } else {
+                                &[]
+                            };
+                            let n = Named {
+                                name: name.clone(),
+                                decl_span: *nspan,
+                                body: j.body(b, skip),
+                            };
+                            match kind {
+                                "variable" => self.variables.push(n),
+                                "output" => self.outputs.push(n),
+                                "provider" => self.providers.push(n),
+                                _ => self.modules.push(n),
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let diags = std::mem::take(&mut j.diags);
+        for (span, msg) in diags {
+            let mut d = Diagnostic::error("Invalid expression", msg);
+            d.range = Some(self.range(span));
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// Sorts resources by (file, start) so `locate` can binary-search.
+    pub(crate) fn finish(&mut self) {
+        self.resources.sort_by_key(|r| (r.span.file, r.span.start));
+    }
+}
+
+fn locate_in_body(body: &Body, byte: usize, prefix: &str) -> Option<String> {
+    for a in &body.attributes {
+        if a.span.contains(byte) {
+            if body.json
+                && let Some(blocks) = Body::json_blocks(a)
+            {
+                let p = join_path(prefix, &a.name);
+                if let Some(b) = blocks.iter().find(|b| b.span.contains(byte)) {
+                    return Some(locate_in_body(&b.body, byte, &p).unwrap_or(p));
+                }
+            }
+            return Some(join_path(prefix, &a.name));
+        }
+    }
+    for b in &body.blocks {
+        if b.span.contains(byte) {
+            let p = join_path(prefix, &b.ident);
+            return Some(locate_in_body(&b.body, byte, &p).unwrap_or(p));
+        }
+    }
+    None
+}
+
+struct Hcl<'a> {
+    file: u32,
+    text: &'a str,
+}
+
+impl Hcl<'_> {
+    fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
+        let r = r.unwrap_or(0..0);
+        Span {
+            file: self.file,
+            start: r.start,
+            end: r.end,
+        }
+    }
+
+    fn body(
+        &mut self,
+        body: &hcl_edit::structure::Body,
+        head_end: usize,
+        scope: &mut Vec<String>,
+    ) -> Body {
+        let open = self
+            .text
+            .get(head_end..)
+            .and_then(|t| t.find('{'))
+            .map_or(head_end, |i| head_end + i);
+        let mut out = Body {
+            open_span: Span {
+                file: self.file,
+                start: open,
+                end: open + 1,
+            },
+            ..Body::default()
+        };
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => out.attributes.push(Attribute {
+                    name: a.key.as_str().to_string(),
+                    name_span: self.span(a.key.span()),
+                    span: self.span(a.span()),
+                    expr: self.expr(&a.value, scope),
+                }),
+                Structure::Block(b) => {
+                    let labels: Vec<String> =
+                        b.labels.iter().map(|l| l.as_str().to_string()).collect();
+                    let ident_span = self.span(b.ident.span());
+                    let head_end = b
+                        .labels
+                        .last()
+                        .and_then(|l| l.span())
+                        .map_or(ident_span.end, |r| r.end);
+                    // `dynamic "x" { content { ... x.value ... } }`: the iterator is in scope.
+                    let pushed = if b.ident.as_str() == "dynamic" {
+                        let iter = b
+                            .body
+                            .get_attribute("iterator")
+                            .and_then(|a| match &a.value {
+                                Expression::Variable(v) => Some(v.as_str().to_string()),
+                                _ => None,
+                            })
+                            .or_else(|| labels.first().cloned());
+                        iter.map(|i| scope.push(i)).is_some()
+                    } else {
+                        false
+                    };
+                    let body = self.body(&b.body, head_end, scope);
+                    if pushed {
+                        scope.pop();
+                    }
+                    out.blocks.push(Block {
+                        ident: b.ident.as_str().to_string(),
+                        ident_span,
+                        labels,
+                        span: self.span(b.span()),
+                        body,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn expr(&self, e: &Expression, scope: &mut Vec<String>) -> Expr {
+        let span = self.span(e.span());
+        let lit = |kind| Expr {
+            kind,
+            span,
+            refs: Vec::new(),
+        };
+        match e {
+            Expression::Null(_) => lit(ExprKind::Null),
+            Expression::Bool(b) => lit(ExprKind::Bool(*b.value())),
+            Expression::Number(n) => lit(n
+                .value()
+                .as_f64()
+                .map_or(ExprKind::Dynamic, ExprKind::Number)),
+            Expression::String(s) => lit(ExprKind::String(s.value().clone())),
+            Expression::Array(a) => lit(ExprKind::Tuple(
+                a.iter().map(|x| self.expr(x, scope)).collect(),
+            )),
+            Expression::Object(o) => {
+                let mut items = Vec::new();
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+                        ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
+                        ObjectKey::Expression(_) => None,
+                    };
+                    match key {
+                        Some(key) => items.push(ObjectItem {
+                            key,
+                            key_span: self.span(k.span()),
+                            value: self.expr(v.expr(), scope),
+                        }),
+                        None => return self.dynamic(e, scope),
+                    }
+                }
+                lit(ExprKind::Object(items))
+            }
+            Expression::StringTemplate(t) => {
+                let mut s = String::new();
+                for el in t.iter() {
+                    match el {
+                        Element::Literal(l) => s.push_str(l.value()),
+                        _ => return self.dynamic(e, scope),
+                    }
+                }
+                lit(ExprKind::String(s))
+            }
+            Expression::Parenthesis(p) => {
+                let mut inner = self.expr(p.inner(), scope);
+                inner.span = span;
+                inner
+            }
+            _ => self.dynamic(e, scope),
+        }
+    }
+
+    fn dynamic(&self, e: &Expression, scope: &mut Vec<String>) -> Expr {
+        let mut refs = Vec::new();
+        self.walk(e, scope, &mut refs);
+        Expr {
+            kind: ExprKind::Dynamic,
+            span: self.span(e.span()),
+            refs,
+        }
+    }
+
+    fn walk(&self, e: &Expression, scope: &mut Vec<String>, out: &mut Vec<Reference>) {
+        match e {
+            Expression::Null(_)
+            | Expression::Bool(_)
+            | Expression::Number(_)
+            | Expression::String(_) => {}
+            Expression::Array(a) => a.iter().for_each(|x| self.walk(x, scope, out)),
+            Expression::Object(o) => {
+                for (k, v) in o.iter() {
+                    if let ObjectKey::Expression(k) = k {
+                        self.walk(k, scope, out);
+                    }
+                    self.walk(v.expr(), scope, out);
+                }
+            }
+            Expression::StringTemplate(t) => self.walk_template(t.iter(), scope, out),
+            Expression::HeredocTemplate(h) => self.walk_template(h.template.iter(), scope, out),
+            Expression::Parenthesis(p) => self.walk(p.inner(), scope, out),
+            Expression::Variable(v) => {
+                if !scope.iter().any(|s| s == v.as_str()) {
+                    out.push(Reference {
+                        root: v.as_str().to_string(),
+                        root_span: self.span(v.span()),
+                        steps: Vec::new(),
+                    });
+                }
+            }
+            Expression::Conditional(c) => {
+                self.walk(&c.cond_expr, scope, out);
+                self.walk(&c.true_expr, scope, out);
+                self.walk(&c.false_expr, scope, out);
+            }
+            Expression::FuncCall(f) => f.args.iter().for_each(|a| self.walk(a, scope, out)),
+            Expression::Traversal(t) => {
+                match &t.expr {
+                    Expression::Variable(v) if !scope.iter().any(|s| s == v.as_str()) => {
+                        let steps = t
+                            .operators
+                            .iter()
+                            .map(|op| Step {
+                                name: match op.value() {
+                                    TraversalOperator::GetAttr(i) => Some(i.as_str().to_string()),
+                                    _ => None,
+                                },
+                                span: self.span(op.span()),
+                            })
+                            .collect();
+                        out.push(Reference {
+                            root: v.as_str().to_string(),
+                            root_span: self.span(v.span()),
+                            steps,
+                        });
+                    }
+                    Expression::Variable(_) => {}
+                    other => self.walk(other, scope, out),
+                }
+                for op in &t.operators {
+                    if let TraversalOperator::Index(ix) = op.value() {
+                        self.walk(ix, scope, out);
+                    }
+                }
+            }
+            Expression::UnaryOp(u) => self.walk(&u.expr, scope, out),
+            Expression::BinaryOp(b) => {
+                self.walk(&b.lhs_expr, scope, out);
+                self.walk(&b.rhs_expr, scope, out);
+            }
+            Expression::ForExpr(f) => {
+                self.walk(&f.intro.collection_expr, scope, out);
+                let n = scope.len();
+                if let Some(k) = &f.intro.key_var {
+                    scope.push(k.as_str().to_string());
+                }
+                scope.push(f.intro.value_var.as_str().to_string());
+                if let Some(k) = &f.key_expr {
+                    self.walk(k, scope, out);
+                }
+                self.walk(&f.value_expr, scope, out);
+                if let Some(c) = &f.cond {
+                    self.walk(&c.expr, scope, out);
+                }
+                scope.truncate(n);
+            }
+        }
+    }
+
+    fn walk_template<'t>(
+        &self,
+        els: impl Iterator<Item = &'t Element>,
+        scope: &mut Vec<String>,
+        out: &mut Vec<Reference>,
+    ) {
+        for el in els {
+            match el {
+                Element::Literal(_) => {}
+                Element::Interpolation(i) => self.walk(&i.expr, scope, out),
+                Element::Directive(d) => match &**d {
+                    Directive::If(i) => {
+                        self.walk(&i.if_expr.cond_expr, scope, out);
+                        self.walk_template(i.if_expr.template.iter(), scope, out);
+                        if let Some(e) = &i.else_expr {
+                            self.walk_template(e.template.iter(), scope, out);
+                        }
+                    }
+                    Directive::For(f) => {
+                        self.walk(&f.for_expr.collection_expr, scope, out);
+                        let n = scope.len();
+                        if let Some(k) = &f.for_expr.key_var {
+                            scope.push(k.as_str().to_string());
+                        }
+                        scope.push(f.for_expr.value_var.as_str().to_string());
+                        self.walk_template(f.for_expr.template.iter(), scope, out);
+                        scope.truncate(n);
+                    }
+                },
+            }
+        }
+    }
+}
+
+// ---- Terraform JSON syntax ----
+
+/// A JSON value with its byte span (the syntax was already checked by serde_json).
+#[derive(Debug)]
+enum JVal {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Arr(Vec<JNode>),
+    Obj(Vec<(String, Span, JNode)>),
+}
+
+#[derive(Debug)]
+struct JNode {
+    val: JVal,
+    span: Span,
+}
+
+fn j_object_items(n: &JNode) -> Vec<&(String, Span, JNode)> {
+    match &n.val {
+        JVal::Obj(items) => items.iter().collect(),
+        JVal::Arr(a) => a.iter().flat_map(j_object_items).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn j_each(n: &JNode) -> Vec<&JNode> {
+    match &n.val {
+        JVal::Arr(a) => a.iter().collect(),
+        _ => vec![n],
+    }
+}
+
+struct JsonParser<'a> {
+    s: &'a [u8],
+    i: usize,
+    file: u32,
+}
+
+impl JsonParser<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
+            self.i += 1;
+        }
+    }
+
+    fn value(&mut self) -> Option<JNode> {
+        self.ws();
+        let start = self.i;
+        let val = match *self.s.get(self.i)? {
+            b'{' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.ws();
+                    if self.s.get(self.i) == Some(&b'}') {
+                        self.i += 1;
+                        break;
+                    }
+                    let kstart = self.i;
+                    let key = self.string()?;
+                    let kspan = Span {
+                        file: self.file,
+                        start: kstart,
+                        end: self.i,
+                    };
+                    self.ws();
+                    self.i += 1; // ':'
+                    let v = self.value()?;
+                    items.push((key, kspan, v));
+                    self.ws();
+                    if self.s.get(self.i) == Some(&b',') {
+                        self.i += 1;
+                    }
+                }
+                JVal::Obj(items)
+            }
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.ws();
+                    if self.s.get(self.i) == Some(&b']') {
+                        self.i += 1;
+                        break;
+                    }
+                    items.push(self.value()?);
+                    self.ws();
+                    if self.s.get(self.i) == Some(&b',') {
+                        self.i += 1;
+                    }
+                }
+                JVal::Arr(items)
+            }
+            b'"' => JVal::Str(self.string()?),
+            b't' => {
+                self.i += 4;
+                JVal::Bool(true)
+            }
+            b'f' => {
+                self.i += 5;
+                JVal::Bool(false)
+            }
+            b'n' => {
+                self.i += 4;
+                JVal::Null
+            }
+            _ => {
+                while self.i < self.s.len()
+                    && matches!(
+                        self.s[self.i],
+                        b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'
+                    )
+                {
+                    self.i += 1;
+                }
+                JVal::Num(
+                    std::str::from_utf8(&self.s[start..self.i])
+                        .ok()?
+                        .parse()
+                        .ok()?,
+                )
+            }
+        };
+        Some(JNode {
+            val,
+            span: Span {
+                file: self.file,
+                start,
+                end: self.i,
+            },
+        })
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let start = self.i;
+        self.i += 1;
+        while self.i < self.s.len() {
+            match self.s[self.i] {
+                b'\\' => self.i += 2,
+                b'"' => {
+                    self.i += 1;
+                    return serde_json::from_slice(&self.s[start..self.i]).ok();
+                }
+                _ => self.i += 1,
+            }
+        }
+        None
+    }
+}
+
+struct Json<'a> {
+    file: u32,
+    #[allow(dead_code)]
+    text: &'a str,
+    diags: Vec<(Span, String)>,
+}
+
+impl Json<'_> {
+    fn body(&mut self, n: &JNode, skip: &[&str]) -> Body {
+        let mut out = Body {
+            open_span: Span {
+                end: n.span.start + 1,
+                ..n.span
+            },
+            json: true,
+            ..Body::default()
+        };
+        for (k, kspan, v) in j_object_items(n) {
+            if k == "//" {
+                continue; // comments
+            }
+            let expr = if skip.contains(&k.as_str()) {
+                Expr {
+                    kind: ExprKind::Dynamic,
+                    span: v.span,
+                    refs: Vec::new(),
+                }
+            } else if k == "depends_on" || k == "ignore_changes" || k == "replace_triggered_by" {
+                self.bare_exprs(v)
+            } else {
+                self.expr(v)
+            };
+            out.attributes.push(Attribute {
+                name: k.clone(),
+                name_span: *kspan,
+                span: Span {
+                    end: v.span.end,
+                    ..*kspan
+                },
+                expr,
+            });
+        }
+        out
+    }
+
+    /// `depends_on` and friends: each string is a bare expression.
+    fn bare_exprs(&mut self, n: &JNode) -> Expr {
+        let mut refs = Vec::new();
+        let strings: Vec<&JNode> = match &n.val {
+            JVal::Arr(a) => a.iter().collect(),
+            _ => vec![n],
+        };
+        for s in strings {
+            if let JVal::Str(text) = &s.val {
+                match hcl_edit::parser::parse_expr(text) {
+                    Ok(e) => self.refs_at(&e, s.span, &mut refs),
+                    Err(e) => self.diags.push((s.span, format!("{}.", e.message()))),
+                }
+            }
+        }
+        Expr {
+            kind: ExprKind::Dynamic,
+            span: n.span,
+            refs,
+        }
+    }
+
+    /// References of an expression parsed from a JSON string, all placed at the string's span.
+    fn refs_at(&self, e: &Expression, at: Span, out: &mut Vec<Reference>) {
+        let text = "";
+        let h = Hcl {
+            file: self.file,
+            text,
+        };
+        let mut found = Vec::new();
+        h.walk(e, &mut Vec::new(), &mut found);
+        for mut r in found {
+            r.root_span = at;
+            for s in &mut r.steps {
+                s.span = at;
+            }
+            out.push(r);
+        }
+    }
+
+    fn expr(&mut self, n: &JNode) -> Expr {
+        let lit = |kind| Expr {
+            kind,
+            span: n.span,
+            refs: Vec::new(),
+        };
+        match &n.val {
+            JVal::Null => lit(ExprKind::Null),
+            JVal::Bool(b) => lit(ExprKind::Bool(*b)),
+            JVal::Num(x) => lit(ExprKind::Number(*x)),
+            JVal::Arr(a) => lit(ExprKind::Tuple(a.iter().map(|x| self.expr(x)).collect())),
+            JVal::Obj(items) => lit(ExprKind::Object(
+                items
+                    .iter()
+                    .filter(|(k, _, _)| k != "//")
+                    .map(|(k, ks, v)| ObjectItem {
+                        key: k.clone(),
+                        key_span: *ks,
+                        value: self.expr(v),
+                    })
+                    .collect(),
+            )),
+            JVal::Str(s) => {
+                if !s.contains("${") && !s.contains("%{") {
+                    return lit(ExprKind::String(s.clone()));
+                }
+                match hcl_edit::parser::parse_template(s) {
+                    Ok(t) => {
+                        let literal: Option<String> = t
+                            .iter()
+                            .map(|el| el.as_literal().map(|l| l.value().clone()))
+                            .collect();
+                        if let Some(l) = literal {
+                            return lit(ExprKind::String(l));
+                        }
+                        let mut refs = Vec::new();
+                        self.template_refs(&t, n.span, &mut refs);
+                        Expr {
+                            kind: ExprKind::Dynamic,
+                            span: n.span,
+                            refs,
+                        }
+                    }
+                    Err(e) => {
+                        self.diags.push((n.span, format!("{}.", e.message())));
+                        lit(ExprKind::Dynamic)
+                    }
+                }
+            }
+        }
+    }
+
+    fn template_refs(&self, t: &Template, at: Span, out: &mut Vec<Reference>) {
+        let h = Hcl {
+            file: self.file,
+            text: "",
+        };
+        let mut found = Vec::new();
+        h.walk_template(t.iter(), &mut Vec::new(), &mut found);
+        for mut r in found {
+            r.root_span = at;
+            for s in &mut r.steps {
+                s.span = at;
+            }
+            out.push(r);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(files: &[(&str, &str)]) -> Config {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, t) in files {
+            std::fs::write(dir.path().join(n), t).unwrap();
+        }
+        let mut c = Config::parse_dir(dir.path()).unwrap();
+        c.finish();
+        c
+    }
+
+    fn targets(c: &Config) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut push = |r: &Reference| {
+            out.push(match r.target() {
+                Target::Resource {
+                    type_name,
+                    name,
+                    attr,
+                    ..
+                } => {
+                    format!(
+                        "{type_name}.{name}{}",
+                        attr.map(|(a, _)| format!(".{a}")).unwrap_or_default()
+                    )
+                }
+                Target::Data {
+                    type_name, name, ..
+                } => format!("data.{type_name}.{name}"),
+                Target::Variable(n, _) => format!("var.{n}"),
+                Target::Local(n, _) => format!("local.{n}"),
+                Target::Other => format!("other:{}", r.root),
+            })
+        };
+        for r in &c.resources {
+            for (_, x) in r.body.references() {
+                push(x);
+            }
+        }
+        for l in &c.locals {
+            for (_, x) in l.body.references() {
+                push(x);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn references_are_found_in_templates_calls_for_and_conditionals() {
+        let c = parse(&[(
+            "main.tf",
+            r#"
+resource "azurerm_subnet" "s" {
+  name     = "${var.prefix}-snet"
+  ids      = [for k, v in azurerm_x.a : v.id if k != local.skip]
+  cond     = count.index > 0 ? data.azurerm_y.b.name : lower(azurerm_z.c[0].name)
+  nested {
+    tpl = <<EOT
+%{ for s in var.list }${s}${each.key}%{ endfor }
+EOT
+  }
+  dynamic "rule" {
+    for_each = var.rules
+    content { name = rule.value.name }
+  }
+}
+locals { l = path.module }
+"#,
+        )]);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(
+            targets(&c),
+            vec![
+                "var.prefix",
+                "azurerm_x.a",
+                "local.skip",
+                "other:count",
+                "data.azurerm_y.b",
+                "azurerm_z.c.name",
+                "var.list",
+                "other:each",
+                "var.rules",
+                "other:path"
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_become_diagnostics_with_line_numbers() {
+        let c = parse(&[
+            (
+                "a.tf",
+                "resource \"x_y\" \"a\" {\n  name = \"ok\"\n  bad = = 1\n}\n",
+            ),
+            ("b.tf.json", "{\n  \"resource\": {\n    \"x\": 1,\n  }\n}\n"),
+        ]);
+        assert_eq!(c.diagnostics.len(), 2, "{:?}", c.diagnostics);
+        let a = c.diagnostics[0].range.as_ref().unwrap();
+        assert_eq!((a.filename.as_str(), a.start.line), ("a.tf", 3));
+        let b = c.diagnostics[1].range.as_ref().unwrap();
+        assert_eq!((b.filename.as_str(), b.start.line), ("b.tf.json", 4));
+    }
+
+    #[test]
+    fn locate_maps_positions_to_address_and_attribute_path() {
+        let src = "resource \"azurerm_linux_virtual_machine\" \"vm\" {\n  name = \"x\"\n  os_disk {\n    caching = \"ReadWrite\"\n  }\n}\n";
+        let c = parse(&[("vm.tf", src)]);
+        let at = |line, col| c.locate_line("vm.tf", line, col);
+        assert_eq!(
+            at(4, 7),
+            Some((
+                "azurerm_linux_virtual_machine.vm".into(),
+                Some("os_disk.caching".into())
+            ))
+        );
+        assert_eq!(
+            at(2, 3),
+            Some((
+                "azurerm_linux_virtual_machine.vm".into(),
+                Some("name".into())
+            ))
+        );
+        assert_eq!(
+            at(1, 1),
+            Some(("azurerm_linux_virtual_machine.vm".into(), None))
+        );
+        assert_eq!(at(7, 1), None);
+
+        let json = r#"{"resource": {"azurerm_linux_virtual_machine": {"vm": {
+  "name": "x",
+  "os_disk": {"caching": "ReadWrite"}
+}}}}"#;
+        let c = parse(&[("vm.tf.json", json)]);
+        assert_eq!(
+            c.locate_line("vm.tf.json", 3, 17),
+            Some((
+                "azurerm_linux_virtual_machine.vm".into(),
+                Some("os_disk.caching".into())
+            ))
+        );
+    }
+
+    #[test]
+    fn json_syntax_gives_the_same_model() {
+        let json = r#"{
+  "variable": {"prefix": {"type": "string"}},
+  "locals": {"l": "${var.prefix}"},
+  "resource": {"azurerm_subnet": {"s": [{"name": "${local.l}-x", "n": 3, "depends_on": ["azurerm_vnet.v"]}]}},
+  "output": {"o": {"value": "${azurerm_subnet.s.id}"}}
+}"#;
+        let c = parse(&[("main.tf.json", json)]);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(c.variables[0].name, "prefix");
+        assert_eq!(c.resources[0].address(), "azurerm_subnet.s");
+        assert_eq!(
+            c.resources[0].body.attributes[1].expr.kind,
+            ExprKind::Number(3.0)
+        );
+        assert_eq!(targets(&c), vec!["local.l", "azurerm_vnet.v", "var.prefix"]);
+        let r = c.range(c.resources[0].body.attributes[0].name_span);
+        assert_eq!((r.start.line, r.start.column), (4, 42));
+    }
+}

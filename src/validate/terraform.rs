@@ -1,0 +1,720 @@
+//! The terraform runner: `terraform init -backend=false` and
+//! `terraform validate -json` (or OpenTofu's `tofu`) on a folder, their JSON
+//! turned into `Diagnostic`s located with `validate::config`; exporting
+//! `terraform providers schema -json` into the `SchemaCache`; and deciding
+//! whether terraform can get every required provider offline.
+//!
+//! A binary that is missing, crashes or times out is a `TerraformError`,
+//! distinct from an invalid configuration. Choosing terraform over the
+//! builtin validator is left to `validate::validate_dir`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::config::{Config, ExprKind};
+use super::diagnostic::{Diagnostic, Pos, Range, Severity};
+use super::schema::{SchemaCache, SchemaError, provider_local_name};
+
+/// How many bytes of stderr a tool error keeps.
+const STDERR_TAIL: usize = 2000;
+
+/// A failure of the terraform binary itself (not an invalid configuration).
+#[derive(Debug, thiserror::Error)]
+pub enum TerraformError {
+    /// The binary does not exist or is not executable.
+    #[error("terraform binary `{}` was not found", bin.display())]
+    NotFound {
+        /// The binary asked for.
+        bin: PathBuf,
+    },
+    /// Killed by a signal, or a non-zero exit without the expected output.
+    #[error("`{} {args}` failed ({status}): {stderr_tail}", bin.display())]
+    Crashed {
+        /// The binary.
+        bin: PathBuf,
+        /// The arguments, space-separated.
+        args: String,
+        /// Exit code or signal.
+        status: String,
+        /// The end of its stderr (and stdout when stderr is empty).
+        stderr_tail: String,
+    },
+    /// Did not finish in time; it was killed.
+    #[error("`{} {args}` timed out after {secs} s: {stderr_tail}", bin.display())]
+    TimedOut {
+        /// The binary.
+        bin: PathBuf,
+        /// The arguments, space-separated.
+        args: String,
+        /// The timeout.
+        secs: u64,
+        /// The end of its stderr.
+        stderr_tail: String,
+    },
+    /// Could not be started or waited for.
+    #[error("cannot run `{}`", bin.display())]
+    Io {
+        /// The binary.
+        bin: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The exported schema could not be cached.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}
+
+/// How to run terraform.
+#[derive(Debug, Clone)]
+pub struct TerraformOptions {
+    /// `terraform` or `tofu` binary (a path, or a name looked up on `PATH`).
+    pub bin: PathBuf,
+    /// Passed as `-plugin-dir` to `init`.
+    pub plugin_dir: Option<PathBuf>,
+    /// Per-command timeout.
+    pub timeout: Duration,
+}
+
+impl TerraformOptions {
+    /// Options for `bin` with no plugin dir and a 10-minute timeout.
+    pub fn new(bin: impl Into<PathBuf>) -> Self {
+        TerraformOptions {
+            bin: bin.into(),
+            plugin_dir: None,
+            timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+/// The result of `terraform validate -json`.
+#[derive(Debug, Clone)]
+pub struct TerraformRun {
+    /// Terraform's `valid`.
+    pub valid: bool,
+    /// Its diagnostics, located in the configuration.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+struct Output {
+    status: std::process::ExitStatus,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+fn tail(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(bytes);
+    let s = s.trim();
+    let start = s.len().saturating_sub(STDERR_TAIL);
+    let start = (start..=s.len())
+        .find(|i| s.is_char_boundary(*i))
+        .unwrap_or(s.len());
+    s[start..].to_string()
+}
+
+fn status_text(s: &std::process::ExitStatus) -> String {
+    match s.code() {
+        Some(c) => format!("exit code {c}"),
+        None => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::process::ExitStatusExt;
+                if let Some(sig) = s.signal() {
+                    return format!("killed by signal {sig}");
+                }
+            }
+            "killed".into()
+        }
+    }
+}
+
+fn run(opts: &TerraformOptions, dir: &Path, args: &[&str]) -> Result<Output, TerraformError> {
+    let joined = args.join(" ");
+    let mut child = Command::new(&opts.bin)
+        .args(args)
+        .current_dir(dir)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("TF_INPUT", "0")
+        .env("CHECKPOINT_DISABLE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
+                TerraformError::NotFound {
+                    bin: opts.bin.clone(),
+                }
+            }
+            _ => TerraformError::Io {
+                bin: opts.bin.clone(),
+                source,
+            },
+        })?;
+    let reader = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = child.stdout.take().map(|s| reader(Box::new(s)));
+    let err = child.stderr.take().map(|s| reader(Box::new(s)));
+    let deadline = Instant::now() + opts.timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
+                return Err(TerraformError::TimedOut {
+                    bin: opts.bin.clone(),
+                    args: joined,
+                    secs: opts.timeout.as_secs(),
+                    stderr_tail: tail(&stderr),
+                });
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(source) => {
+                return Err(TerraformError::Io {
+                    bin: opts.bin.clone(),
+                    source,
+                });
+            }
+        }
+    };
+    let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
+    let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
+    Ok(Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+fn crashed(opts: &TerraformOptions, args: &[&str], o: &Output) -> TerraformError {
+    let t = if o.stderr.iter().all(u8::is_ascii_whitespace) {
+        tail(&o.stdout)
+    } else {
+        tail(&o.stderr)
+    };
+    TerraformError::Crashed {
+        bin: opts.bin.clone(),
+        args: args.join(" "),
+        status: status_text(&o.status),
+        stderr_tail: t,
+    }
+}
+
+/// Runs `init -backend=false -input=false -no-color [-plugin-dir DIR]`, then
+/// `validate -json -no-color` in `dir`, and returns terraform's verdict.
+/// When init fails, validate still runs: its diagnostics explain a broken
+/// configuration; if it then reports no error, init's failure is a tool error.
+/// `cfg` (the parsed folder) fills each diagnostic's address and attribute.
+///
+/// Errors: `TerraformError` when the binary is missing, killed, times out,
+/// or exits without valid JSON.
+pub fn run_validate(
+    dir: &Path,
+    opts: &TerraformOptions,
+    cfg: Option<&Config>,
+) -> Result<TerraformRun, TerraformError> {
+    let plugin = opts
+        .plugin_dir
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned());
+    let mut init = vec!["init", "-backend=false", "-input=false", "-no-color"];
+    if let Some(p) = &plugin {
+        init.push("-plugin-dir");
+        init.push(p);
+    }
+    let init_out = run(opts, dir, &init)?;
+    let init_failed = !init_out.status.success();
+    if init_out.status.code().is_none() {
+        return Err(crashed(opts, &init, &init_out));
+    }
+    let args = ["validate", "-json", "-no-color"];
+    let out = run(opts, dir, &args)?;
+    let Some(run) = (out.status.code().is_some())
+        .then(|| parse_validate_json(&out.stdout, cfg))
+        .flatten()
+    else {
+        return Err(if init_failed {
+            crashed(opts, &init, &init_out)
+        } else {
+            crashed(opts, &args, &out)
+        });
+    };
+    if init_failed && run.valid {
+        return Err(crashed(opts, &init, &init_out));
+    }
+    Ok(run)
+}
+
+#[derive(Deserialize)]
+struct ValidateJson {
+    valid: bool,
+    #[serde(default)]
+    diagnostics: Vec<JsonDiag>,
+}
+
+#[derive(Deserialize)]
+struct JsonDiag {
+    severity: String,
+    summary: String,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    range: Option<JsonRange>,
+}
+
+#[derive(Deserialize)]
+struct JsonRange {
+    filename: String,
+    start: JsonPos,
+    end: JsonPos,
+}
+
+#[derive(Deserialize)]
+struct JsonPos {
+    line: u32,
+    column: u32,
+    #[serde(default)]
+    byte: usize,
+}
+
+/// Parses `terraform validate -json` output into diagnostics, located with
+/// `cfg` when given. `None` when the bytes are not that JSON.
+pub fn parse_validate_json(bytes: &[u8], cfg: Option<&Config>) -> Option<TerraformRun> {
+    let v: ValidateJson = serde_json::from_slice(bytes).ok()?;
+    let diagnostics = v
+        .diagnostics
+        .into_iter()
+        .map(|d| {
+            let mut out = Diagnostic::error(d.summary, d.detail);
+            if d.severity == "warning" {
+                out.severity = Severity::Warning;
+            }
+            if let Some(r) = d.range {
+                if let Some((addr, attr)) = cfg.and_then(|c| c.locate(&r.filename, r.start.byte)) {
+                    out.address = Some(addr);
+                    out.attribute = attr;
+                }
+                let pos = |p: JsonPos| Pos {
+                    line: p.line,
+                    column: p.column,
+                    byte: p.byte,
+                };
+                out.range = Some(Range {
+                    filename: r.filename,
+                    start: pos(r.start),
+                    end: pos(r.end),
+                });
+            }
+            out
+        })
+        .collect();
+    Some(TerraformRun {
+        valid: v.valid,
+        diagnostics,
+    })
+}
+
+/// Provider address → version from `.terraform.lock.hcl` in `dir` (empty when absent).
+pub fn lock_versions(dir: &Path) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let Ok(text) = std::fs::read_to_string(dir.join(".terraform.lock.hcl")) else {
+        return out;
+    };
+    let Ok(body) = hcl_edit::parser::parse_body(&text) else {
+        return out;
+    };
+    for b in body.get_blocks("provider") {
+        let (Some(addr), Some(v)) = (b.labels.first(), b.body.get_attribute("version")) else {
+            continue;
+        };
+        if let Some(v) = v.value.as_str() {
+            out.insert(addr.as_str().to_string(), v.to_string());
+        }
+    }
+    out
+}
+
+/// Runs `providers schema -json` in an initialised `dir` and stores each
+/// provider's schema in `cache`, keyed by the versions in the lock file
+/// (the builtin provider by `terraform version -json`). Returns the files.
+///
+/// Errors: `TerraformError` when the command fails or the cache cannot be written.
+pub fn export_schema(
+    dir: &Path,
+    opts: &TerraformOptions,
+    cache: &SchemaCache,
+) -> Result<Vec<PathBuf>, TerraformError> {
+    let args = ["providers", "schema", "-json"];
+    let out = run(opts, dir, &args)?;
+    if !out.status.success() {
+        return Err(crashed(opts, &args, &out));
+    }
+    let mut versions = lock_versions(dir);
+    let vargs = ["version", "-json"];
+    if let Ok(v) = run(opts, dir, &vargs)
+        && let Ok(j) = serde_json::from_slice::<serde_json::Value>(&v.stdout)
+        && let Some(tv) = j.get("terraform_version").and_then(|x| x.as_str())
+    {
+        versions.insert(super::schema::BUILTIN_TERRAFORM.to_string(), tv.to_string());
+    }
+    Ok(cache.store_all(&out.stdout, &versions)?)
+}
+
+/// Looks `name` up on `PATH`; a name with a `/` is returned when it is a file.
+pub fn find_binary(name: &Path) -> Option<PathBuf> {
+    if name.components().count() > 1 {
+        return name.is_file().then(|| name.to_path_buf());
+    }
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(name))
+            .find(|c| c.is_file())
+    })
+}
+
+/// The provider source addresses a configuration needs
+/// (`registry.terraform.io/hashicorp/azurerm`), from its resource types,
+/// provider blocks and `required_providers`; the builtin `terraform`
+/// provider is left out since terraform always has it.
+pub fn required_providers(cfg: &Config) -> BTreeSet<String> {
+    let mut sources: HashMap<String, String> = HashMap::new();
+    for t in &cfg.terraform {
+        for rp in t.blocks.iter().filter(|b| b.ident == "required_providers") {
+            for a in &rp.body.attributes {
+                let src =
+                    match &a.expr.kind {
+                        ExprKind::Object(items) => items
+                            .iter()
+                            .find(|i| i.key == "source")
+                            .and_then(|i| match &i.value.kind {
+                                ExprKind::String(s) => Some(s.clone()),
+                                _ => None,
+                            }),
+                        _ => None,
+                    };
+                if let Some(s) = src {
+                    sources.insert(a.name.clone(), s);
+                }
+            }
+        }
+    }
+    let mut names: BTreeSet<&str> = cfg
+        .resources
+        .iter()
+        .map(|r| provider_local_name(&r.type_name))
+        .collect();
+    names.extend(cfg.providers.iter().map(|p| p.name.as_str()));
+    names
+        .into_iter()
+        .filter(|n| *n != "terraform")
+        .map(|n| {
+            let src = sources
+                .get(n)
+                .cloned()
+                .unwrap_or_else(|| format!("hashicorp/{n}"));
+            if src.matches('/').count() == 1 {
+                format!("registry.terraform.io/{src}")
+            } else {
+                src
+            }
+        })
+        .collect()
+}
+
+/// `OS_ARCH` as terraform names the current platform, e.g. `linux_amd64`.
+pub fn platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        other => other,
+    };
+    format!("{}_{arch}", std::env::consts::OS)
+}
+
+/// True when `dir` holds the provider in the unpacked layout
+/// `DIR/HOST/NS/NAME/VERSION/OS_ARCH/` or the packed
+/// `DIR/HOST/NS/NAME/terraform-provider-NAME_VERSION_OS_ARCH.zip`.
+pub fn dir_has_provider(dir: &Path, address: &str) -> bool {
+    let pdir = address.split('/').fold(dir.to_path_buf(), |p, s| p.join(s));
+    let plat = platform();
+    let Ok(rd) = std::fs::read_dir(&pdir) else {
+        return false;
+    };
+    rd.flatten().any(|e| {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        (p.is_dir() && p.join(&plat).is_dir())
+            || (name.ends_with(&format!("_{plat}.zip")) && name.starts_with("terraform-provider-"))
+    })
+}
+
+/// Folders terraform may install providers from without the network:
+/// the `-plugin-dir`, `TF_PLUGIN_CACHE_DIR`, and from the CLI configuration
+/// (`TF_CLI_CONFIG_FILE`, else `~/.terraformrc`) its `plugin_cache_dir` and
+/// every `provider_installation { filesystem_mirror { path = ... } }`.
+pub fn offline_sources(plugin_dir: Option<&Path>) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = plugin_dir.map(Path::to_path_buf).into_iter().collect();
+    if let Some(c) = std::env::var_os("TF_PLUGIN_CACHE_DIR").filter(|c| !c.is_empty()) {
+        out.push(c.into());
+    }
+    let cli = std::env::var_os("TF_CLI_CONFIG_FILE")
+        .filter(|c| !c.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".terraformrc")));
+    if let Some(text) = cli.and_then(|p| std::fs::read_to_string(p).ok()) {
+        out.extend(cli_config_dirs(&text));
+    }
+    out
+}
+
+/// `plugin_cache_dir` and filesystem mirror paths of a CLI configuration text.
+pub fn cli_config_dirs(text: &str) -> Vec<PathBuf> {
+    let Ok(body) = hcl_edit::parser::parse_body(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(s) = body
+        .get_attribute("plugin_cache_dir")
+        .and_then(|a| a.value.as_str())
+    {
+        out.push(PathBuf::from(s));
+    }
+    for pi in body.get_blocks("provider_installation") {
+        for m in pi.body.get_blocks("filesystem_mirror") {
+            if let Some(s) = m.body.get_attribute("path").and_then(|a| a.value.as_str()) {
+                out.push(PathBuf::from(s));
+            }
+        }
+    }
+    out
+}
+
+/// Decides whether terraform can get every provider `cfg` needs offline.
+/// `Ok(())` for builtin-only configurations or when each provider is in one
+/// of `offline_sources`; otherwise `Err` with a one-line reason naming the
+/// first missing provider.
+pub fn providers_available_offline(cfg: &Config, plugin_dir: Option<&Path>) -> Result<(), String> {
+    let needed = required_providers(cfg);
+    if needed.is_empty() {
+        return Ok(());
+    }
+    let sources = offline_sources(plugin_dir);
+    for p in &needed {
+        if !sources.iter().any(|d| dir_has_provider(d, p)) {
+            return Err(format!(
+                "provider `{p}` is not in a plugin dir, plugin cache or filesystem mirror, so terraform would need the network"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::validate::ValidationLevel;
+
+    /// The real terraform binary; fails (never skips) when it is missing.
+    pub(crate) fn terraform() -> PathBuf {
+        find_binary(Path::new("terraform"))
+            .expect("these tests need the `terraform` binary on PATH (Terraform >= 1.5); install it to run them")
+    }
+
+    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, t) in files {
+            std::fs::write(dir.path().join(n), t).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn valid_builtin_only_config_passes_terraform() {
+        let dir = folder(&[(
+            "main.tf",
+            "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\nresource \"terraform_data\" \"b\" {\n  input = terraform_data.a.output\n}\n",
+        )]);
+        let cfg = Config::parse_dir(dir.path()).unwrap();
+        assert_eq!(providers_available_offline(&cfg, None), Ok(()));
+        let run =
+            run_validate(dir.path(), &TerraformOptions::new(terraform()), Some(&cfg)).unwrap();
+        assert!(run.valid, "{:?}", run.diagnostics);
+        assert!(run.diagnostics.iter().all(|d| !d.is_error()));
+        let cache = SchemaCache::new(dir.path().join("cache"));
+        let files = export_schema(dir.path(), &TerraformOptions::new(terraform()), &cache).unwrap();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert!(
+            cache
+                .lookup_latest(super::super::schema::BUILTIN_TERRAFORM)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn unsupported_argument_agrees_with_builtin_validator() {
+        let dir = folder(&[(
+            "main.tf",
+            "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n  bogus = 1\n  nested_thing {}\n}\n",
+        )]);
+        let cfg = Config::parse_dir(dir.path()).unwrap();
+        let run =
+            run_validate(dir.path(), &TerraformOptions::new(terraform()), Some(&cfg)).unwrap();
+        assert!(!run.valid);
+        let key = |ds: &[Diagnostic]| -> Vec<(Severity, String, Option<String>, Option<String>)> {
+            let mut v: Vec<_> = ds
+                .iter()
+                .map(|d| {
+                    (
+                        d.severity,
+                        d.summary.clone(),
+                        d.address.clone(),
+                        d.attribute.clone(),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let (level, builtin) =
+            super::super::builtin::check(&cfg, Some(&super::super::schema::Schemas::builtin()));
+        assert_eq!(level, ValidationLevel::Provider);
+        assert_eq!(key(&run.diagnostics), key(&builtin));
+        assert_eq!(key(&builtin).len(), 2);
+        let tf_bogus = run
+            .diagnostics
+            .iter()
+            .find(|d| d.summary == "Unsupported argument")
+            .unwrap();
+        let bi_bogus = builtin
+            .iter()
+            .find(|d| d.summary == "Unsupported argument")
+            .unwrap();
+        assert_eq!(tf_bogus.detail, bi_bogus.detail);
+        assert_eq!(tf_bogus.range, bi_bogus.range);
+    }
+
+    #[test]
+    fn crashing_binary_is_a_tool_error() {
+        let dir = folder(&[("main.tf", "resource \"terraform_data\" \"a\" {}\n")]);
+        let fake = dir.path().join("fake-terraform");
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\necho 'panic: runtime error: invalid memory address' >&2\nexit 2\n",
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let err = run_validate(dir.path(), &TerraformOptions::new(&fake), None).unwrap_err();
+        match &err {
+            TerraformError::Crashed {
+                stderr_tail,
+                status,
+                ..
+            } => {
+                assert!(
+                    stderr_tail.contains("panic: runtime error"),
+                    "{stderr_tail}"
+                );
+                assert_eq!(status, "exit code 2");
+            }
+            other => panic!("expected a crash, got {other:?}"),
+        }
+        let missing = run_validate(
+            dir.path(),
+            &TerraformOptions::new(dir.path().join("nope")),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(missing, TerraformError::NotFound { .. }),
+            "{missing:?}"
+        );
+
+        let slow = dir.path().join("slow-terraform");
+        std::fs::write(&slow, "#!/bin/sh\nsleep 5\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let opts = TerraformOptions {
+            timeout: Duration::from_millis(300),
+            ..TerraformOptions::new(&slow)
+        };
+        assert!(matches!(
+            run_validate(dir.path(), &opts, None),
+            Err(TerraformError::TimedOut { .. })
+        ));
+    }
+
+    #[test]
+    fn offline_check_finds_plugin_dirs_and_mirrors() {
+        let dir = folder(&[(
+            "main.tf",
+            "resource \"aws_vpc\" \"v\" {}\nresource \"azurerm_subnet\" \"s\" {}\n",
+        )]);
+        let cfg = Config::parse_dir(dir.path()).unwrap();
+        let needed: Vec<_> = required_providers(&cfg).into_iter().collect();
+        assert_eq!(
+            needed,
+            vec![
+                "registry.terraform.io/hashicorp/aws",
+                "registry.terraform.io/hashicorp/azurerm"
+            ]
+        );
+        let plugins = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(
+            plugins
+                .path()
+                .join("registry.terraform.io/hashicorp/aws/5.0.0")
+                .join(platform()),
+        )
+        .unwrap();
+        assert!(dir_has_provider(
+            plugins.path(),
+            "registry.terraform.io/hashicorp/aws"
+        ));
+        let err = providers_available_offline(&cfg, Some(plugins.path())).unwrap_err();
+        assert!(err.contains("hashicorp/azurerm"), "{err}");
+        std::fs::create_dir_all(
+            plugins
+                .path()
+                .join("registry.terraform.io/hashicorp/azurerm"),
+        )
+        .unwrap();
+        std::fs::write(
+            plugins.path().join(format!(
+                "registry.terraform.io/hashicorp/azurerm/terraform-provider-azurerm_4.79.0_{}.zip",
+                platform()
+            )),
+            b"",
+        )
+        .unwrap();
+        assert_eq!(
+            providers_available_offline(&cfg, Some(plugins.path())),
+            Ok(())
+        );
+
+        let rc = "plugin_cache_dir = \"/cache\"\nprovider_installation {\n  filesystem_mirror {\n    path = \"/mirror\"\n  }\n  direct {}\n}\n";
+        assert_eq!(
+            cli_config_dirs(rc),
+            vec![PathBuf::from("/cache"), PathBuf::from("/mirror")]
+        );
+    }
+}
