@@ -1,0 +1,618 @@
+//! `atg iterate` and `atg validate` end to end on the real binary: the
+//! contoso fixture to three provider-validated passes, remediation with a
+//! provider schema that disagrees with the emitters, the stuck and
+//! max-iteration stops, interruption and resume, and bad input.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+fn scan(d: &Dir, file: &std::path::Path) {
+    d.atg()
+        .args(["scan", "--from-file"])
+        .arg(file)
+        .assert()
+        .success();
+}
+
+fn state(d: &Dir) -> Value {
+    serde_json::from_str(&d.read("demos/iteration_state.json")).unwrap()
+}
+
+/// A copy of the azurerm schema with `edit` applied to the resource schema of `ty`.
+fn edited_schema(d: &Dir, ty: &str, edit: impl Fn(&mut Value)) -> std::path::PathBuf {
+    let mut s: Value =
+        serde_json::from_str(&std::fs::read_to_string(azurerm_schema()).unwrap()).unwrap();
+    edit(
+        &mut s["provider_schemas"]["registry.terraform.io/hashicorp/azurerm"]["resource_schemas"]
+            [ty]["block"],
+    );
+    let p = d.path().join("schema.json");
+    std::fs::write(&p, serde_json::to_vec(&s).unwrap()).unwrap();
+    p
+}
+
+#[test]
+fn contoso_reaches_three_provider_validated_passes() {
+    let d = Dir::new();
+    scan(&d, &contoso());
+    let out = d
+        .atg()
+        .args([
+            "iterate",
+            "--until-stable",
+            "--validator",
+            "builtin",
+            "--provider-schema",
+        ])
+        .arg(azurerm_schema())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Stable: 3 consecutive provider-validated passes (threshold 3)"),
+        "{}",
+        stderr(&out)
+    );
+    let st = state(&d);
+    assert_eq!(st["consecutive_passes"], 3);
+    assert_eq!(st["consecutive_provider_passes"], 3);
+    assert_eq!(st["last_iteration"], 3);
+    assert!(st["in_progress"].is_null());
+    for n in 1..=3 {
+        let h = &st["history"][n - 1];
+        assert_eq!(h["iteration"], n);
+        assert_eq!(h["level"], "provider");
+        assert_eq!(h["passed"], true);
+        let report: Value =
+            serde_json::from_str(&d.read(&format!("demos/iteration{n}/generation_report.json")))
+                .unwrap();
+        assert!(
+            report["emitted_percent"].as_f64().unwrap() >= 90.0,
+            "{}",
+            report["emitted_percent"]
+        );
+        assert_eq!(
+            report["unmapped_resources"], 0,
+            "every fixture type has an azurerm equivalent"
+        );
+        for s in report["skipped"].as_array().unwrap() {
+            assert!(
+                !s["detail"].as_str().unwrap().is_empty(),
+                "every skip is explained: {s}"
+            );
+        }
+        let rg = d.read(&format!("demos/iteration{n}/resource_groups.tf"));
+        assert!(rg.contains(&format!("\"ITERATION{n}_rg-network\"")), "{rg}");
+        let v: Value =
+            serde_json::from_str(&d.read(&format!("demos/iteration{n}/validate.json"))).unwrap();
+        assert_eq!(v["valid"], true);
+        assert!(
+            d.path()
+                .join(format!("demos/iteration{n}/analysis.json"))
+                .exists()
+        );
+        assert!(
+            d.path()
+                .join(format!("demos/iteration{n}/README.md"))
+                .exists()
+        );
+    }
+    // A later run goes on from iteration 4.
+    let out = d
+        .atg()
+        .args(["iterate", "--provider-schema"])
+        .arg(azurerm_schema())
+        .args(["--validator", "builtin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(state(&d)["last_iteration"], 4);
+    assert_eq!(state(&d)["consecutive_passes"], 4);
+}
+
+#[test]
+fn schema_less_passes_are_never_called_provider_validated() {
+    let d = Dir::new();
+    scan(&d, &root().join("fixtures/tenant-synthetic-small.json"));
+    let out = d
+        .atg()
+        .args(["iterate", "--until-stable", "--validator", "builtin"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("argument-level checks skipped"), "{err}");
+    assert!(err.contains("Stable at structural level"), "{err}");
+    assert!(err.contains("NOT provider-validated"), "{err}");
+    let st = state(&d);
+    assert_eq!(st["consecutive_passes"], 3);
+    assert_eq!(st["consecutive_provider_passes"], 0);
+    assert!(
+        st["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["level"] == "structural")
+    );
+    let json = d
+        .atg()
+        .args([
+            "iterate",
+            "--until-stable",
+            "--validator",
+            "builtin",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(v["stable"], true);
+    assert_eq!(v["provider_validated"], false);
+}
+
+#[test]
+fn a_rejected_argument_is_dropped_and_a_missing_required_value_skips_the_resource() {
+    let d = Dir::new();
+    scan(&d, &contoso());
+    // This schema rejects `address_space` on virtual networks and requires an
+    // argument on public IPs that no source has.
+    let schema = {
+        let p = edited_schema(&d, "azurerm_virtual_network", |b| {
+            b["attributes"]
+                .as_object_mut()
+                .unwrap()
+                .remove("address_space");
+        });
+        let mut s: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        s["provider_schemas"]["registry.terraform.io/hashicorp/azurerm"]["resource_schemas"]["azurerm_public_ip"]
+            ["block"]["attributes"]["edge_zone"]["required"] = Value::Bool(true);
+        std::fs::write(&p, serde_json::to_vec(&s).unwrap()).unwrap();
+        p
+    };
+    let out = d
+        .atg()
+        .args([
+            "iterate",
+            "--until-stable",
+            "--validator",
+            "builtin",
+            "--provider-schema",
+        ])
+        .arg(&schema)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let st = state(&d);
+    let h = st["history"].as_array().unwrap();
+    assert_eq!(h.len(), 4, "one failing iteration, then three passes");
+    assert_eq!(h[0]["passed"], false);
+    assert_eq!(h[0]["errors_by_category"]["unsupported_argument"], 1);
+    assert_eq!(
+        h[0]["errors_by_category"]["missing_required_argument"], 4,
+        "four public IPs"
+    );
+    assert_eq!(h[1]["passed"], true);
+    assert_eq!(h[1]["remediations_applied"], 5);
+    let rem = st["remediations"].as_array().unwrap();
+    let drop = rem.iter().find(|r| r["rule"] == "drop_argument").unwrap();
+    assert_eq!(drop["resource_type"], "azurerm_virtual_network");
+    assert_eq!(drop["path"], "address_space");
+    assert!(
+        drop["cause"]
+            .as_str()
+            .unwrap()
+            .contains("Unsupported argument"),
+        "{drop}"
+    );
+    let skips: Vec<&Value> = rem
+        .iter()
+        .filter(|r| r["rule"] == "skip_resource")
+        .collect();
+    assert_eq!(skips.len(), 4);
+    assert!(skips.iter().all(|r| {
+        r["arm_id"]
+            .as_str()
+            .unwrap()
+            .contains("/publicIPAddresses/")
+    }));
+    assert!(
+        skips[0]["reason"].as_str().unwrap().contains("`edge_zone`"),
+        "{}",
+        skips[0]
+    );
+    // Iteration 2 applied them: no address_space, no public IPs, and the
+    // resources that used the IPs still emitted (the optional references omitted).
+    let net = d.read("demos/iteration2/network.tf");
+    assert!(!net.contains("address_space"));
+    assert!(!net.contains("resource \"azurerm_public_ip\""));
+    assert!(net.contains("resource \"azurerm_network_interface\""));
+    let report: Value =
+        serde_json::from_str(&d.read("demos/iteration2/generation_report.json")).unwrap();
+    assert_eq!(
+        report["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["reason"] == "remediation")
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn an_error_no_rule_can_fix_stops_with_a_report_instead_of_spinning() {
+    let d = Dir::new();
+    scan(&d, &contoso());
+    // Resource groups have no source ARM resource to skip: nothing can remediate this.
+    let schema = edited_schema(&d, "azurerm_resource_group", |b| {
+        b["attributes"]["managed_by"]["required"] = Value::Bool(true);
+    });
+    let out = d
+        .atg()
+        .args([
+            "iterate",
+            "--until-stable",
+            "--validator",
+            "builtin",
+            "--provider-schema",
+        ])
+        .arg(&schema)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("Stuck at iteration 1"), "{err}");
+    assert!(err.contains("unremediated: missing_required_argument: Missing required argument `managed_by` at `azurerm_resource_group."), "{err}");
+    assert_eq!(state(&d)["last_iteration"], 1, "no spin: one iteration");
+}
+
+#[test]
+fn max_iterations_bounds_the_run() {
+    let d = Dir::new();
+    scan(&d, &contoso());
+    let out = d
+        .atg()
+        .args([
+            "iterate",
+            "--until-stable",
+            "--threshold",
+            "5",
+            "--max-iterations",
+            "2",
+            "--validator",
+            "builtin",
+            "--provider-schema",
+        ])
+        .arg(azurerm_schema())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("Not stable after 2 iterations: 2 consecutive passes of 5 needed"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn explicit_iteration_number_and_prefix_are_used() {
+    let d = Dir::new();
+    scan(&d, &contoso());
+    d.atg()
+        .args([
+            "iterate",
+            "--iteration",
+            "180",
+            "--resource-group-prefix",
+            "COPY_",
+            "--validator",
+            "builtin",
+            "--syntax",
+            "json",
+        ])
+        .assert()
+        .success();
+    assert!(
+        d.read("demos/iteration180/resource_groups.tf.json")
+            .contains("\"COPY_rg-app\"")
+    );
+    assert_eq!(state(&d)["last_iteration"], 180);
+}
+
+#[test]
+fn a_corrupt_state_file_is_reported_and_left_alone() {
+    let d = Dir::new();
+    scan(&d, &contoso());
+    d.write(
+        "demos/iteration_state.json",
+        "{\"version\": 1, \"last_iteration\": ",
+    );
+    let out = d
+        .atg()
+        .args(["iterate", "--validator", "builtin"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a valid iteration state"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        d.read("demos/iteration_state.json"),
+        "{\"version\": 1, \"last_iteration\": "
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_leaves_the_state_whole_and_the_next_run_resumes() {
+    let d = Dir::new();
+    // Large enough that an iteration takes a while in a debug build.
+    d.atg()
+        .args(["synth", "--resources", "20000", "-o", "big.json"])
+        .assert()
+        .success();
+    d.atg()
+        .args(["scan", "--from-file", "big.json"])
+        .assert()
+        .success();
+    let bin = assert_cmd::cargo::cargo_bin("atg");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(d.path())
+        .args(["-q", "iterate", "--until-stable", "--validator", "builtin"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until iteration 1 has started, then interrupt it.
+    let start = std::time::Instant::now();
+    while !d.path().join("demos/iteration1").exists() {
+        assert!(start.elapsed().as_secs() < 120, "iteration 1 never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted during iteration 1"), "{err}");
+    assert!(
+        err.contains("hint: run the same `atg iterate` command again to resume"),
+        "{err}"
+    );
+    let st = state(&d);
+    assert_eq!(
+        st["in_progress"], 1,
+        "the state marks the interrupted iteration"
+    );
+    assert_eq!(st["last_iteration"], 0);
+    // No temp files left beside the state.
+    let leftovers: Vec<String> = std::fs::read_dir(d.path().join("demos"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".atg-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // The next run redoes iteration 1.
+    let out = d
+        .atg()
+        .args(["iterate", "--validator", "builtin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let st = state(&d);
+    assert_eq!(st["last_iteration"], 1);
+    assert!(st["in_progress"].is_null());
+    assert_eq!(st["history"][0]["iteration"], 1);
+}
+
+#[test]
+fn validate_reports_invalid_config_with_exit_1_and_json() {
+    let d = Dir::new();
+    d.write(
+        "tf/main.tf",
+        "resource \"azurerm_resource_group\" \"rg\" {\n  name = \"rg\"\n  location = \"eastus\"\n  colour = \"blue\"\n}\n",
+    );
+    let out = d
+        .atg()
+        .args([
+            "validate",
+            "tf",
+            "--validator",
+            "builtin",
+            "--format",
+            "json",
+            "--provider-schema",
+        ])
+        .arg(azurerm_schema())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["level"], "provider");
+    assert_eq!(v["diagnostics"][0]["summary"], "Unsupported argument");
+    assert_eq!(v["diagnostics"][0]["address"], "azurerm_resource_group.rg");
+    assert_eq!(v["diagnostics"][0]["range"]["start"]["line"], 4);
+}
+
+#[test]
+fn validate_maps_diagnostics_back_to_arm_ids() {
+    let d = Dir::new();
+    scan(&d, &contoso());
+    d.atg().args(["generate", "-o", "out"]).assert().success();
+    let schema = edited_schema(&d, "azurerm_bastion_host", |b| {
+        b["attributes"].as_object_mut().unwrap().remove("name");
+    });
+    let out = d
+        .atg()
+        .args([
+            "validate",
+            "out",
+            "--validator",
+            "builtin",
+            "--format",
+            "json",
+            "--provider-schema",
+        ])
+        .arg(&schema)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let diag = &v["diagnostics"][0];
+    assert_eq!(diag["summary"], "Unsupported argument");
+    assert_eq!(diag["attribute"], "name");
+    assert!(
+        diag["arm_id"]
+            .as_str()
+            .unwrap()
+            .ends_with("/providers/Microsoft.Network/bastionHosts/bas-contoso-dev"),
+        "{diag}"
+    );
+}
+
+#[test]
+fn an_unreadable_schema_file_is_an_input_error() {
+    let d = Dir::new();
+    d.write("tf/main.tf", "resource \"terraform_data\" \"a\" {}\n");
+    let out = d
+        .atg()
+        .args([
+            "validate",
+            "tf",
+            "--validator",
+            "builtin",
+            "--provider-schema",
+            "missing.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+    assert!(stderr(&out).contains("missing.json"), "{}", stderr(&out));
+    d.write(
+        "bad-schema.json",
+        "{\"format_version\": \"1.0\", \"provider_schemas\": ",
+    );
+    let out = d
+        .atg()
+        .args([
+            "validate",
+            "tf",
+            "--validator",
+            "builtin",
+            "--provider-schema",
+            "bad-schema.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad-schema.json"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 1"), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_crashing_terraform_is_a_tool_error_and_iterate_keeps_its_state() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Dir::new();
+    let bin = d.write(
+        "crash.sh",
+        "#!/bin/sh\necho 'panic: runtime error: invalid memory address' >&2\nexit 2\n",
+    );
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    d.write("tf/main.tf", "resource \"terraform_data\" \"a\" {}\n");
+    let out = d
+        .atg()
+        .args([
+            "validate",
+            "tf",
+            "--validator",
+            "terraform",
+            "--terraform-bin",
+        ])
+        .arg(&bin)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        err.contains("panic: runtime error"),
+        "the stderr tail is shown: {err}"
+    );
+    assert!(err.contains("hint: "), "{err}");
+
+    scan(&d, &contoso());
+    d.atg()
+        .args(["iterate", "--validator", "builtin"])
+        .assert()
+        .success();
+    let before = d.read("demos/iteration_state.json");
+    let out = d
+        .atg()
+        .args(["iterate", "--validator", "terraform", "--terraform-bin"])
+        .arg(&bin)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let after: Value = serde_json::from_str(&d.read("demos/iteration_state.json")).unwrap();
+    let before: Value = serde_json::from_str(&before).unwrap();
+    assert_eq!(
+        after["history"], before["history"],
+        "completed iterations are untouched"
+    );
+    assert_eq!(
+        after["in_progress"], 2,
+        "the failed iteration will be redone"
+    );
+}
+
+#[test]
+fn terraform_validator_runs_the_real_binary() {
+    let d = Dir::new();
+    assert!(
+        std::process::Command::new("terraform")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "these tests need the real `terraform` binary on PATH"
+    );
+    d.write(
+        "tf/main.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n  nonsense = 1\n}\n",
+    );
+    let out = d
+        .atg()
+        .args([
+            "validate",
+            "tf",
+            "--validator",
+            "terraform",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["validator"], "terraform");
+    assert_eq!(v["diagnostics"][0]["summary"], "Unsupported argument");
+    assert_eq!(v["diagnostics"][0]["address"], "terraform_data.a");
+    assert_eq!(v["diagnostics"][0]["attribute"], "nonsense");
+    // auto picks terraform for a builtin-only config: its provider needs no download.
+    let out = d
+        .atg()
+        .args(["validate", "tf", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["validator"], "terraform");
+}
