@@ -49,13 +49,13 @@ pub async fn load_snapshot(
 pub fn summary_line(g: &Generated) -> String {
     let r = &g.report;
     format!(
-        "{} of {} mappable resources emitted ({}%), {} skipped, {} resources of {} unmapped types; {} Terraform resource blocks",
+        "{} of {} mappable resources emitted ({}%), {} skipped, {} unmapped ({}); {} Terraform resource blocks",
         r.emitted_resources,
         r.mapped_resources,
         r.emitted_percent,
         r.skipped_resources,
         r.unmapped_resources,
-        r.unmapped_types.len(),
+        plural(r.unmapped_types.len(), "type"),
         r.terraform_blocks
     )
 }
@@ -68,11 +68,16 @@ pub fn warn_unmapped(g: &Generated, printer: &Printer) {
     }
     let names: Vec<String> = types.iter().map(|(t, n)| format!("`{t}` ({n})")).collect();
     printer.warn(&format!(
-        "{} resources of {} types have no azurerm mapping and were not emitted: {} (listed in generation_report.md)",
-        g.report.unmapped_resources,
-        types.len(),
+        "{} of {} have no azurerm mapping and were not emitted: {} (listed in generation_report.md)",
+        plural(g.report.unmapped_resources, "resource"),
+        plural(types.len(), "type"),
         names.join(", ")
     ));
+}
+
+/// `1 type`, `2 types`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 /// Runs `atg generate`.
