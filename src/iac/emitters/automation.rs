@@ -5,7 +5,7 @@
 //! copied.
 
 use super::Emitter;
-use super::web::{enabled_flag, identity_block, prop_bool};
+use super::common::{IdentityNotes, enabled_flag, identity_block, prop_bool};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body};
 use crate::model::Resource;
@@ -41,7 +41,7 @@ fn automation_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
             prop_bool(r, "publicNetworkAccess").or_else(|| enabled_flag(r, "publicNetworkAccess")),
         )
         .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
         body = body.block(id);
     }
     Ok(vec![cx.resource(body)])
@@ -49,7 +49,7 @@ fn automation_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
 
 #[cfg(test)]
 mod tests {
-    use super::super::web::testutil::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use serde_json::json;
 
@@ -74,7 +74,7 @@ mod tests {
             "location": "eastus", "properties": {"state": "Ok"}
         })));
         let g = gen_default(&snap);
-        let skip = skip_of(&g, id).unwrap();
+        let skip = skip_by_id(&g, id).unwrap();
         assert_eq!(skip.reason, "missing_required_value");
         assert!(skip.detail.contains("properties.sku.name"));
     }

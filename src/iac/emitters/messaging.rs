@@ -6,8 +6,9 @@
 //! left to other emitters.
 
 use super::Emitter;
-use super::database::parent_id;
-use super::web::{enabled_flag, identity_block, prop_bool, prop_i64, sku_str};
+use super::common::{
+    IdentityNotes, enabled_flag, identity_block, parent_id, prop_bool, prop_i64, sku_str,
+};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body};
 use crate::iac::naming::NameRule;
@@ -98,7 +99,7 @@ fn eventhub_namespace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
         )
         .opt_attr("minimum_tls_version", r.prop_str("minimumTlsVersion"))
         .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
         body = body.block(id);
     }
     note_cmk(r, cx);
@@ -143,7 +144,7 @@ fn servicebus_namespace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Ski
         )
         .opt_attr("minimum_tls_version", r.prop_str("minimumTlsVersion"))
         .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
         body = body.block(id);
     }
     note_cmk(r, cx);
@@ -206,7 +207,7 @@ fn servicebus_topic(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::web::testutil::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use crate::iac::naming::NameRule;
     use serde_json::json;
@@ -235,7 +236,7 @@ mod tests {
             &Value::Bool(true)
         );
         assert!(
-            notes_of(&g, EVH)
+            notes_by_id(&g, EVH)
                 .iter()
                 .any(|n| n.contains("customer-managed key"))
         );
@@ -281,7 +282,7 @@ mod tests {
             "azurerm_eventhub_namespace."
         ));
         assert_eq!(attr(hub, "partition_count"), &Value::Int(4));
-        let skip = skip_of(&g, &format!("{EVH}/eventhubs/nopartitions")).unwrap();
+        let skip = skip_by_id(&g, &format!("{EVH}/eventhubs/nopartitions")).unwrap();
         assert_eq!(skip.reason, "missing_required_value");
         let q = one(&g, "azurerm_servicebus_queue");
         assert!(is_ref_to(
@@ -291,6 +292,9 @@ mod tests {
         assert_eq!(attr(q, "lock_duration"), &Value::str("PT1M"));
         let t = one(&g, "azurerm_servicebus_topic");
         assert_eq!(attr(t, "support_ordering"), &Value::Bool(true));
-        assert_eq!(skip_of(&g, other).unwrap().reason, "reference_outside_set");
+        assert_eq!(
+            skip_by_id(&g, other).unwrap().reason,
+            "reference_outside_set"
+        );
     }
 }

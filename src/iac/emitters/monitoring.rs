@@ -6,7 +6,7 @@
 //! never copied; diagnostic settings and linked storage are left to others.
 
 use super::Emitter;
-use super::identity::identity_block;
+use super::common::{IdentityNotes, enabled_else_false, identity_block};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::model::Resource;
@@ -41,10 +41,6 @@ const WORKSPACE_SKUS: &[&str] = &[
     "CapacityReservation",
     "LACluster",
 ];
-
-fn enabled(r: &Resource, path: &str) -> Option<bool> {
-    r.prop_str(path).map(|s| s.eq_ignore_ascii_case("Enabled"))
-}
 
 fn log_analytics_workspace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let mut body = Body::new()
@@ -85,11 +81,11 @@ fn log_analytics_workspace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, 
         )
         .opt_attr(
             "internet_ingestion_enabled",
-            enabled(r, "publicNetworkAccessForIngestion"),
+            enabled_else_false(r, "publicNetworkAccessForIngestion"),
         )
         .opt_attr(
             "internet_query_enabled",
-            enabled(r, "publicNetworkAccessForQuery"),
+            enabled_else_false(r, "publicNetworkAccessForQuery"),
         )
         .opt_attr(
             "local_authentication_enabled",
@@ -102,7 +98,7 @@ fn log_analytics_workspace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, 
             r.prop("features/enableLogAccessUsingOnlyResourcePermissions")
                 .and_then(Json::as_bool),
         );
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::NameTheBlock) {
         body = body.block(id);
     }
     body = body.opt_attr("tags", cx.tags());
@@ -176,11 +172,11 @@ fn application_insights(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Ski
         )
         .opt_attr(
             "internet_ingestion_enabled",
-            enabled(r, "publicNetworkAccessForIngestion"),
+            enabled_else_false(r, "publicNetworkAccessForIngestion"),
         )
         .opt_attr(
             "internet_query_enabled",
-            enabled(r, "publicNetworkAccessForQuery"),
+            enabled_else_false(r, "publicNetworkAccessForQuery"),
         )
         .opt_attr("tags", cx.tags());
     Ok(vec![cx.resource(body)])
@@ -188,7 +184,7 @@ fn application_insights(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Ski
 
 #[cfg(test)]
 mod tests {
-    use super::super::identity::test_support::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use serde_json::json;
 
@@ -203,7 +199,7 @@ mod tests {
             Some(&Value::Bool(true))
         );
         assert!(
-            notes_of(g, "log-contoso-dev")
+            notes_by_name(g, "log-contoso-dev")
                 .iter()
                 .any(|n| n.contains("Free"))
         );
@@ -240,11 +236,11 @@ mod tests {
         assert_eq!(s(a, "application_type"), "java");
         assert!(a.body.get("workspace_id").is_none());
         assert!(
-            notes_of(&g, "appi-a")
+            notes_by_name(&g, "appi-a")
                 .iter()
                 .any(|n| n.contains("workspace_id"))
         );
-        let (reason, detail) = skip_of(&g, "appi-b").expect("skipped");
+        let (reason, detail) = skip_by_name(&g, "appi-b").expect("skipped");
         assert_eq!(reason, "missing_required_value");
         assert!(detail.contains("Application_Type"));
     }
