@@ -5,9 +5,9 @@
 //! copied.
 
 use super::Emitter;
-use super::common::{IdentityNotes, enabled_flag, identity_block, prop_bool};
+use super::common::{IdentityNotes, enabled_flag, identity_block, located, prop_bool};
 use crate::iac::context::{EmitCx, Skip};
-use crate::iac::doc::{Block, Body};
+use crate::iac::doc::Block;
 use crate::model::Resource;
 use serde_json::Value as Json;
 
@@ -27,10 +27,7 @@ fn automation_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
         .or_else(|| r.sku.get("name").and_then(Json::as_str))
         .filter(|s| !s.is_empty())
         .ok_or_else(|| Skip::missing("properties.sku.name"))?;
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let mut body = located(r, cx)?
         .attr("sku_name", sku)
         .opt_attr(
             "local_authentication_enabled",

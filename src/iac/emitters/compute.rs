@@ -8,7 +8,10 @@
 //! Windows passwords become sensitive variables. NICs are left to `network`.
 
 use super::Emitter;
-use super::common::{IdentityNotes, identity_block, set_opt, str_at, str_list, zone};
+use super::common::{
+    IdentityNotes, identity_block, located, optional_ref, prop_bool, prop_i64, set_opt, str_at,
+    str_list, zone,
+};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::model::{Resource, ResourceId};
@@ -168,10 +171,7 @@ fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         nic_refs.push(cx.require_reference("network interface", id, "id")?);
     }
 
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let mut body = located(r, cx)?
         .attr("size", size)
         .attr("network_interface_ids", Value::List(nic_refs));
 
@@ -225,18 +225,15 @@ fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     body = body
         .opt_attr(
             "encryption_at_host_enabled",
-            r.prop("securityProfile/encryptionAtHost")
-                .and_then(Json::as_bool),
+            prop_bool(r, "securityProfile/encryptionAtHost"),
         )
         .opt_attr(
             "secure_boot_enabled",
-            r.prop("securityProfile/uefiSettings/secureBootEnabled")
-                .and_then(Json::as_bool),
+            prop_bool(r, "securityProfile/uefiSettings/secureBootEnabled"),
         )
         .opt_attr(
             "vtpm_enabled",
-            r.prop("securityProfile/uefiSettings/vTpmEnabled")
-                .and_then(Json::as_bool),
+            prop_bool(r, "securityProfile/uefiSettings/vTpmEnabled"),
         )
         .opt_attr("tags", cx.tags());
 
@@ -255,10 +252,7 @@ fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
                 .opt_attr("hibernation_enabled", hibernation),
         ));
     }
-    if r.prop("diagnosticsProfile/bootDiagnostics/enabled")
-        .and_then(Json::as_bool)
-        == Some(true)
-    {
+    if prop_bool(r, "diagnosticsProfile/bootDiagnostics/enabled") == Some(true) {
         if r.prop_str("diagnosticsProfile/bootDiagnostics/storageUri")
             .is_some()
         {
@@ -631,12 +625,8 @@ fn managed_disk(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         }
     };
     let option = r.prop_str("creationData/createOption").unwrap_or("Empty");
-    let size = r.prop("diskSizeGB").and_then(Json::as_i64);
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("storage_account_type", storage_type.as_str());
+    let size = prop_i64(r, "diskSizeGB");
+    let mut body = located(r, cx)?.attr("storage_account_type", storage_type.as_str());
     match option.to_ascii_lowercase().as_str() {
         "empty" | "attach" => {
             if size.is_none() {
@@ -686,20 +676,14 @@ fn managed_disk(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     );
     if ultra {
         body = body
-            .opt_attr(
-                "disk_iops_read_write",
-                r.prop("diskIOPSReadWrite").and_then(Json::as_i64),
-            )
-            .opt_attr(
-                "disk_mbps_read_write",
-                r.prop("diskMBpsReadWrite").and_then(Json::as_i64),
-            );
+            .opt_attr("disk_iops_read_write", prop_i64(r, "diskIOPSReadWrite"))
+            .opt_attr("disk_mbps_read_write", prop_i64(r, "diskMBpsReadWrite"));
     }
     body = body
         .opt_attr("tier", r.prop_str("tier"))
         .opt_attr(
             "on_demand_bursting_enabled",
-            r.prop("burstingEnabled").and_then(Json::as_bool),
+            prop_bool(r, "burstingEnabled"),
         )
         .opt_attr(
             "public_network_access_enabled",
@@ -723,10 +707,7 @@ fn managed_disk(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             )),
         }
     }
-    if r.prop("encryptionSettingsCollection/enabled")
-        .and_then(Json::as_bool)
-        == Some(true)
-    {
+    if prop_bool(r, "encryptionSettingsCollection/enabled") == Some(true) {
         cx.note(
             "Azure Disk Encryption settings not copied: their keys live in the source key vault",
         );
@@ -739,10 +720,7 @@ fn ssh_public_key(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let key = r
         .prop_str("publicKey")
         .ok_or_else(|| Skip::missing("properties.publicKey"))?;
-    let body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let body = located(r, cx)?
         .attr("public_key", key.trim())
         .opt_attr("tags", cx.tags());
     Ok(vec![cx.resource(body)])
@@ -773,15 +751,15 @@ fn vm_extension(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         .attr("type_handler_version", version)
         .opt_attr(
             "auto_upgrade_minor_version",
-            r.prop("autoUpgradeMinorVersion").and_then(Json::as_bool),
+            prop_bool(r, "autoUpgradeMinorVersion"),
         )
         .opt_attr(
             "automatic_upgrade_enabled",
-            r.prop("enableAutomaticUpgrade").and_then(Json::as_bool),
+            prop_bool(r, "enableAutomaticUpgrade"),
         )
         .opt_attr(
             "failure_suppression_enabled",
-            r.prop("suppressFailures").and_then(Json::as_bool),
+            prop_bool(r, "suppressFailures"),
         );
     if let Some(settings) = r
         .prop("settings")
@@ -809,17 +787,14 @@ fn vm_extension(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
 }
 
 fn availability_set(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let mut body = located(r, cx)?
         .opt_attr(
             "platform_fault_domain_count",
-            r.prop("platformFaultDomainCount").and_then(Json::as_i64),
+            prop_i64(r, "platformFaultDomainCount"),
         )
         .opt_attr(
             "platform_update_domain_count",
-            r.prop("platformUpdateDomainCount").and_then(Json::as_i64),
+            prop_i64(r, "platformUpdateDomainCount"),
         )
         .opt_attr(
             "managed",
@@ -828,13 +803,10 @@ fn availability_set(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
                 .and_then(Json::as_str)
                 .map(|s| s.eq_ignore_ascii_case("Aligned")),
         );
-    if let Some(ppg) = r.prop_str("proximityPlacementGroup/id") {
-        match cx.reference(ppg, "id") {
-            Some(v) => body.set("proximity_placement_group_id", v),
-            None => cx.note(format!(
-                "`proximity_placement_group_id` omitted: `{ppg}` is not in the emitted set"
-            )),
-        }
+    if let Some(ppg) = r.prop_str("proximityPlacementGroup/id")
+        && let Some(v) = optional_ref(cx, "proximity_placement_group_id", ppg)
+    {
+        body.set("proximity_placement_group_id", v);
     }
     body = body.opt_attr("tags", cx.tags());
     Ok(vec![cx.resource(body)])

@@ -8,7 +8,8 @@
 
 use super::Emitter;
 use super::common::{
-    IdentityNotes, enabled_flag, identity_block, json_strs, prop_bool, prop_i64, sku_str, str_list,
+    IdentityNotes, enabled_flag, identity_block, json_strs, located, prop_bool, prop_i64, sku_str,
+    str_list,
 };
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
@@ -275,10 +276,7 @@ fn kubernetes_cluster(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
         "Paid" => "Standard",
         other => other,
     });
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let mut body = located(r, cx)?
         .opt_attr("dns_prefix", dns_prefix)
         .opt_attr(
             "dns_prefix_private_cluster",

@@ -5,8 +5,9 @@
 //! principal and client IDs are computed by Azure and never copied.
 
 use super::Emitter;
+use super::common::located;
 use crate::iac::context::{EmitCx, Skip};
-use crate::iac::doc::{Block, Body};
+use crate::iac::doc::Block;
 use crate::model::Resource;
 
 /// The identity emitters.
@@ -19,10 +20,7 @@ pub static EMITTERS: &[Emitter] = &[Emitter {
 }];
 
 fn user_assigned_identity(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let body = located(r, cx)?
         .opt_attr("isolation_scope", r.prop_str("isolationScope"))
         .opt_attr("tags", cx.tags());
     Ok(vec![cx.resource(body)])

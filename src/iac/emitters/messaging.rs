@@ -67,6 +67,26 @@ fn namespace_body(r: &Resource, cx: &mut EmitCx) -> Result<(Body, String), Skip>
     Ok((body, sku))
 }
 
+/// Arguments every namespace ends with (local auth under `local_auth_arg`,
+/// public access, TLS version, tags, identity), plus the customer-managed key
+/// note; returns the namespace block.
+fn finish_namespace(r: &Resource, cx: &mut EmitCx, body: Body, local_auth_arg: &str) -> Vec<Block> {
+    let mut body = body
+        .opt_attr(local_auth_arg, prop_bool(r, "disableLocalAuth").map(|d| !d))
+        .opt_attr(
+            "public_network_access_enabled",
+            enabled_flag(r, "publicNetworkAccess"),
+        )
+        .opt_attr("minimum_tls_version", r.prop_str("minimumTlsVersion"))
+        .opt_attr("tags", cx.tags());
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
+        body = body.block(id);
+    }
+    note_cmk(r, cx);
+    vec![cx.resource(body)]
+}
+
+/// Notes that a customer-managed key was not copied, when the source uses one.
 fn note_cmk(r: &Resource, cx: &mut EmitCx) {
     if r.prop_str("encryption/keySource")
         .is_some_and(|k| k.eq_ignore_ascii_case("Microsoft.KeyVault"))
@@ -88,22 +108,12 @@ fn eventhub_namespace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
             prop_i64(r, "maximumThroughputUnits"),
         );
     }
-    body = body
-        .opt_attr(
-            "local_authentication_enabled",
-            prop_bool(r, "disableLocalAuth").map(|d| !d),
-        )
-        .opt_attr(
-            "public_network_access_enabled",
-            enabled_flag(r, "publicNetworkAccess"),
-        )
-        .opt_attr("minimum_tls_version", r.prop_str("minimumTlsVersion"))
-        .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
-        body = body.block(id);
-    }
-    note_cmk(r, cx);
-    Ok(vec![cx.resource(body)])
+    Ok(finish_namespace(
+        r,
+        cx,
+        body,
+        "local_authentication_enabled",
+    ))
 }
 
 fn eventhub(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
@@ -133,22 +143,7 @@ fn servicebus_namespace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Ski
                 prop_i64(r, "premiumMessagingPartitions"),
             );
     }
-    body = body
-        .opt_attr(
-            "local_auth_enabled",
-            prop_bool(r, "disableLocalAuth").map(|d| !d),
-        )
-        .opt_attr(
-            "public_network_access_enabled",
-            enabled_flag(r, "publicNetworkAccess"),
-        )
-        .opt_attr("minimum_tls_version", r.prop_str("minimumTlsVersion"))
-        .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
-        body = body.block(id);
-    }
-    note_cmk(r, cx);
-    Ok(vec![cx.resource(body)])
+    Ok(finish_namespace(r, cx, body, "local_auth_enabled"))
 }
 
 /// Arguments queues and topics share, from their ARM properties.

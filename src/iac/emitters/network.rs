@@ -147,10 +147,7 @@ fn virtual_network(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         return Err(Skip::missing("properties.addressSpace.addressPrefixes"));
     }
     let dns = str_list(r, "dhcpOptions/dnsServers");
-    let body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let body = located(r, cx)?
         .attr("address_space", Value::str_list(prefixes))
         .opt_attr(
             "dns_servers",
@@ -528,6 +525,22 @@ fn network_interface(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> 
     Ok(blocks)
 }
 
+/// Sets `sku` (noting that Basic `what` are retired) and `sku_tier` from the
+/// source SKU, each when present.
+fn sku_and_tier(r: &Resource, cx: &mut EmitCx, body: &mut Body, what: &str) {
+    if let Some(s) = sku_str(r, "name") {
+        body.set("sku", s);
+        if s.eq_ignore_ascii_case("basic") {
+            cx.note(format!(
+                "Basic SKU {what} are retired by Azure; creating one may be refused"
+            ));
+        }
+    }
+    if let Some(t) = sku_str(r, "tier") {
+        body.set("sku_tier", t);
+    }
+}
+
 fn public_ip(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let mut body = located(r, cx)?;
     let sku = sku_str(r, "name");
@@ -546,20 +559,7 @@ fn public_ip(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         }
     };
     body.set("allocation_method", allocation);
-    if let Some(s) = sku {
-        body.set("sku", s);
-        if s.eq_ignore_ascii_case("basic") {
-            cx.note("Basic SKU public IPs are retired by Azure; creating one may be refused");
-        }
-    }
-    if let Some(t) = r
-        .sku
-        .get("tier")
-        .and_then(Json::as_str)
-        .filter(|s| !s.is_empty())
-    {
-        body.set("sku_tier", t);
-    }
+    sku_and_tier(r, cx, &mut body, "public IPs");
     if let Some(z) = zones(r) {
         body.set("zones", z);
     }
@@ -684,20 +684,7 @@ fn own_child<'j>(r: &Resource, id: &'j str, kind: &str) -> Option<&'j str> {
 
 fn load_balancer(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let mut body = located(r, cx)?;
-    if let Some(s) = sku_str(r, "name") {
-        body.set("sku", s);
-        if s.eq_ignore_ascii_case("basic") {
-            cx.note("Basic SKU load balancers are retired by Azure; creating one may be refused");
-        }
-    }
-    if let Some(t) = r
-        .sku
-        .get("tier")
-        .and_then(Json::as_str)
-        .filter(|s| !s.is_empty())
-    {
-        body.set("sku_tier", t);
-    }
+    sku_and_tier(r, cx, &mut body, "load balancers");
     for (i, fe) in items(&r.properties, "/frontendIPConfigurations")
         .iter()
         .enumerate()

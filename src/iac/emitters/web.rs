@@ -5,7 +5,7 @@
 
 use super::Emitter;
 use super::common::{
-    IdentityNotes, enabled_flag, identity_block, prop_bool, prop_i64, sku_str, str_list,
+    IdentityNotes, enabled_flag, identity_block, located, prop_bool, prop_i64, sku_str, str_list,
 };
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
@@ -69,10 +69,7 @@ fn service_plan(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     } else {
         "Windows"
     };
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let mut body = located(r, cx)?
         .attr("os_type", os_type)
         .attr("sku_name", sku.as_str())
         .opt_attr("worker_count", r.sku.get("capacity").and_then(Json::as_i64))
