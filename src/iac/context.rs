@@ -158,9 +158,10 @@ impl<'p, 'a> EmitCx<'p, 'a> {
     }
 
     /// A reference to `ATTR` of the resource with this ARM ID, when that
-    /// resource is planned for emission. The dependency is recorded. Accepts
-    /// IDs of sub-resources too (`.../networkInterfaces/n/ipConfigurations/c`
-    /// refers to the NIC) only when `exact` is false.
+    /// resource is planned for emission. The dependency is recorded. The ID
+    /// must match a planned resource's ARM ID exactly, compared
+    /// case-insensitively and ignoring a trailing `/`; the ID of a
+    /// sub-resource does not refer to its parent.
     pub fn reference(&mut self, arm_id: &str, attr: &str) -> Option<Value> {
         let addr = self
             .plan
@@ -185,10 +186,11 @@ impl<'p, 'a> EmitCx<'p, 'a> {
     }
 
     /// The planned address of an ARM ID, without recording a dependency.
+    /// Matches as `reference` does: case-insensitive, trailing `/` ignored.
     pub fn address_of(&self, arm_id: &str) -> Option<&str> {
         self.plan
             .addresses
-            .get(&arm_id.to_ascii_lowercase())
+            .get(&arm_id.trim_end_matches('/').to_ascii_lowercase())
             .map(String::as_str)
     }
 

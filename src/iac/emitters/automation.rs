@@ -5,9 +5,9 @@
 //! copied.
 
 use super::Emitter;
-use super::web::{enabled_flag, identity_block, prop_bool};
+use super::common::{IdentityNotes, enabled_flag, identity_block, located, prop_bool};
 use crate::iac::context::{EmitCx, Skip};
-use crate::iac::doc::{Block, Body};
+use crate::iac::doc::Block;
 use crate::model::Resource;
 use serde_json::Value as Json;
 
@@ -27,10 +27,7 @@ fn automation_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
         .or_else(|| r.sku.get("name").and_then(Json::as_str))
         .filter(|s| !s.is_empty())
         .ok_or_else(|| Skip::missing("properties.sku.name"))?;
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let mut body = located(r, cx)?
         .attr("sku_name", sku)
         .opt_attr(
             "local_authentication_enabled",
@@ -41,7 +38,7 @@ fn automation_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
             prop_bool(r, "publicNetworkAccess").or_else(|| enabled_flag(r, "publicNetworkAccess")),
         )
         .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
         body = body.block(id);
     }
     Ok(vec![cx.resource(body)])
@@ -49,7 +46,7 @@ fn automation_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
 
 #[cfg(test)]
 mod tests {
-    use super::super::web::testutil::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use serde_json::json;
 
@@ -74,7 +71,7 @@ mod tests {
             "location": "eastus", "properties": {"state": "Ok"}
         })));
         let g = gen_default(&snap);
-        let skip = skip_of(&g, id).unwrap();
+        let skip = skip_by_id(&g, id).unwrap();
         assert_eq!(skip.reason, "missing_required_value");
         assert!(skip.detail.contains("properties.sku.name"));
     }

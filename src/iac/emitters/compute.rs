@@ -8,7 +8,10 @@
 //! Windows passwords become sensitive variables. NICs are left to `network`.
 
 use super::Emitter;
-use super::identity::{identity_block, zone};
+use super::common::{
+    IdentityNotes, identity_block, located, optional_ref, prop_bool, prop_i64, set_opt, str_at,
+    str_list, zone,
+};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::model::{Resource, ResourceId};
@@ -56,17 +59,6 @@ pub static EMITTERS: &[Emitter] = &[
         emit: availability_set,
     },
 ];
-
-/// Sets an attribute on a borrowed body when the value is present.
-fn set_opt(body: &mut Body, name: &str, value: Option<impl Into<Value>>) {
-    if let Some(v) = value {
-        body.set(name, v);
-    }
-}
-
-fn get_str<'j>(v: &'j Json, key: &str) -> Option<&'j str> {
-    v.get(key).and_then(Json::as_str).filter(|s| !s.is_empty())
-}
 
 fn is_windows(r: &Resource) -> Option<bool> {
     if let Some(os) = r.prop_str("storageProfile/osDisk/osType") {
@@ -153,7 +145,7 @@ fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             "properties.storageProfile.osDisk.managedDisk (unmanaged VHD disks are not supported by azurerm virtual machines)",
         ));
     }
-    let attach = get_str(os_disk, "createOption").is_some_and(|c| c.eq_ignore_ascii_case("Attach"));
+    let attach = str_at(os_disk, "/createOption").is_some_and(|c| c.eq_ignore_ascii_case("Attach"));
 
     // NICs: the first in the list is the primary one for azurerm.
     let mut nics: Vec<(&str, bool)> = r
@@ -162,7 +154,7 @@ fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         .into_iter()
         .flatten()
         .filter_map(|n| {
-            let id = get_str(n, "id")?;
+            let id = str_at(n, "/id")?;
             let primary = n
                 .pointer("/properties/primary")
                 .and_then(Json::as_bool)
@@ -179,10 +171,7 @@ fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         nic_refs.push(cx.require_reference("network interface", id, "id")?);
     }
 
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let mut body = located(r, cx)?
         .attr("size", size)
         .attr("network_interface_ids", Value::List(nic_refs));
 
@@ -236,18 +225,15 @@ fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     body = body
         .opt_attr(
             "encryption_at_host_enabled",
-            r.prop("securityProfile/encryptionAtHost")
-                .and_then(Json::as_bool),
+            prop_bool(r, "securityProfile/encryptionAtHost"),
         )
         .opt_attr(
             "secure_boot_enabled",
-            r.prop("securityProfile/uefiSettings/secureBootEnabled")
-                .and_then(Json::as_bool),
+            prop_bool(r, "securityProfile/uefiSettings/secureBootEnabled"),
         )
         .opt_attr(
             "vtpm_enabled",
-            r.prop("securityProfile/uefiSettings/vTpmEnabled")
-                .and_then(Json::as_bool),
+            prop_bool(r, "securityProfile/uefiSettings/vTpmEnabled"),
         )
         .opt_attr("tags", cx.tags());
 
@@ -266,10 +252,7 @@ fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
                 .opt_attr("hibernation_enabled", hibernation),
         ));
     }
-    if r.prop("diagnosticsProfile/bootDiagnostics/enabled")
-        .and_then(Json::as_bool)
-        == Some(true)
-    {
+    if prop_bool(r, "diagnosticsProfile/bootDiagnostics/enabled") == Some(true) {
         if r.prop_str("diagnosticsProfile/bootDiagnostics/storageUri")
             .is_some()
         {
@@ -292,7 +275,7 @@ fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             cx.note("marketplace plan: its terms must be accepted in the target subscription");
         }
     }
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::NameTheBlock) {
         body = body.block(id);
     }
 
@@ -364,7 +347,7 @@ fn os_profile(r: &Resource, cx: &mut EmitCx, windows: bool, body: &mut Body) -> 
             .into_iter()
             .flatten()
         {
-            match get_str(l, "protocol") {
+            match str_at(l, "/protocol") {
                 Some(p) if p.eq_ignore_ascii_case("Http") => body.blocks.push(Block::nested(
                     "winrm_listener",
                     Body::new().attr("protocol", "Http"),
@@ -393,10 +376,10 @@ fn os_profile(r: &Resource, cx: &mut EmitCx, windows: bool, body: &mut Body) -> 
             .into_iter()
             .flatten()
         {
-            let Some(data) = get_str(k, "keyData") else {
+            let Some(data) = str_at(k, "/keyData") else {
                 continue;
             };
-            let user = get_str(k, "path")
+            let user = str_at(k, "/path")
                 .and_then(|p| p.strip_prefix("/home/"))
                 .and_then(|p| p.strip_suffix("/.ssh/authorized_keys"))
                 .filter(|u| !u.contains('/'))
@@ -437,11 +420,11 @@ fn image(r: &Resource, cx: &mut EmitCx, body: &mut Body) -> Result<(), Skip> {
         .filter(|v| v.is_object())
         .ok_or_else(|| Skip::missing("properties.storageProfile.imageReference"))?;
     if let (Some(publisher), Some(offer), Some(sku)) = (
-        get_str(img, "publisher"),
-        get_str(img, "offer"),
-        get_str(img, "sku"),
+        str_at(img, "/publisher"),
+        str_at(img, "/offer"),
+        str_at(img, "/sku"),
     ) {
-        let version = match get_str(img, "version").or_else(|| get_str(img, "exactVersion")) {
+        let version = match str_at(img, "/version").or_else(|| str_at(img, "/exactVersion")) {
             Some(v) => v,
             None => {
                 cx.note("image version absent: using `latest`");
@@ -458,11 +441,11 @@ fn image(r: &Resource, cx: &mut EmitCx, body: &mut Body) -> Result<(), Skip> {
         ));
         return Ok(());
     }
-    if let Some(id) = get_str(img, "id") {
+    if let Some(id) = str_at(img, "/id") {
         body.set("source_image_id", cx.require_reference("image", id, "id")?);
         return Ok(());
     }
-    if let Some(id) = get_str(img, "communityGalleryImageId") {
+    if let Some(id) = str_at(img, "/communityGalleryImageId") {
         body.set("source_image_id", id);
         cx.note("community gallery image used as is: it is public, not a tenant resource");
         return Ok(());
@@ -479,7 +462,7 @@ fn os_disk_block(os_disk: &Json, os_disk_id: Option<&str>, cx: &mut EmitCx) -> B
         .and_then(Json::as_str)
         .or_else(|| disk.and_then(|d| d.sku.get("name")?.as_str()))
         .map(str::to_string);
-    let caching = match get_str(os_disk, "caching") {
+    let caching = match str_at(os_disk, "/caching") {
         Some(c) => c.to_string(),
         None => {
             let c = default_caching(storage_type.as_deref());
@@ -497,7 +480,7 @@ fn os_disk_block(os_disk: &Json, os_disk_id: Option<&str>, cx: &mut EmitCx) -> B
         .attr("caching", caching)
         .opt_attr("storage_account_type", storage_type)
         .opt_attr("disk_size_gb", size)
-        .opt_attr("name", get_str(os_disk, "name"))
+        .opt_attr("name", str_at(os_disk, "/name"))
         .opt_attr(
             "write_accelerator_enabled",
             os_disk
@@ -556,7 +539,7 @@ fn data_disk_attachments(r: &Resource, cx: &mut EmitCx, vm_ref: &Value) -> Vec<B
             ));
             continue;
         };
-        let caching = match get_str(d, "caching") {
+        let caching = match str_at(d, "/caching") {
             Some(c) => c.to_string(),
             None => {
                 let c = default_caching(
@@ -642,12 +625,8 @@ fn managed_disk(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         }
     };
     let option = r.prop_str("creationData/createOption").unwrap_or("Empty");
-    let size = r.prop("diskSizeGB").and_then(Json::as_i64);
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("storage_account_type", storage_type.as_str());
+    let size = prop_i64(r, "diskSizeGB");
+    let mut body = located(r, cx)?.attr("storage_account_type", storage_type.as_str());
     match option.to_ascii_lowercase().as_str() {
         "empty" | "attach" => {
             if size.is_none() {
@@ -697,20 +676,14 @@ fn managed_disk(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     );
     if ultra {
         body = body
-            .opt_attr(
-                "disk_iops_read_write",
-                r.prop("diskIOPSReadWrite").and_then(Json::as_i64),
-            )
-            .opt_attr(
-                "disk_mbps_read_write",
-                r.prop("diskMBpsReadWrite").and_then(Json::as_i64),
-            );
+            .opt_attr("disk_iops_read_write", prop_i64(r, "diskIOPSReadWrite"))
+            .opt_attr("disk_mbps_read_write", prop_i64(r, "diskMBpsReadWrite"));
     }
     body = body
         .opt_attr("tier", r.prop_str("tier"))
         .opt_attr(
             "on_demand_bursting_enabled",
-            r.prop("burstingEnabled").and_then(Json::as_bool),
+            prop_bool(r, "burstingEnabled"),
         )
         .opt_attr(
             "public_network_access_enabled",
@@ -734,10 +707,7 @@ fn managed_disk(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             )),
         }
     }
-    if r.prop("encryptionSettingsCollection/enabled")
-        .and_then(Json::as_bool)
-        == Some(true)
-    {
+    if prop_bool(r, "encryptionSettingsCollection/enabled") == Some(true) {
         cx.note(
             "Azure Disk Encryption settings not copied: their keys live in the source key vault",
         );
@@ -750,10 +720,7 @@ fn ssh_public_key(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let key = r
         .prop_str("publicKey")
         .ok_or_else(|| Skip::missing("properties.publicKey"))?;
-    let body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let body = located(r, cx)?
         .attr("public_key", key.trim())
         .opt_attr("tags", cx.tags());
     Ok(vec![cx.resource(body)])
@@ -784,15 +751,15 @@ fn vm_extension(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         .attr("type_handler_version", version)
         .opt_attr(
             "auto_upgrade_minor_version",
-            r.prop("autoUpgradeMinorVersion").and_then(Json::as_bool),
+            prop_bool(r, "autoUpgradeMinorVersion"),
         )
         .opt_attr(
             "automatic_upgrade_enabled",
-            r.prop("enableAutomaticUpgrade").and_then(Json::as_bool),
+            prop_bool(r, "enableAutomaticUpgrade"),
         )
         .opt_attr(
             "failure_suppression_enabled",
-            r.prop("suppressFailures").and_then(Json::as_bool),
+            prop_bool(r, "suppressFailures"),
         );
     if let Some(settings) = r
         .prop("settings")
@@ -811,7 +778,7 @@ fn vm_extension(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     {
         cx.note("`protected_settings_from_key_vault` not copied: the secret lives in the source key vault; supply it in the target");
     }
-    let after: Vec<String> = super::network::str_list(r, "provisionAfterExtensions");
+    let after: Vec<String> = str_list(r, "provisionAfterExtensions");
     if !after.is_empty() {
         body.set("provision_after_extensions", Value::str_list(after));
     }
@@ -820,17 +787,14 @@ fn vm_extension(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
 }
 
 fn availability_set(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let mut body = located(r, cx)?
         .opt_attr(
             "platform_fault_domain_count",
-            r.prop("platformFaultDomainCount").and_then(Json::as_i64),
+            prop_i64(r, "platformFaultDomainCount"),
         )
         .opt_attr(
             "platform_update_domain_count",
-            r.prop("platformUpdateDomainCount").and_then(Json::as_i64),
+            prop_i64(r, "platformUpdateDomainCount"),
         )
         .opt_attr(
             "managed",
@@ -839,13 +803,10 @@ fn availability_set(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
                 .and_then(Json::as_str)
                 .map(|s| s.eq_ignore_ascii_case("Aligned")),
         );
-    if let Some(ppg) = r.prop_str("proximityPlacementGroup/id") {
-        match cx.reference(ppg, "id") {
-            Some(v) => body.set("proximity_placement_group_id", v),
-            None => cx.note(format!(
-                "`proximity_placement_group_id` omitted: `{ppg}` is not in the emitted set"
-            )),
-        }
+    if let Some(ppg) = r.prop_str("proximityPlacementGroup/id")
+        && let Some(v) = optional_ref(cx, "proximity_placement_group_id", ppg)
+    {
+        body.set("proximity_placement_group_id", v);
     }
     body = body.opt_attr("tags", cx.tags());
     Ok(vec![cx.resource(body)])
@@ -853,7 +814,7 @@ fn availability_set(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::identity::test_support::*;
+    use super::super::testutil::*;
     use super::*;
     use crate::iac::context::{Plan, SecretVariable, TargetSettings, rg_id_of};
     use crate::iac::naming;
@@ -925,25 +886,6 @@ mod tests {
         }
     }
 
-    fn fixture_resources() -> Vec<Resource> {
-        let path = std::path::Path::new(FIXTURE);
-        assert!(
-            path.exists(),
-            "fixture `{FIXTURE}` is missing: these tests need /work/shared next to the crate"
-        );
-        crate::azure::load_file(path)
-            .expect("fixture loads")
-            .0
-            .resources
-    }
-
-    fn parse(resources: &[serde_json::Value]) -> Vec<Resource> {
-        resources
-            .iter()
-            .map(|j| serde_json::from_value(j.clone()).expect("synthetic resource parses"))
-            .collect()
-    }
-
     const RG: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-x";
 
     fn nic(name: &str) -> serde_json::Value {
@@ -970,7 +912,7 @@ mod tests {
 
     #[test]
     fn contoso_linux_vm_uses_references_ssh_key_and_platform_image() {
-        let rs = fixture_resources();
+        let rs = fixture().resources;
         let e = emit_in(&rs, "vm-contoso-dev-lnx01");
         let blocks = e.result.expect("linux VM emitted");
         let vm = &blocks[0];
@@ -1017,7 +959,7 @@ mod tests {
 
     #[test]
     fn contoso_windows_vm_password_is_a_sensitive_variable() {
-        let rs = fixture_resources();
+        let rs = fixture().resources;
         let e = emit_in(&rs, "vm-contoso-dev-win01");
         let blocks = e.result.expect("windows VM emitted");
         let vm = &blocks[0];
@@ -1039,7 +981,7 @@ mod tests {
 
     #[test]
     fn contoso_extension_references_its_vm_and_drops_protected_settings() {
-        let rs = fixture_resources();
+        let rs = fixture().resources;
         let e = emit_in(&rs, "CustomScript");
         let blocks = e.result.expect("extension emitted");
         let ext = &blocks[0];
@@ -1066,7 +1008,7 @@ mod tests {
             "vm-contoso-dev-lnx01_OsDisk_1_7d47436e67f01f68384f26a854beb55d",
             "vm-contoso-dev-win01_OsDisk_1_14c41e9d692335f64d54eab1d82a1e73",
         ] {
-            let (reason, detail) = skip_of(g, os_disk).expect("OS disk skipped");
+            let (reason, detail) = skip_by_name(g, os_disk).expect("OS disk skipped");
             assert_eq!(reason, "managed_by_platform");
             assert!(detail.contains("OS disk"), "{detail}");
         }
@@ -1086,7 +1028,7 @@ mod tests {
             if nics_mapped {
                 block(g, ty, name);
             } else {
-                let (reason, detail) = skip_of(g, name).expect("VM skipped");
+                let (reason, detail) = skip_by_name(g, name).expect("VM skipped");
                 assert_eq!(reason, "reference_outside_set");
                 assert!(detail.contains("networkInterfaces/nic-"), "{detail}");
             }
@@ -1104,7 +1046,7 @@ mod tests {
 
     #[test]
     fn windows_computer_name_is_derived_within_15_characters() {
-        let rs = parse(&[
+        let rs = resources(&[
             nic("nic-w"),
             vm(
                 "vm-contoso-prod-windows-01",
@@ -1143,7 +1085,7 @@ mod tests {
 
     #[test]
     fn linux_vm_without_key_or_password_and_vm_without_nic_are_skipped() {
-        let rs = parse(&[
+        let rs = resources(&[
             nic("nic-a"),
             vm(
                 "vm-nokey",
@@ -1185,7 +1127,7 @@ mod tests {
             .unwrap()
             .remove("osType");
         let g = generate_json(&[v]);
-        let (reason, detail) = skip_of(&g, "vm-unknown").expect("skipped");
+        let (reason, detail) = skip_by_name(&g, "vm-unknown").expect("skipped");
         assert_eq!(reason, "missing_required_value");
         assert!(detail.contains("osType"));
     }
@@ -1219,13 +1161,13 @@ mod tests {
         assert_eq!(s(d, "create_option"), "Empty");
         assert_eq!(s(d, "zone"), "2");
         assert_eq!(s(d, "storage_account_type"), "StandardSSD_LRS");
-        let (reason, detail) = skip_of(&g, "d-nosize").expect("skipped");
+        let (reason, detail) = skip_by_name(&g, "d-nosize").expect("skipped");
         assert_eq!(reason, "missing_required_value");
         assert!(detail.contains("diskSizeGB"));
-        let (reason, detail) = skip_of(&g, "d-copy").expect("skipped");
+        let (reason, detail) = skip_by_name(&g, "d-copy").expect("skipped");
         assert_eq!(reason, "reference_outside_set");
         assert!(detail.contains("snapshots/gone"));
-        let (reason, _) = skip_of(&g, "d-import").expect("skipped");
+        let (reason, _) = skip_by_name(&g, "d-import").expect("skipped");
         assert_eq!(reason, "missing_required_value");
         assert!(!hcl(&g).contains("src.blob.core.windows.net"));
     }
@@ -1250,7 +1192,7 @@ mod tests {
         assert_eq!(b.body.get("managed"), Some(&Value::Bool(true)));
         assert!(b.body.get("proximity_placement_group_id").is_none());
         assert!(
-            notes_of(&g, "avail-web")
+            notes_by_name(&g, "avail-web")
                 .iter()
                 .any(|n| n.contains("proximity"))
         );

@@ -7,7 +7,10 @@
 //! other emitters.
 
 use super::Emitter;
-use super::web::{enabled_flag, identity_block, json_strs, prop_bool, prop_i64, sku_str};
+use super::common::{
+    IdentityNotes, enabled_flag, identity_block, json_strs, located, prop_bool, prop_i64, sku_str,
+    str_list,
+};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::iac::naming::NameRule;
@@ -79,7 +82,7 @@ fn container_registry(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
         }
     }
     body = body.opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
         body = body.block(id);
     }
     if enabled_flag(r, "encryption/status") == Some(true) {
@@ -273,10 +276,7 @@ fn kubernetes_cluster(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
         "Paid" => "Standard",
         other => other,
     });
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let mut body = located(r, cx)?
         .opt_attr("dns_prefix", dns_prefix)
         .opt_attr(
             "dns_prefix_private_cluster",
@@ -326,7 +326,7 @@ fn kubernetes_cluster(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
     // Identity: managed identity from the source, else system-assigned. A
     // service principal's app registration and secret belong to the source
     // tenant, so they are never carried over.
-    let identity = identity_block(r, cx);
+    let identity = identity_block(r, cx, IdentityNotes::Short);
     let sp = r
         .prop_str("servicePrincipalProfile/clientId")
         .filter(|c| !c.eq_ignore_ascii_case("msi"));
@@ -368,7 +368,7 @@ fn kubernetes_cluster(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
     if let Some(np) = network_profile(r, cx) {
         body = body.block(np);
     }
-    let ranges = super::network::str_list(r, "apiServerAccessProfile/authorizedIPRanges");
+    let ranges = str_list(r, "apiServerAccessProfile/authorizedIPRanges");
     if !ranges.is_empty() {
         body = body.block(Block::nested(
             "api_server_access_profile",
@@ -423,7 +423,7 @@ fn kubernetes_cluster(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
 
 #[cfg(test)]
 mod tests {
-    use super::super::web::testutil::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use crate::iac::naming::NameRule;
 
@@ -481,7 +481,7 @@ mod tests {
         assert!(!text.contains("MC_rg-app"));
         let net = nested(aks, "network_profile");
         assert_eq!(net.body.get("network_plugin"), Some(&Value::str("kubenet")));
-        let notes = notes_of(&g, AKS);
+        let notes = notes_by_id(&g, AKS);
         assert!(
             notes.iter().any(|n| n.contains("service principal")),
             "{notes:?}"
@@ -510,7 +510,7 @@ mod tests {
         let aks = snap.resources.iter_mut().find(|r| r.id == AKS).unwrap();
         aks.properties["agentPoolProfiles"] = serde_json::json!([]);
         let g = gen_default(&snap);
-        let skip = skip_of(&g, AKS).unwrap();
+        let skip = skip_by_id(&g, AKS).unwrap();
         assert_eq!(skip.reason, "missing_required_value");
         assert!(skip.detail.contains("agentPoolProfiles"));
     }

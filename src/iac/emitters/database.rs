@@ -6,11 +6,13 @@
 //! connections and customer-managed keys are left to other emitters.
 
 use super::Emitter;
-use super::web::{enabled_flag, identity_block, json_strs, prop_bool, prop_i64, sku_str};
+use super::common::{
+    IdentityNotes, enabled_flag, identity_block, json_strs, parent_id, prop_bool, prop_i64, sku_str,
+};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::iac::naming::NameRule;
-use crate::model::{Resource, ResourceId};
+use crate::model::Resource;
 use serde_json::Value as Json;
 
 /// The database and cache emitters.
@@ -59,15 +61,6 @@ pub static EMITTERS: &[Emitter] = &[
     },
 ];
 
-/// The ARM ID of the parent resource (a database's server).
-pub(super) fn parent_id(r: &Resource) -> Result<String, Skip> {
-    ResourceId::parse(&r.id)
-        .ok()
-        .and_then(|id| id.parent())
-        .map(|p| p.as_str().to_string())
-        .ok_or_else(|| Skip::missing("parent resource in id"))
-}
-
 fn mssql_server(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let version = r
         .prop_str("version")
@@ -99,7 +92,7 @@ fn mssql_server(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             enabled_flag(r, "restrictOutboundNetworkAccess"),
         )
         .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
         body = body.block(id);
     }
     if r.prop("privateEndpointConnections")
@@ -420,7 +413,7 @@ fn cosmosdb_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             )),
         }
     }
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
         body = body.block(id);
     }
     Ok(vec![cx.resource(body)])
@@ -549,7 +542,7 @@ fn postgresql_flexible_server(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block
                 .opt_attr("start_minute", prop_i64(r, "maintenanceWindow/startMinute")),
         ));
     }
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
         body = body.block(id);
     }
     Ok(vec![cx.resource(body)])
@@ -650,7 +643,7 @@ fn redis_cache(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             body = body.block(Block::nested("redis_configuration", rc));
         }
     }
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
         body = body.block(id);
     }
     Ok(vec![cx.resource(body)])
@@ -658,7 +651,7 @@ fn redis_cache(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::web::testutil::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use crate::iac::naming::NameRule;
     use serde_json::json;
@@ -716,7 +709,7 @@ mod tests {
             "sku": {"name": "System", "tier": "System"}, "properties": {}
         })));
         let g = gen_default(&snap);
-        let skip = skip_of(&g, &format!("{SQL}/databases/master")).unwrap();
+        let skip = skip_by_id(&g, &format!("{SQL}/databases/master")).unwrap();
         assert_eq!(skip.reason, "managed_by_platform");
         assert_eq!(blocks(&g, "azurerm_mssql_database").len(), 1);
     }
@@ -728,7 +721,7 @@ mod tests {
             .retain(|r| r.type_key() != "microsoft.sql/servers");
         let g = gen_default(&snap);
         assert!(blocks(&g, "azurerm_mssql_database").is_empty());
-        let skip = skip_of(&g, &format!("{SQL}/databases/sqldb-contoso-dev")).unwrap();
+        let skip = skip_by_id(&g, &format!("{SQL}/databases/sqldb-contoso-dev")).unwrap();
         assert_eq!(skip.reason, "reference_outside_set");
     }
 
@@ -753,7 +746,7 @@ mod tests {
             assert_eq!(id.body.get("type"), Some(&Value::str("SystemAssigned")));
             let cosmos_id = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-data/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-contoso-dev";
             assert!(
-                notes_of(&g, cosmos_id)
+                notes_by_id(&g, cosmos_id)
                     .iter()
                     .any(|n| n.contains("id-contoso-dev-data"))
             );
@@ -817,7 +810,7 @@ mod tests {
             "location": "eastus", "properties": {"enableNonSslPort": false}
         })));
         let g = gen_default(&snap);
-        let skip = skip_of(&g, id).unwrap();
+        let skip = skip_by_id(&g, id).unwrap();
         assert_eq!(skip.reason, "missing_required_value");
         assert!(skip.detail.contains("properties.sku"), "{}", skip.detail);
     }

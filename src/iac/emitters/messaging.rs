@@ -6,8 +6,9 @@
 //! left to other emitters.
 
 use super::Emitter;
-use super::database::parent_id;
-use super::web::{enabled_flag, identity_block, prop_bool, prop_i64, sku_str};
+use super::common::{
+    IdentityNotes, enabled_flag, identity_block, parent_id, prop_bool, prop_i64, sku_str,
+};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body};
 use crate::iac::naming::NameRule;
@@ -66,6 +67,26 @@ fn namespace_body(r: &Resource, cx: &mut EmitCx) -> Result<(Body, String), Skip>
     Ok((body, sku))
 }
 
+/// Arguments every namespace ends with (local auth under `local_auth_arg`,
+/// public access, TLS version, tags, identity), plus the customer-managed key
+/// note; returns the namespace block.
+fn finish_namespace(r: &Resource, cx: &mut EmitCx, body: Body, local_auth_arg: &str) -> Vec<Block> {
+    let mut body = body
+        .opt_attr(local_auth_arg, prop_bool(r, "disableLocalAuth").map(|d| !d))
+        .opt_attr(
+            "public_network_access_enabled",
+            enabled_flag(r, "publicNetworkAccess"),
+        )
+        .opt_attr("minimum_tls_version", r.prop_str("minimumTlsVersion"))
+        .opt_attr("tags", cx.tags());
+    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
+        body = body.block(id);
+    }
+    note_cmk(r, cx);
+    vec![cx.resource(body)]
+}
+
+/// Notes that a customer-managed key was not copied, when the source uses one.
 fn note_cmk(r: &Resource, cx: &mut EmitCx) {
     if r.prop_str("encryption/keySource")
         .is_some_and(|k| k.eq_ignore_ascii_case("Microsoft.KeyVault"))
@@ -87,22 +108,12 @@ fn eventhub_namespace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
             prop_i64(r, "maximumThroughputUnits"),
         );
     }
-    body = body
-        .opt_attr(
-            "local_authentication_enabled",
-            prop_bool(r, "disableLocalAuth").map(|d| !d),
-        )
-        .opt_attr(
-            "public_network_access_enabled",
-            enabled_flag(r, "publicNetworkAccess"),
-        )
-        .opt_attr("minimum_tls_version", r.prop_str("minimumTlsVersion"))
-        .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx) {
-        body = body.block(id);
-    }
-    note_cmk(r, cx);
-    Ok(vec![cx.resource(body)])
+    Ok(finish_namespace(
+        r,
+        cx,
+        body,
+        "local_authentication_enabled",
+    ))
 }
 
 fn eventhub(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
@@ -132,22 +143,7 @@ fn servicebus_namespace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Ski
                 prop_i64(r, "premiumMessagingPartitions"),
             );
     }
-    body = body
-        .opt_attr(
-            "local_auth_enabled",
-            prop_bool(r, "disableLocalAuth").map(|d| !d),
-        )
-        .opt_attr(
-            "public_network_access_enabled",
-            enabled_flag(r, "publicNetworkAccess"),
-        )
-        .opt_attr("minimum_tls_version", r.prop_str("minimumTlsVersion"))
-        .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx) {
-        body = body.block(id);
-    }
-    note_cmk(r, cx);
-    Ok(vec![cx.resource(body)])
+    Ok(finish_namespace(r, cx, body, "local_auth_enabled"))
 }
 
 /// Arguments queues and topics share, from their ARM properties.
@@ -206,7 +202,7 @@ fn servicebus_topic(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::web::testutil::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use crate::iac::naming::NameRule;
     use serde_json::json;
@@ -235,7 +231,7 @@ mod tests {
             &Value::Bool(true)
         );
         assert!(
-            notes_of(&g, EVH)
+            notes_by_id(&g, EVH)
                 .iter()
                 .any(|n| n.contains("customer-managed key"))
         );
@@ -281,7 +277,7 @@ mod tests {
             "azurerm_eventhub_namespace."
         ));
         assert_eq!(attr(hub, "partition_count"), &Value::Int(4));
-        let skip = skip_of(&g, &format!("{EVH}/eventhubs/nopartitions")).unwrap();
+        let skip = skip_by_id(&g, &format!("{EVH}/eventhubs/nopartitions")).unwrap();
         assert_eq!(skip.reason, "missing_required_value");
         let q = one(&g, "azurerm_servicebus_queue");
         assert!(is_ref_to(
@@ -291,6 +287,9 @@ mod tests {
         assert_eq!(attr(q, "lock_duration"), &Value::str("PT1M"));
         let t = one(&g, "azurerm_servicebus_topic");
         assert_eq!(attr(t, "support_ordering"), &Value::Bool(true));
-        assert_eq!(skip_of(&g, other).unwrap().reason, "reference_outside_set");
+        assert_eq!(
+            skip_by_id(&g, other).unwrap().reason,
+            "reference_outside_set"
+        );
     }
 }

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 mod automation;
+mod common;
 mod compute;
 mod containers;
 mod database;
@@ -20,6 +21,8 @@ mod monitoring;
 mod network;
 mod security;
 mod storage;
+#[cfg(test)]
+mod testutil;
 mod web;
 
 /// How one ARM resource type becomes Terraform.

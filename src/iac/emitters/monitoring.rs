@@ -6,7 +6,9 @@
 //! never copied; diagnostic settings and linked storage are left to others.
 
 use super::Emitter;
-use super::identity::identity_block;
+use super::common::{
+    IdentityNotes, enabled_else_false, identity_block, located, prop_bool, prop_i64,
+};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::model::Resource;
@@ -42,16 +44,23 @@ const WORKSPACE_SKUS: &[&str] = &[
     "LACluster",
 ];
 
-fn enabled(r: &Resource, path: &str) -> Option<bool> {
-    r.prop_str(path).map(|s| s.eq_ignore_ascii_case("Enabled"))
+/// `body` with `internet_ingestion_enabled` and `internet_query_enabled` from
+/// the `publicNetworkAccessForIngestion`/`…ForQuery` properties, each when
+/// present.
+fn internet_access(body: Body, r: &Resource) -> Body {
+    body.opt_attr(
+        "internet_ingestion_enabled",
+        enabled_else_false(r, "publicNetworkAccessForIngestion"),
+    )
+    .opt_attr(
+        "internet_query_enabled",
+        enabled_else_false(r, "publicNetworkAccessForQuery"),
+    )
 }
 
 fn log_analytics_workspace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?);
-    let mut retention = r.prop("retentionInDays").and_then(Json::as_i64);
+    let mut body = located(r, cx)?;
+    let mut retention = prop_i64(r, "retentionInDays");
     if let Some(sku) = r.prop_str("sku/name") {
         if sku.eq_ignore_ascii_case("free") {
             // The legacy Free tier no longer accepts new workspaces (since July 2022).
@@ -66,43 +75,30 @@ fn log_analytics_workspace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, 
             if *known == "CapacityReservation" {
                 body = body.opt_attr(
                     "reservation_capacity_in_gb_per_day",
-                    r.prop("sku/capacityReservationLevel")
-                        .and_then(Json::as_i64),
+                    prop_i64(r, "sku/capacityReservationLevel"),
                 );
             }
         } else {
             cx.note(format!("unknown workspace SKU `{sku}` left to the default"));
         }
     }
-    body = body
-        .opt_attr("retention_in_days", retention)
-        .opt_attr(
-            "daily_quota_gb",
-            r.prop("workspaceCapping/dailyQuotaGb")
-                .and_then(Json::as_f64)
-                .filter(|q| *q >= 0.0)
-                .map(Value::Float),
-        )
-        .opt_attr(
-            "internet_ingestion_enabled",
-            enabled(r, "publicNetworkAccessForIngestion"),
-        )
-        .opt_attr(
-            "internet_query_enabled",
-            enabled(r, "publicNetworkAccessForQuery"),
-        )
+    body = body.opt_attr("retention_in_days", retention).opt_attr(
+        "daily_quota_gb",
+        r.prop("workspaceCapping/dailyQuotaGb")
+            .and_then(Json::as_f64)
+            .filter(|q| *q >= 0.0)
+            .map(Value::Float),
+    );
+    body = internet_access(body, r)
         .opt_attr(
             "local_authentication_enabled",
-            r.prop("features/disableLocalAuth")
-                .and_then(Json::as_bool)
-                .map(|d| !d),
+            prop_bool(r, "features/disableLocalAuth").map(|d| !d),
         )
         .opt_attr(
             "allow_resource_only_permissions",
-            r.prop("features/enableLogAccessUsingOnlyResourcePermissions")
-                .and_then(Json::as_bool),
+            prop_bool(r, "features/enableLogAccessUsingOnlyResourcePermissions"),
         );
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::NameTheBlock) {
         body = body.block(id);
     }
     body = body.opt_attr("tags", cx.tags());
@@ -138,11 +134,7 @@ fn application_insights(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Ski
             "other"
         }
     };
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("application_type", application_type);
+    let mut body = located(r, cx)?.attr("application_type", application_type);
     if let Some(ws) = r.prop_str("WorkspaceResourceId") {
         match cx.reference(ws, "id") {
             Some(v) => body.set("workspace_id", v),
@@ -152,10 +144,7 @@ fn application_insights(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Ski
         }
     }
     body = body
-        .opt_attr(
-            "retention_in_days",
-            r.prop("RetentionInDays").and_then(Json::as_i64),
-        )
+        .opt_attr("retention_in_days", prop_i64(r, "RetentionInDays"))
         .opt_attr(
             "sampling_percentage",
             r.prop("SamplingPercentage")
@@ -164,31 +153,19 @@ fn application_insights(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Ski
         )
         .opt_attr(
             "ip_masking_enabled",
-            r.prop("DisableIpMasking")
-                .and_then(Json::as_bool)
-                .map(|d| !d),
+            prop_bool(r, "DisableIpMasking").map(|d| !d),
         )
         .opt_attr(
             "local_authentication_enabled",
-            r.prop("DisableLocalAuth")
-                .and_then(Json::as_bool)
-                .map(|d| !d),
-        )
-        .opt_attr(
-            "internet_ingestion_enabled",
-            enabled(r, "publicNetworkAccessForIngestion"),
-        )
-        .opt_attr(
-            "internet_query_enabled",
-            enabled(r, "publicNetworkAccessForQuery"),
-        )
-        .opt_attr("tags", cx.tags());
+            prop_bool(r, "DisableLocalAuth").map(|d| !d),
+        );
+    body = internet_access(body, r).opt_attr("tags", cx.tags());
     Ok(vec![cx.resource(body)])
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::identity::test_support::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use serde_json::json;
 
@@ -203,7 +180,7 @@ mod tests {
             Some(&Value::Bool(true))
         );
         assert!(
-            notes_of(g, "log-contoso-dev")
+            notes_by_name(g, "log-contoso-dev")
                 .iter()
                 .any(|n| n.contains("Free"))
         );
@@ -240,11 +217,11 @@ mod tests {
         assert_eq!(s(a, "application_type"), "java");
         assert!(a.body.get("workspace_id").is_none());
         assert!(
-            notes_of(&g, "appi-a")
+            notes_by_name(&g, "appi-a")
                 .iter()
                 .any(|n| n.contains("workspace_id"))
         );
-        let (reason, detail) = skip_of(&g, "appi-b").expect("skipped");
+        let (reason, detail) = skip_by_name(&g, "appi-b").expect("skipped");
         assert_eq!(reason, "missing_required_value");
         assert!(detail.contains("Application_Type"));
     }

@@ -4,6 +4,10 @@
 //! gateways.
 
 use super::Emitter;
+use super::common::{
+    id_at, items, last_segment, located, non_empty_strings, optional_ref, sku_str, str_at,
+    str_list, zones,
+};
 use crate::iac::context::{EmitCx, Skip, SkipReason};
 use crate::iac::doc::{Block, Body, Value};
 use crate::model::Resource;
@@ -137,29 +141,13 @@ pub static EMITTERS: &[Emitter] = &[
     },
 ];
 
-/// Strings of a JSON array at `path` below `properties`, skipping non-strings.
-pub(crate) fn str_list(r: &Resource, path: &str) -> Vec<String> {
-    r.prop(path)
-        .and_then(Json::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Json::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn virtual_network(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let prefixes = str_list(r, "addressSpace/addressPrefixes");
     if prefixes.is_empty() {
         return Err(Skip::missing("properties.addressSpace.addressPrefixes"));
     }
     let dns = str_list(r, "dhcpOptions/dnsServers");
-    let body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let body = located(r, cx)?
         .attr("address_space", Value::str_list(prefixes))
         .opt_attr(
             "dns_servers",
@@ -290,86 +278,6 @@ fn subnet(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     Ok(blocks)
 }
 
-/// `name`, `resource_group_name` and `location`, the arguments most network
-/// resources start with.
-fn located(r: &Resource, cx: &mut EmitCx) -> Result<Body, Skip> {
-    Ok(Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?))
-}
-
-/// The `id` of a `{ "id": ... }` sub-object at a JSON pointer, if non-empty.
-fn id_at<'j>(v: &'j Json, pointer: &str) -> Option<&'j str> {
-    v.pointer(pointer)
-        .and_then(|o| o.get("id"))
-        .and_then(Json::as_str)
-        .filter(|s| !s.is_empty())
-}
-
-/// The elements of a JSON array at a pointer (empty when absent).
-fn items<'j>(v: &'j Json, pointer: &str) -> &'j [Json] {
-    v.pointer(pointer)
-        .and_then(Json::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
-
-/// Strings of a JSON array at a pointer, skipping non-strings and empties.
-fn strings(v: &Json, pointer: &str) -> Vec<String> {
-    items(v, pointer)
-        .iter()
-        .filter_map(Json::as_str)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// A non-empty string at a pointer.
-fn str_at<'j>(v: &'j Json, pointer: &str) -> Option<&'j str> {
-    v.pointer(pointer)
-        .and_then(Json::as_str)
-        .filter(|s| !s.is_empty())
-}
-
-/// The last segment of an ARM ID (a sub-resource's own name).
-fn last_segment(id: &str) -> &str {
-    id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
-}
-
-/// The resource's zones, when it has any.
-fn zones(r: &Resource) -> Option<Value> {
-    let z: Vec<String> = r
-        .zones
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Json::as_str)
-        .map(str::to_string)
-        .collect();
-    (!z.is_empty()).then(|| Value::str_list(z))
-}
-
-/// The SKU name (`sku.name`), when present.
-fn sku_name(r: &Resource) -> Option<&str> {
-    r.sku
-        .get("name")
-        .and_then(Json::as_str)
-        .filter(|s| !s.is_empty())
-}
-
-/// An optional reference: `Some` when the target is emitted, else a note
-/// saying which argument was left out.
-fn optional_ref(cx: &mut EmitCx, arg: &str, arm_id: &str) -> Option<Value> {
-    let v = cx.reference(arm_id, "id");
-    if v.is_none() {
-        cx.note(format!(
-            "`{arg}` omitted: `{arm_id}` is not in the emitted set"
-        ));
-    }
-    v
-}
-
 /// Canonical spelling of an NSG rule protocol as the provider validates it.
 fn nsg_protocol(p: &str) -> String {
     ["*", "Tcp", "Udp", "Icmp", "Esp", "Ah"]
@@ -435,7 +343,7 @@ fn network_security_group(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, S
                 "/destinationAddressPrefixes",
             ),
         ] {
-            let many = strings(p, src_plural);
+            let many = non_empty_strings(p, src_plural);
             if many.is_empty() {
                 rb.set(
                     single,
@@ -510,7 +418,7 @@ fn network_interface(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> 
     if let Some(b) = r.prop("enableIPForwarding").and_then(Json::as_bool) {
         body.set("ip_forwarding_enabled", b);
     }
-    let dns = strings(&r.properties, "/dnsSettings/dnsServers");
+    let dns = non_empty_strings(&r.properties, "/dnsSettings/dnsServers");
     if !dns.is_empty() {
         body.set("dns_servers", Value::str_list(dns));
     }
@@ -617,9 +525,25 @@ fn network_interface(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> 
     Ok(blocks)
 }
 
+/// Sets `sku` (noting that Basic `what` are retired) and `sku_tier` from the
+/// source SKU, each when present.
+fn sku_and_tier(r: &Resource, cx: &mut EmitCx, body: &mut Body, what: &str) {
+    if let Some(s) = sku_str(r, "name") {
+        body.set("sku", s);
+        if s.eq_ignore_ascii_case("basic") {
+            cx.note(format!(
+                "Basic SKU {what} are retired by Azure; creating one may be refused"
+            ));
+        }
+    }
+    if let Some(t) = sku_str(r, "tier") {
+        body.set("sku_tier", t);
+    }
+}
+
 fn public_ip(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let mut body = located(r, cx)?;
-    let sku = sku_name(r);
+    let sku = sku_str(r, "name");
     let allocation = match r.prop_str("publicIPAllocationMethod") {
         Some(a) if a.eq_ignore_ascii_case("static") => "Static",
         Some(_) => "Dynamic",
@@ -635,20 +559,7 @@ fn public_ip(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         }
     };
     body.set("allocation_method", allocation);
-    if let Some(s) = sku {
-        body.set("sku", s);
-        if s.eq_ignore_ascii_case("basic") {
-            cx.note("Basic SKU public IPs are retired by Azure; creating one may be refused");
-        }
-    }
-    if let Some(t) = r
-        .sku
-        .get("tier")
-        .and_then(Json::as_str)
-        .filter(|s| !s.is_empty())
-    {
-        body.set("sku_tier", t);
-    }
+    sku_and_tier(r, cx, &mut body, "public IPs");
     if let Some(z) = zones(r) {
         body.set("zones", z);
     }
@@ -698,8 +609,8 @@ fn public_ip(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
 
 fn bastion_host(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let mut body = located(r, cx)?;
-    let sku = sku_name(r).unwrap_or("Basic");
-    if sku_name(r).is_none() {
+    let sku = sku_str(r, "name").unwrap_or("Basic");
+    if sku_str(r, "name").is_none() {
         cx.note("no `sku.name`: using the Azure default `Basic`");
     }
     body.set("sku", sku);
@@ -773,20 +684,7 @@ fn own_child<'j>(r: &Resource, id: &'j str, kind: &str) -> Option<&'j str> {
 
 fn load_balancer(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let mut body = located(r, cx)?;
-    if let Some(s) = sku_name(r) {
-        body.set("sku", s);
-        if s.eq_ignore_ascii_case("basic") {
-            cx.note("Basic SKU load balancers are retired by Azure; creating one may be refused");
-        }
-    }
-    if let Some(t) = r
-        .sku
-        .get("tier")
-        .and_then(Json::as_str)
-        .filter(|s| !s.is_empty())
-    {
-        body.set("sku_tier", t);
-    }
+    sku_and_tier(r, cx, &mut body, "load balancers");
     for (i, fe) in items(&r.properties, "/frontendIPConfigurations")
         .iter()
         .enumerate()
@@ -824,7 +722,7 @@ fn load_balancer(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
                 cx.require_reference("public IP prefix", prefix, "id")?,
             );
         }
-        let z = strings(fe, "/zones");
+        let z = non_empty_strings(fe, "/zones");
         if !z.is_empty() {
             fb.set("zones", Value::str_list(z));
         }
@@ -1048,7 +946,7 @@ fn private_endpoint(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             "private_connection_resource_id",
             cx.require_reference("private link target", target, "id")?,
         );
-    let groups = strings(p, "/groupIds");
+    let groups = non_empty_strings(p, "/groupIds");
     if !groups.is_empty() {
         sc.set("subresource_names", Value::str_list(groups));
     }
@@ -1151,7 +1049,7 @@ fn route_table(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
 
 fn nat_gateway(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     let mut body = located(r, cx)?;
-    if let Some(s) = sku_name(r) {
+    if let Some(s) = sku_str(r, "name") {
         body.set("sku_name", s);
     }
     if let Some(n) = r.prop("idleTimeoutInMinutes").and_then(Json::as_i64) {
@@ -1250,32 +1148,13 @@ fn network_watcher(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testutil::{fixture, resource};
     use crate::iac::doc::{Block, Value};
     use crate::iac::render::{Syntax, render};
     use crate::iac::{GenerateOptions, Generated, generate};
-    use crate::model::{Resource, Snapshot};
     use serde_json::json;
-    use std::path::Path;
-
-    const FIXTURE: &str = "../shared/fixtures/tenant-contoso.json";
     const SUB: &str = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab";
     const NET: &str = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-network/providers/Microsoft.Network";
-
-    fn fixture() -> Snapshot {
-        let path = Path::new(FIXTURE);
-        assert!(
-            path.exists(),
-            "fixture `{FIXTURE}` is missing: the network emitter tests need the shared \
-             reference folder next to the crate root"
-        );
-        crate::azure::load_file(path)
-            .unwrap_or_else(|e| panic!("cannot load `{FIXTURE}`: {e}"))
-            .0
-    }
-
-    fn resource(v: serde_json::Value) -> Resource {
-        serde_json::from_value(v).expect("a valid synthetic resource")
-    }
 
     fn gen_with(extra: Vec<serde_json::Value>) -> Generated {
         let mut snap = fixture();

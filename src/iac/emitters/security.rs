@@ -6,6 +6,7 @@
 //! tenant. Secrets, keys and certificates are never read.
 
 use super::Emitter;
+use super::common::{acl_ip_rules, acl_subnet_refs};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::iac::naming::NameRule;
@@ -96,34 +97,11 @@ fn network_acls(r: &Resource, cx: &mut EmitCx) -> Option<Block> {
     let mut body = Body::new()
         .attr("bypass", bypass)
         .attr("default_action", default_action);
-    let ips: Vec<String> = acls
-        .get("ipRules")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|ip| ip.get("value").and_then(Json::as_str))
-        .map(str::to_string)
-        .collect();
+    let ips: Vec<&str> = acl_ip_rules(acls).collect();
     if !ips.is_empty() {
         body.set("ip_rules", Value::str_list(ips));
     }
-    let mut subnets = Vec::new();
-    for rule in acls
-        .get("virtualNetworkRules")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let Some(id) = rule.get("id").and_then(Json::as_str) else {
-            continue;
-        };
-        match cx.reference(id, "id") {
-            Some(v) => subnets.push(v),
-            None => cx.note(format!(
-                "network ACL for subnet `{id}` omitted: it is not in the emitted set"
-            )),
-        }
-    }
+    let subnets = acl_subnet_refs(acls, cx, "network ACL");
     if !subnets.is_empty() {
         body.set("virtual_network_subnet_ids", Value::List(subnets));
     }
@@ -132,7 +110,7 @@ fn network_acls(r: &Resource, cx: &mut EmitCx) -> Option<Block> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::identity::test_support::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use serde_json::json;
 
@@ -169,7 +147,7 @@ mod tests {
         assert!(!text.contains("96b90620-b55a-4b3f-b364-b255040dae8d"));
         assert!(!text.contains("c8ecc47c-06d4-4762-9070-4057fbcf15e5"));
         assert!(
-            notes_of(g, "kv-contoso-dev")
+            notes_by_name(g, "kv-contoso-dev")
                 .iter()
                 .any(|n| n.contains("access policy not copied")),
             "{:?}",
@@ -189,7 +167,7 @@ mod tests {
                        "softDeleteRetentionInDays": 7, "enablePurgeProtection": true,
                        "networkAcls": {"defaultAction": "Deny", "ipRules": [{"value": "203.0.113.0/24"}]}}}),
         ]);
-        let (reason, detail) = skip_of(&g, "kv-nosku").expect("skipped");
+        let (reason, detail) = skip_by_name(&g, "kv-nosku").expect("skipped");
         assert_eq!(reason, "missing_required_value");
         assert!(detail.contains("properties.sku.name"));
         let b = block(&g, "azurerm_key_vault", "kv-acl");

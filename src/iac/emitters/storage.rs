@@ -7,7 +7,7 @@
 //! connection strings are never read.
 
 use super::Emitter;
-use super::identity::identity_block;
+use super::common::{IdentityNotes, acl_ip_rules, acl_subnet_refs, identity_block, items};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::iac::naming::NameRule;
@@ -90,7 +90,7 @@ fn storage_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             "customer-managed key encryption not copied: configure the key in the target tenant",
         );
     }
-    if let Some(id) = identity_block(r, cx) {
+    if let Some(id) = identity_block(r, cx, IdentityNotes::NameTheBlock) {
         body = body.block(id);
     }
     if let Some(routing) = r.prop("routingPreference").filter(|v| v.is_object()) {
@@ -133,44 +133,18 @@ fn network_rules(r: &Resource, cx: &mut EmitCx) -> Option<Block> {
             .collect();
         body.set("bypass", Value::str_list(items));
     }
-    let ips: Vec<String> = acls
-        .get("ipRules")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|ip| ip.get("value").and_then(Json::as_str))
+    let ips: Vec<String> = acl_ip_rules(acls)
         // azurerm rejects /31 and /32 prefixes; a single address is the same rule.
         .map(|ip| ip.trim_end_matches("/32").to_string())
         .collect();
     if !ips.is_empty() {
         body.set("ip_rules", Value::str_list(ips));
     }
-    let mut subnets = Vec::new();
-    for rule in acls
-        .get("virtualNetworkRules")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let Some(id) = rule.get("id").and_then(Json::as_str) else {
-            continue;
-        };
-        match cx.reference(id, "id") {
-            Some(v) => subnets.push(v),
-            None => cx.note(format!(
-                "network rule for subnet `{id}` omitted: it is not in the emitted set"
-            )),
-        }
-    }
+    let subnets = acl_subnet_refs(acls, cx, "network rule");
     if !subnets.is_empty() {
         body.set("virtual_network_subnet_ids", Value::List(subnets));
     }
-    for rule in acls
-        .get("resourceAccessRules")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for rule in items(acls, "/resourceAccessRules") {
         let Some(id) = rule.get("resourceId").and_then(Json::as_str) else {
             continue;
         };
@@ -191,7 +165,7 @@ fn network_rules(r: &Resource, cx: &mut EmitCx) -> Option<Block> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::identity::test_support::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use serde_json::json;
 
@@ -239,7 +213,7 @@ mod tests {
         );
         assert!(!hcl(g).contains("syn-partner-analytics"));
         assert!(
-            notes_of(g, "stcontosodev")
+            notes_by_name(g, "stcontosodev")
                 .iter()
                 .any(|n| n.contains("syn-partner-analytics")),
             "{:?}",
@@ -254,7 +228,7 @@ mod tests {
             "name": "stnosku", "type": "Microsoft.Storage/storageAccounts", "location": "eastus",
             "properties": {}
         })]);
-        let (reason, detail) = skip_of(&g, "stnosku").expect("skipped");
+        let (reason, detail) = skip_by_name(&g, "stnosku").expect("skipped");
         assert_eq!(reason, "missing_required_value");
         assert!(detail.contains("sku.name"), "{detail}");
     }
@@ -296,6 +270,10 @@ mod tests {
                 "azurerm_subnet.vnet1_app.id".into()
             )]))
         );
-        assert!(notes_of(&g, "stnet").iter().any(|n| n.contains("gone")));
+        assert!(
+            notes_by_name(&g, "stnet")
+                .iter()
+                .any(|n| n.contains("gone"))
+        );
     }
 }

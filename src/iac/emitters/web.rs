@@ -1,11 +1,12 @@
-//! Emitters for App Service plans and web apps, plus the small helpers the
-//! emitters of this worktree share (identity blocks, `Enabled`/`Disabled`
-//! flags, SKU fields).
+//! Emitters for App Service plans and web apps.
 //!
 //! App settings and connection strings are never copied: their values may be
 //! secrets. Function apps, slots and site extensions are left to others.
 
 use super::Emitter;
+use super::common::{
+    IdentityNotes, enabled_flag, identity_block, located, prop_bool, prop_i64, sku_str, str_list,
+};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::iac::naming::NameRule;
@@ -29,94 +30,6 @@ pub static EMITTERS: &[Emitter] = &[
         emit: web_app,
     },
 ];
-
-/// `sku.<field>` of a resource as a non-empty string.
-pub(super) fn sku_str<'r>(r: &'r Resource, field: &str) -> Option<&'r str> {
-    r.sku
-        .get(field)
-        .and_then(Json::as_str)
-        .filter(|s| !s.is_empty())
-}
-
-/// A property holding `Enabled`/`Disabled` as a bool; `None` when absent or
-/// another value.
-pub(super) fn enabled_flag(r: &Resource, path: &str) -> Option<bool> {
-    match r.prop_str(path)? {
-        s if s.eq_ignore_ascii_case("Enabled") => Some(true),
-        s if s.eq_ignore_ascii_case("Disabled") => Some(false),
-        _ => None,
-    }
-}
-
-/// The strings of a JSON array (e.g. `zones`), skipping non-strings.
-pub(super) fn json_strs(v: &Json) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Json::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A boolean property.
-pub(super) fn prop_bool(r: &Resource, path: &str) -> Option<bool> {
-    r.prop(path).and_then(Json::as_bool)
-}
-
-/// An integer property.
-pub(super) fn prop_i64(r: &Resource, path: &str) -> Option<i64> {
-    r.prop(path).and_then(Json::as_i64)
-}
-
-/// The `identity` block from the source identity: `SystemAssigned`,
-/// `UserAssigned` or both, with `identity_ids` as Terraform references.
-/// User-assigned identities outside the emitted set are left out and noted;
-/// when none remains the block falls back to `SystemAssigned` (if the source
-/// had it) or is omitted.
-pub(super) fn identity_block(r: &Resource, cx: &mut EmitCx) -> Option<Block> {
-    let kind = r.identity.get("type").and_then(Json::as_str)?;
-    let parts: Vec<String> = kind
-        .split(',')
-        .map(|p| p.trim().to_ascii_lowercase())
-        .collect();
-    let system = parts.iter().any(|p| p == "systemassigned");
-    let user = parts.iter().any(|p| p == "userassigned");
-    let mut ids = Vec::new();
-    if user {
-        for id in r
-            .identity
-            .get("userAssignedIdentities")
-            .and_then(Json::as_object)
-            .into_iter()
-            .flat_map(|o| o.keys())
-        {
-            match cx.reference(id, "id") {
-                Some(v) => ids.push(v),
-                None => cx.note(format!(
-                    "user-assigned identity `{id}` omitted: it is not in the emitted set"
-                )),
-            }
-        }
-    }
-    let ty = match (system, !ids.is_empty()) {
-        (true, true) => "SystemAssigned, UserAssigned",
-        (true, false) => "SystemAssigned",
-        (false, true) => "UserAssigned",
-        (false, false) => {
-            if user {
-                cx.note("identity omitted: none of its user-assigned identities is emitted");
-            }
-            return None;
-        }
-    };
-    let mut body = Body::new().attr("type", ty);
-    if !ids.is_empty() {
-        body.set("identity_ids", Value::List(ids));
-    }
-    Some(Block::nested("identity", body))
-}
 
 /// Service plan SKUs azurerm 4.x accepts that are not plain ARM SKU names:
 /// the classic Premium tier (`P1`–`P3`) is retired and has no azurerm value.
@@ -156,10 +69,7 @@ fn service_plan(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     } else {
         "Windows"
     };
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
+    let mut body = located(r, cx)?
         .attr("os_type", os_type)
         .attr("sku_name", sku.as_str())
         .opt_attr("worker_count", r.sku.get("capacity").and_then(Json::as_i64))
@@ -266,7 +176,7 @@ fn site_config(r: &Resource, linux: bool, cx: &mut EmitCx) -> Body {
         .opt_attr("managed_pipeline_mode", s("managedPipelineMode"))
         .opt_attr("app_command_line", s("appCommandLine"))
         .opt_attr("health_check_path", s("healthCheckPath"));
-    let docs = super::network::str_list(r, "siteConfig/defaultDocuments");
+    let docs = str_list(r, "siteConfig/defaultDocuments");
     if !docs.is_empty() {
         body.set("default_documents", Value::str_list(docs));
     }
@@ -352,113 +262,15 @@ fn web_app(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     body = body.opt_attr("tags", cx.tags());
     let config = site_config(r, linux, cx);
     body = body.block(Block::nested("site_config", config));
-    if let Some(identity) = identity_block(r, cx) {
+    if let Some(identity) = identity_block(r, cx, IdentityNotes::Short) {
         body = body.block(identity);
     }
     Ok(vec![cx.resource(body)])
 }
 
-/// Helpers for the tests of this worktree's emitter modules.
-#[cfg(test)]
-pub(super) mod testutil {
-    use crate::iac::doc::{Block, Value};
-    use crate::iac::{GenerateOptions, Generated, Syntax, generate, render};
-    use crate::model::{Resource, Snapshot};
-    use std::path::Path;
-
-    /// Path of the shared contoso fixture, relative to the crate root.
-    pub const FIXTURE: &str = "../shared/fixtures/tenant-contoso.json";
-
-    /// Loads the contoso fixture, failing with a clear message when absent.
-    pub fn fixture() -> Snapshot {
-        let path = Path::new(FIXTURE);
-        assert!(
-            path.exists(),
-            "fixture `{FIXTURE}` not found; these tests need the shared reference data next to the crate (../shared)"
-        );
-        crate::azure::load_file(path).expect("fixture loads").0
-    }
-
-    /// Generates with default options.
-    pub fn gen_default(snap: &Snapshot) -> Generated {
-        generate(snap, &GenerateOptions::default())
-    }
-
-    /// All rendered HCL, concatenated.
-    pub fn hcl(g: &Generated) -> String {
-        render::render(&g.document, Syntax::Hcl)
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    /// Resource blocks of one azurerm type.
-    pub fn blocks<'g>(g: &'g Generated, ty: &str) -> Vec<&'g Block> {
-        g.document
-            .blocks()
-            .filter(|b| b.ident == "resource" && b.labels.first().map(String::as_str) == Some(ty))
-            .collect()
-    }
-
-    /// The only resource block of one azurerm type.
-    pub fn one<'g>(g: &'g Generated, ty: &str) -> &'g Block {
-        let v = blocks(g, ty);
-        assert_eq!(v.len(), 1, "expected one `{ty}`, got {}", v.len());
-        v[0]
-    }
-
-    /// An attribute of a block, panicking with its name when absent.
-    pub fn attr<'b>(b: &'b Block, name: &str) -> &'b Value {
-        b.body
-            .get(name)
-            .unwrap_or_else(|| panic!("`{name}` not set on {:?}", b.labels))
-    }
-
-    /// The first nested block with this name.
-    pub fn nested<'b>(b: &'b Block, name: &str) -> &'b Block {
-        b.body
-            .blocks
-            .iter()
-            .find(|n| n.ident == name)
-            .unwrap_or_else(|| panic!("no `{name}` block in {:?}", b.labels))
-    }
-
-    /// A reference value `ADDR.ATTR` whose address starts with `prefix`.
-    pub fn is_ref_to(v: &Value, prefix: &str) -> bool {
-        matches!(v, Value::Ref(r) if r.starts_with(prefix))
-    }
-
-    /// A resource from JSON (Resource Graph row shape).
-    pub fn resource(v: serde_json::Value) -> Resource {
-        serde_json::from_value(v).expect("valid resource JSON")
-    }
-
-    /// The skip detail of the resource with this ARM ID (case-insensitive).
-    pub fn skip_of<'g>(
-        g: &'g Generated,
-        arm_id: &str,
-    ) -> Option<&'g crate::iac::report::SkippedResource> {
-        g.report
-            .skipped
-            .iter()
-            .find(|s| s.arm_id.eq_ignore_ascii_case(arm_id))
-    }
-
-    /// Notes about the resource with this ARM ID.
-    pub fn notes_of(g: &Generated, arm_id: &str) -> Vec<String> {
-        g.report
-            .notes
-            .iter()
-            .filter(|n| n.subject.eq_ignore_ascii_case(arm_id))
-            .map(|n| n.message.clone())
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::testutil::*;
+    use super::super::testutil::*;
     use crate::iac::doc::Value;
     use serde_json::json;
 
@@ -522,7 +334,7 @@ mod tests {
         assert_eq!(stack.body.get("node_version"), Some(&Value::str("18-lts")));
         assert!(app.body.blocks.iter().all(|b| b.ident != "identity"));
         assert!(!hcl(&g).contains("hunter2-s3cret"));
-        let notes = notes_of(&g, &id);
+        let notes = notes_by_id(&g, &id);
         assert!(notes.iter().any(|n| n.contains("DB_PASSWORD")), "{notes:?}");
         assert!(notes.iter().any(|n| n.contains("gone")), "{notes:?}");
     }
@@ -534,7 +346,7 @@ mod tests {
             .retain(|r| r.type_key() != "microsoft.web/serverfarms");
         let g = gen_default(&snap);
         assert!(blocks(&g, "azurerm_windows_web_app").is_empty());
-        let skip = skip_of(&g, SITE).expect("skipped");
+        let skip = skip_by_id(&g, SITE).expect("skipped");
         assert_eq!(skip.reason, "reference_outside_set");
         assert!(skip.detail.contains("App Service plan"), "{}", skip.detail);
     }
@@ -548,7 +360,7 @@ mod tests {
             "kind": "linux", "properties": {"reserved": true}
         })));
         let g = gen_default(&snap);
-        let skip = skip_of(&g, "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-app/providers/Microsoft.Web/serverfarms/nosku").unwrap();
+        let skip = skip_by_id(&g, "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-app/providers/Microsoft.Web/serverfarms/nosku").unwrap();
         assert_eq!(skip.reason, "missing_required_value");
         assert!(skip.detail.contains("sku.name"));
     }
@@ -558,12 +370,7 @@ mod tests {
     /// set every required one (nested blocks included).
     #[test]
     fn emitted_blocks_match_the_provider_schema() {
-        const SCHEMA: &str = "../shared/reference/azurerm-4.79.0.schema.json";
-        let text = std::fs::read_to_string(SCHEMA).unwrap_or_else(|e| {
-            panic!("provider schema `{SCHEMA}` not readable ({e}); these tests need ../shared")
-        });
-        let schema: serde_json::Value = serde_json::from_str(&text).expect("schema JSON");
-        let types = &schema["provider_schemas"]["registry.terraform.io/hashicorp/azurerm"]["resource_schemas"];
+        let types = provider_resource_schemas();
         let mine = [
             super::EMITTERS,
             super::super::database::EMITTERS,
@@ -578,40 +385,11 @@ mod tests {
                 names.push(*t);
             }
         }
-        fn check(path: &str, schema: &serde_json::Value, body: &crate::iac::doc::Body) {
-            let attrs = &schema["attributes"];
-            for (k, _) in &body.attributes {
-                let a = attrs
-                    .get(k)
-                    .unwrap_or_else(|| panic!("{path}: unsupported argument `{k}`"));
-                let settable =
-                    a["optional"].as_bool() == Some(true) || a["required"].as_bool() == Some(true);
-                assert!(settable, "{path}: `{k}` is computed-only");
-            }
-            for (k, a) in attrs.as_object().into_iter().flatten() {
-                if a["required"].as_bool() == Some(true) {
-                    assert!(body.get(k).is_some(), "{path}: missing required `{k}`");
-                }
-            }
-            for (k, bt) in schema["block_types"].as_object().into_iter().flatten() {
-                let n = body.blocks.iter().filter(|b| &b.ident == k).count() as u64;
-                let min = bt["min_items"].as_u64().unwrap_or(0);
-                let max = bt["max_items"].as_u64().unwrap_or(0);
-                assert!(n >= min, "{path}: insufficient `{k}` blocks");
-                assert!(max == 0 || n <= max, "{path}: too many `{k}` blocks");
-            }
-            for b in &body.blocks {
-                let bt = schema["block_types"]
-                    .get(&b.ident)
-                    .unwrap_or_else(|| panic!("{path}: unsupported block `{}`", b.ident));
-                check(&format!("{path}.{}", b.ident), &bt["block"], &b.body);
-            }
-        }
         let g = gen_default(&fixture());
         let mut checked = 0;
         for t in names {
             for b in blocks(&g, t) {
-                check(&b.labels.join("."), &types[t]["block"], &b.body);
+                check_schema(&b.labels.join("."), &types[t]["block"], &b.body);
                 checked += 1;
             }
         }
