@@ -77,7 +77,11 @@ pub fn warn_unmapped(g: &Generated, printer: &Printer) {
 
 /// `1 type`, `2 types`.
 fn plural(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Runs `atg generate`.

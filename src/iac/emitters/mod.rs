@@ -68,3 +68,67 @@ pub fn for_type(arm_type: &str) -> Option<&'static Emitter> {
         .get(arm_type.to_ascii_lowercase().as_str())
         .copied()
 }
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    /// Every entry is complete, its ARM type is lowercase and unique, and
+    /// every azurerm type it may emit exists in the real provider schema.
+    #[test]
+    fn every_emitter_is_complete_and_its_types_exist_in_the_provider_schema() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/reference/azurerm-4.79.0.schema.json");
+        assert!(
+            path.exists(),
+            "missing `{}`: the registry check needs the shared reference data",
+            path.display()
+        );
+        let schemas = crate::validate::schema::Schemas::load_file(&path).expect("schema loads");
+        let mut seen = HashSet::new();
+        let mut n = 0;
+        for e in all() {
+            n += 1;
+            assert_eq!(
+                e.arm_type,
+                e.arm_type.to_ascii_lowercase(),
+                "ARM types are lowercase"
+            );
+            assert!(seen.insert(e.arm_type), "`{}` registered twice", e.arm_type);
+            assert!(
+                !e.azurerm_types.is_empty() && !e.group.is_empty(),
+                "`{}` is incomplete",
+                e.arm_type
+            );
+            for t in e.azurerm_types {
+                assert!(
+                    schemas.resource(t).is_some(),
+                    "`{}` emits `{t}`, which azurerm 4.79 does not have",
+                    e.arm_type
+                );
+            }
+            assert!(
+                std::ptr::eq(for_type(&e.arm_type.to_ascii_uppercase()).unwrap(), e),
+                "lookup is case-insensitive"
+            );
+        }
+        assert!(n >= 30, "at least 30 ARM types are mapped, found {n}");
+    }
+
+    /// docs/GENERATE.md lists every mapped ARM type.
+    #[test]
+    fn the_mapping_table_in_the_docs_is_complete() {
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/GENERATE.md"),
+        )
+        .unwrap();
+        for e in all() {
+            assert!(
+                doc.contains(&format!("`{}`", e.arm_type)),
+                "docs/GENERATE.md does not list `{}`",
+                e.arm_type
+            );
+        }
+    }
+}
