@@ -360,7 +360,7 @@ fn ctrl_c_leaves_the_state_whole_and_the_next_run_resumes() {
         .assert()
         .success();
     let bin = assert_cmd::cargo::cargo_bin("atg");
-    let mut child = std::process::Command::new(bin)
+    let child = std::process::Command::new(bin)
         .current_dir(d.path())
         .args(["-q", "iterate", "--until-stable", "--validator", "builtin"])
         .stdout(std::process::Stdio::null())
@@ -537,8 +537,9 @@ fn a_crashing_terraform_is_a_tool_error_and_iterate_keeps_its_state() {
             "--validator",
             "terraform",
             "--terraform-bin",
+            // Relative to where atg runs, not to the folder terraform runs in.
+            "./crash.sh",
         ])
-        .arg(&bin)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));

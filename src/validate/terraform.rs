@@ -375,7 +375,11 @@ pub fn export_schema(
 /// Looks `name` up on `PATH`; a name with a `/` is returned when it is a file.
 pub fn find_binary(name: &Path) -> Option<PathBuf> {
     if name.components().count() > 1 {
-        return name.is_file().then(|| name.to_path_buf());
+        // terraform runs inside the configuration folder, so a relative path
+        // such as `./bin/terraform` is made absolute first.
+        return name
+            .is_file()
+            .then(|| std::path::absolute(name).unwrap_or_else(|_| name.to_path_buf()));
     }
     std::env::var_os("PATH").and_then(|p| {
         std::env::split_paths(&p)
