@@ -8,6 +8,10 @@
 //! says so. Figures go in docs/PERFORMANCE.md.
 
 use std::path::{Path, PathBuf};
+
+// The same allocator as the `atg` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::Command;
 use std::time::Instant;
 

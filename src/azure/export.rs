@@ -112,8 +112,10 @@ struct Document {
     data: Option<Vec<Row>>,
 }
 
-/// A row as found in the file: `id` and `type` may be missing and are
-/// checked with a clear error, the rest follows `Resource`.
+/// A row as found in the file: the fields of `Resource`, but `id`, `type`
+/// and `name` may be missing (checked with a clear error, or derived).
+/// Other keys are ignored. Typed fields, no `flatten`: rows deserialise in
+/// one pass, without an intermediate map.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Row {
@@ -123,8 +125,30 @@ struct Row {
     r#type: Option<String>,
     #[serde(default)]
     name: Option<String>,
-    #[serde(flatten)]
-    rest: serde_json::Map<String, Value>,
+    #[serde(default)]
+    location: Option<String>,
+    #[serde(default)]
+    resource_group: Option<String>,
+    #[serde(default)]
+    subscription_id: Option<String>,
+    #[serde(default)]
+    tenant_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::model::empty_as_none")]
+    kind: Option<String>,
+    #[serde(default)]
+    sku: Value,
+    #[serde(default)]
+    identity: Value,
+    #[serde(default)]
+    zones: Value,
+    #[serde(default)]
+    tags: Value,
+    #[serde(default, deserialize_with = "crate::model::empty_as_none")]
+    managed_by: Option<String>,
+    #[serde(default)]
+    plan: Value,
+    #[serde(default)]
+    properties: Value,
 }
 
 /// Reads and parses an export file. See `parse` for the accepted shapes.
@@ -214,21 +238,27 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<Export, ExportError> {
             index,
             source,
         })?;
-        let mut obj = row.rest;
-        obj.insert("id".into(), Value::String(id.clone()));
-        obj.insert("type".into(), Value::String(ty.clone()));
         let name = row
             .name
             .or_else(|| parsed.name().map(str::to_string))
             .unwrap_or_default();
-        obj.insert("name".into(), Value::String(name));
-        let resource: Resource =
-            serde_json::from_value(Value::Object(obj)).map_err(|e| ExportError::Json {
-                path: path.to_string(),
-                line: 0,
-                column: 0,
-                message: format!("resource #{index} `{id}`: {e}"),
-            })?;
+        let resource = Resource {
+            id,
+            name,
+            r#type: ty.clone(),
+            location: row.location,
+            resource_group: row.resource_group,
+            subscription_id: row.subscription_id,
+            tenant_id: row.tenant_id,
+            kind: row.kind,
+            sku: row.sku,
+            identity: row.identity,
+            zones: row.zones,
+            tags: row.tags,
+            managed_by: row.managed_by,
+            plan: row.plan,
+            properties: row.properties,
+        };
         match ty.to_ascii_lowercase().as_str() {
             "microsoft.resources/subscriptions/resourcegroups" => {
                 export.resource_groups.push(ResourceGroup {

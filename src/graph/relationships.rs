@@ -10,6 +10,7 @@
 use crate::model::{Relationship, RelationshipKind, ResourceId, Snapshot, looks_like_arm_id};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 /// Derives all relationships of a snapshot, sorted and without duplicates
 /// (one edge per source, kind and target; the first `via` found is kept).
@@ -17,7 +18,12 @@ use std::collections::{HashMap, HashSet};
 /// Cost: one walk over every property value, with hash lookups; no
 /// pairwise comparison of resources.
 pub fn derive(snapshot: &Snapshot) -> Vec<Relationship> {
-    let index: HashMap<String, usize> = snapshot.index();
+    let keys: Vec<String> = snapshot.resources.iter().map(|r| r.id_key()).collect();
+    let index: HashMap<&str, usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
     let mut out: Vec<Relationship> = Vec::new();
     let mut seen: HashSet<(usize, RelationshipKind, usize)> = HashSet::new();
     let rgs: HashMap<String, &str> = snapshot
@@ -26,14 +32,16 @@ pub fn derive(snapshot: &Snapshot) -> Vec<Relationship> {
         .map(|g| (g.id.to_ascii_lowercase(), g.id.as_str()))
         .collect();
 
-    for sub in &snapshot.subscriptions {
-        let sub_id = format!("/subscriptions/{}", sub.subscription_id);
-        for g in snapshot.resource_groups.iter().filter(|g| {
-            ResourceId::parse(&g.id)
-                .ok()
-                .and_then(|i| i.subscription)
-                .is_some_and(|s| s.eq_ignore_ascii_case(&sub.subscription_id))
-        }) {
+    let subs: HashSet<String> = snapshot
+        .subscriptions
+        .iter()
+        .map(|s| s.subscription_id.to_ascii_lowercase())
+        .collect();
+    for g in &snapshot.resource_groups {
+        if let Some(sub) = ResourceId::parse(&g.id).ok().and_then(|i| i.subscription)
+            && subs.contains(&sub.to_ascii_lowercase())
+        {
+            let sub_id = format!("/subscriptions/{sub}");
             out.push(edge(
                 &sub_id,
                 RelationshipKind::Contains,
@@ -48,7 +56,9 @@ pub fn derive(snapshot: &Snapshot) -> Vec<Relationship> {
             continue;
         };
         // Containment: parent resource if present, else the resource group.
-        let parent = id.parent().and_then(|p| index.get(&p.key()).copied());
+        let parent = id
+            .parent()
+            .and_then(|p| index.get(p.key().as_str()).copied());
         match parent {
             Some(p) => out.push(edge(
                 &snapshot.resources[p].id,
@@ -65,7 +75,7 @@ pub fn derive(snapshot: &Snapshot) -> Vec<Relationship> {
                 }
             }
         }
-        let own_key = r.id_key();
+        let own_key = &keys[i];
         let mut visit = |s: &str, path: &str, key: &str| {
             let Some(target) = resolve(s, &index) else {
                 return;
@@ -73,9 +83,9 @@ pub fn derive(snapshot: &Snapshot) -> Vec<Relationship> {
             if target == i {
                 return;
             }
-            let target_key = snapshot.resources[target].id_key();
+            let target_key = &keys[target];
             // A child listed inside its parent (subnets in a VNet) is containment.
-            if target_key.starts_with(&own_key)
+            if target_key.starts_with(own_key.as_str())
                 && target_key.as_bytes().get(own_key.len()) == Some(&b'/')
             {
                 return;
@@ -121,13 +131,13 @@ fn edge(source: &str, kind: RelationshipKind, target: &str, via: &str) -> Relati
 
 /// Resolves a string to the index of the nearest resource it names: the
 /// exact ID, or an enclosing resource after trimming type/name pairs.
-fn resolve(s: &str, index: &HashMap<String, usize>) -> Option<usize> {
+fn resolve(s: &str, index: &HashMap<&str, usize>) -> Option<usize> {
     if !looks_like_arm_id(s) {
         return None;
     }
     let mut key = s.trim_end_matches('/').to_ascii_lowercase();
     loop {
-        if let Some(&i) = index.get(&key) {
+        if let Some(&i) = index.get(key.as_str()) {
             return Some(i);
         }
         // Drop one type/name pair, but never above `.../providers/NS/type/name`.
@@ -148,7 +158,7 @@ fn walk(v: &Value, path: &mut String, key: &str, visit: &mut impl FnMut(&str, &s
         Value::Array(items) => {
             for (n, item) in items.iter().enumerate() {
                 let len = path.len();
-                path.push_str(&format!("[{n}]"));
+                let _ = write!(path, "[{n}]");
                 walk(item, path, key, visit);
                 path.truncate(len);
             }

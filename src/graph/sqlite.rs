@@ -10,6 +10,7 @@ use crate::model::{
     Subscription,
 };
 use async_trait::async_trait;
+use rayon::prelude::*;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 use std::path::Path;
@@ -28,10 +29,10 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 CREATE TABLE IF NOT EXISTS resource_groups (
   scan_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, location TEXT, subscription_id TEXT, tags TEXT);
 CREATE TABLE IF NOT EXISTS resources (
-  scan_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, id_key TEXT NOT NULL, name TEXT NOT NULL,
-  type TEXT NOT NULL, location TEXT, resource_group TEXT, subscription_id TEXT, tenant_id TEXT, kind TEXT,
+  scan_id TEXT NOT NULL, id TEXT NOT NULL, id_key TEXT NOT NULL, name TEXT NOT NULL,
+  type TEXT NOT NULL, type_key TEXT NOT NULL, location TEXT, resource_group TEXT, subscription_id TEXT, tenant_id TEXT, kind TEXT,
   sku TEXT, identity TEXT, zones TEXT, tags TEXT, managed_by TEXT, plan TEXT, properties TEXT);
-CREATE INDEX IF NOT EXISTS resources_scan_type ON resources (scan_id, type);
+CREATE INDEX IF NOT EXISTS resources_scan_type ON resources (scan_id, type_key);
 CREATE INDEX IF NOT EXISTS resources_scan_id ON resources (scan_id, id_key);
 CREATE TABLE IF NOT EXISTS relationships (
   scan_id TEXT NOT NULL, source_id TEXT NOT NULL, kind TEXT NOT NULL, target_id TEXT NOT NULL, via TEXT NOT NULL);
@@ -45,6 +46,47 @@ pub struct SqliteStore {
 
 fn q(e: rusqlite::Error) -> GraphError {
     GraphError::Query(e.to_string())
+}
+
+/// Resources parsed per parallel chunk when loading.
+const LOAD_CHUNK: usize = 4096;
+
+/// A resource row as stored, before its JSON columns are parsed.
+struct RawResource {
+    id: String,
+    name: String,
+    r#type: String,
+    location: Option<String>,
+    resource_group: Option<String>,
+    subscription_id: Option<String>,
+    tenant_id: Option<String>,
+    kind: Option<String>,
+    managed_by: Option<String>,
+    /// sku, identity, zones, tags, plan, properties.
+    json: [Option<String>; 6],
+}
+
+impl RawResource {
+    fn parse(self) -> Result<Resource, GraphError> {
+        let [sku, identity, zones, tags, plan, properties] = self.json;
+        Ok(Resource {
+            id: self.id,
+            name: self.name,
+            r#type: self.r#type,
+            location: self.location,
+            resource_group: self.resource_group,
+            subscription_id: self.subscription_id,
+            tenant_id: self.tenant_id,
+            kind: self.kind,
+            sku: parse_json(sku)?,
+            identity: parse_json(identity)?,
+            zones: parse_json(zones)?,
+            tags: parse_json(tags)?,
+            managed_by: self.managed_by,
+            plan: parse_json(plan)?,
+            properties: parse_json(properties)?,
+        })
+    }
 }
 
 fn json_text(v: &Value) -> Option<String> {
@@ -75,6 +117,9 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| open_err(e.to_string()))?;
         conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| open_err(e.to_string()))?;
+        // 64 MiB page cache (negative = KiB): bulk imports stay in memory.
+        conn.pragma_update(None, "cache_size", -65536)
             .map_err(|e| open_err(e.to_string()))?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -196,40 +241,47 @@ impl GraphStore for SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(q)?;
         {
-            let next: i64 = tx
-                .query_row(
-                    "SELECT COALESCE(MAX(seq) + 1, 0) FROM resources WHERE scan_id = ?1",
-                    [scan_id],
-                    |r| r.get(0),
-                )
-                .map_err(q)?;
             let mut st = tx
                 .prepare_cached(
-                    "INSERT INTO resources (scan_id, seq, id, id_key, name, type, location, resource_group, subscription_id,
+                    "INSERT INTO resources (scan_id, id, id_key, name, type, type_key, location, resource_group, subscription_id,
                      tenant_id, kind, sku, identity, zones, tags, managed_by, plan, properties)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 )
                 .map_err(q)?;
-            for (i, r) in batch.iter().enumerate() {
+            // JSON columns are serialised in parallel, then inserted in order.
+            let json: Vec<[Option<String>; 6]> = batch
+                .par_iter()
+                .map(|r| {
+                    [
+                        json_text(&r.sku),
+                        json_text(&r.identity),
+                        json_text(&r.zones),
+                        json_text(&r.tags),
+                        json_text(&r.plan),
+                        Some(r.properties.to_string()),
+                    ]
+                })
+                .collect();
+            for (r, [sku, identity, zones, tags, plan, properties]) in batch.iter().zip(json) {
                 st.execute(params![
                     scan_id,
-                    next + i as i64,
                     r.id,
                     r.id_key(),
                     r.name,
+                    r.r#type,
                     r.type_key(),
                     r.location,
                     r.resource_group,
                     r.subscription_id,
                     r.tenant_id,
                     r.kind,
-                    json_text(&r.sku),
-                    json_text(&r.identity),
-                    json_text(&r.zones),
-                    json_text(&r.tags),
+                    sku,
+                    identity,
+                    zones,
+                    tags,
                     r.managed_by,
-                    json_text(&r.plan),
-                    r.properties.to_string(),
+                    plan,
+                    properties,
                 ])
                 .map_err(q)?;
             }
@@ -371,28 +423,46 @@ impl GraphStore for SqliteStore {
         let mut st = conn
             .prepare(
                 "SELECT id, name, type, location, resource_group, subscription_id, tenant_id, kind, sku, identity, zones,
-                        tags, managed_by, plan, properties FROM resources WHERE scan_id = ?1 ORDER BY seq",
+                        tags, managed_by, plan, properties FROM resources WHERE scan_id = ?1 ORDER BY rowid",
             )
             .map_err(q)?;
+        // Rows are read in chunks and their JSON columns parsed in parallel;
+        // order is kept, and at most one chunk of raw text is held.
         let mut rows = st.query([scan_id]).map_err(q)?;
-        while let Some(r) = rows.next().map_err(q)? {
-            snap.resources.push(Resource {
-                id: r.get(0).map_err(q)?,
-                name: r.get(1).map_err(q)?,
-                r#type: r.get(2).map_err(q)?,
-                location: r.get(3).map_err(q)?,
-                resource_group: r.get(4).map_err(q)?,
-                subscription_id: r.get(5).map_err(q)?,
-                tenant_id: r.get(6).map_err(q)?,
-                kind: r.get(7).map_err(q)?,
-                sku: parse_json(r.get(8).map_err(q)?)?,
-                identity: parse_json(r.get(9).map_err(q)?)?,
-                zones: parse_json(r.get(10).map_err(q)?)?,
-                tags: parse_json(r.get(11).map_err(q)?)?,
-                managed_by: r.get(12).map_err(q)?,
-                plan: parse_json(r.get(13).map_err(q)?)?,
-                properties: parse_json(r.get(14).map_err(q)?)?,
-            });
+        let mut chunk: Vec<RawResource> = Vec::with_capacity(LOAD_CHUNK);
+        let mut done = false;
+        while !done {
+            let row = rows.next().map_err(q)?;
+            done = row.is_none();
+            if let Some(r) = row {
+                let text = |i| r.get::<_, Option<String>>(i).map_err(q);
+                chunk.push(RawResource {
+                    id: r.get(0).map_err(q)?,
+                    name: r.get(1).map_err(q)?,
+                    r#type: r.get(2).map_err(q)?,
+                    location: text(3)?,
+                    resource_group: text(4)?,
+                    subscription_id: text(5)?,
+                    tenant_id: text(6)?,
+                    kind: text(7)?,
+                    managed_by: text(12)?,
+                    json: [
+                        text(8)?,
+                        text(9)?,
+                        text(10)?,
+                        text(11)?,
+                        text(13)?,
+                        text(14)?,
+                    ],
+                });
+            }
+            if chunk.len() == LOAD_CHUNK || (done && !chunk.is_empty()) {
+                let parsed: Result<Vec<Resource>, GraphError> = std::mem::take(&mut chunk)
+                    .into_par_iter()
+                    .map(RawResource::parse)
+                    .collect();
+                snap.resources.extend(parsed?);
+            }
         }
         let mut st = conn
             .prepare("SELECT source_id, kind, target_id, via FROM relationships WHERE scan_id = ?1 ORDER BY rowid")
@@ -414,7 +484,7 @@ impl GraphStore for SqliteStore {
     async fn type_counts(&self, scan_id: &str) -> Result<Vec<(String, u64)>, GraphError> {
         let conn = self.conn();
         let mut st = conn
-            .prepare("SELECT type, COUNT(*) FROM resources WHERE scan_id = ?1 GROUP BY type ORDER BY type")
+            .prepare("SELECT type_key, COUNT(*) FROM resources WHERE scan_id = ?1 GROUP BY type_key ORDER BY type_key")
             .map_err(q)?;
         let rows = st
             .query_map([scan_id], |r| {

@@ -11,6 +11,7 @@ use super::naming;
 use super::render::{self, Syntax};
 use super::report::GenerationReport;
 use crate::model::{Resource, ResourceGroup, ResourceId, Snapshot};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -195,21 +196,30 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         target: &opts.target,
     };
 
-    let mut units: Vec<Option<Unit>> = Vec::with_capacity(planned.len());
-    let mut missing: Vec<String> = Vec::new();
-    for (r, emitter, primary, label, address) in planned {
-        let mut cx = EmitCx::new(&plan, r, primary, label);
-        match (emitter.emit)(r, &mut cx) {
-            Ok(blocks) => units.push(Some(Unit {
+    // Emitters only read the plan, so resources are emitted in parallel;
+    // results keep the planned order, so the output does not depend on it.
+    let emitted: Vec<(Result<Unit, Skip>, String, &Resource)> = planned
+        .into_par_iter()
+        .map(|(r, emitter, primary, label, address)| {
+            let mut cx = EmitCx::new(&plan, r, primary, label);
+            let result = (emitter.emit)(r, &mut cx).map(|blocks| Unit {
                 resource: r,
                 group: emitter.group,
-                address,
+                address: address.clone(),
                 blocks,
                 deps: cx.deps,
                 notes: cx.notes,
                 variables: cx.variables,
                 uses_client_config: cx.uses_client_config,
-            })),
+            });
+            (result, address, r)
+        })
+        .collect();
+    let mut units: Vec<Option<Unit>> = Vec::with_capacity(emitted.len());
+    let mut missing: Vec<String> = Vec::new();
+    for (result, address, r) in emitted {
+        match result {
+            Ok(unit) => units.push(Some(unit)),
             Err(skip) => {
                 report.skip(r, skip);
                 missing.push(address);

@@ -129,7 +129,9 @@ fn is_null(v: &Value) -> bool {
     v.is_null()
 }
 
-fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+/// Deserialises an optional string, turning `""` into `None` (Resource
+/// Graph writes empty strings for absent `kind` and `managedBy`).
+pub fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let s: Option<String> = Option::deserialize(d)?;
     Ok(s.filter(|s| !s.is_empty()))
 }

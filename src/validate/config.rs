@@ -471,13 +471,53 @@ impl Config {
             .filter(|n| is_config_file(n))
             .collect();
         names.sort();
-        let mut cfg = Config::default();
+        let mut texts = Vec::with_capacity(names.len());
         for n in names {
             let text = std::fs::read_to_string(dir.join(&n))?;
-            cfg.add_file(n, text);
+            texts.push((n, text));
+        }
+        // Files parse independently, one thread each; the parts are joined in
+        // name order, so the result does not depend on scheduling.
+        let parts: Vec<Config> = std::thread::scope(|scope| {
+            let handles: Vec<_> = texts
+                .into_iter()
+                .enumerate()
+                .map(|(i, (n, t))| scope.spawn(move || Config::parse_file(i as u32, n, t)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a parser thread panicked"))
+                .collect()
+        });
+        let mut cfg = Config::default();
+        for mut p in parts {
+            cfg.files
+                .push(p.files.pop().expect("each part holds its own file last"));
+            cfg.resources.append(&mut p.resources);
+            cfg.variables.append(&mut p.variables);
+            cfg.locals.append(&mut p.locals);
+            cfg.outputs.append(&mut p.outputs);
+            cfg.providers.append(&mut p.providers);
+            cfg.modules.append(&mut p.modules);
+            cfg.terraform.append(&mut p.terraform);
+            cfg.diagnostics.append(&mut p.diagnostics);
         }
         cfg.finish();
         Ok(cfg)
+    }
+
+    /// Parses one file as file number `index` of a folder: the part holds
+    /// empty placeholders before its own file, so spans carry the folder-wide
+    /// file number and ranges resolve while parsing.
+    fn parse_file(index: u32, name: String, text: String) -> Config {
+        let mut part = Config {
+            files: (0..index)
+                .map(|_| SourceFile::new(String::new(), String::new()))
+                .collect(),
+            ..Config::default()
+        };
+        part.add_file(name, text);
+        part
     }
 
     /// Parses one file's text into this configuration; the syntax is chosen by the name.
