@@ -104,7 +104,9 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
     let mut addresses = HashMap::new();
     let mut used_labels: HashSet<String> = HashSet::new();
     let mut planned = Vec::new();
-    let mut rg_needed: BTreeMap<String, String> = BTreeMap::new();
+    // Lowercase resource group ID → (ID as first spelled, location of the
+    // first planned resource in it: the fallback when the group has none).
+    let mut rg_needed: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
 
     for r in &resources {
         let type_key = r.type_key();
@@ -134,7 +136,9 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         let address = format!("{primary}.{label}");
         addresses.insert(r.id_key(), address.clone());
         if let Some(rg) = rg_id_of(r) {
-            rg_needed.entry(rg.to_ascii_lowercase()).or_insert(rg);
+            rg_needed
+                .entry(rg.to_ascii_lowercase())
+                .or_insert_with(|| (rg, r.location.clone()));
         }
         planned.push((*r, emitter, primary, label, address));
     }
@@ -147,7 +151,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         .collect();
     let mut rg_blocks = Vec::new();
     let mut rg_addresses = HashMap::new();
-    for (key, rg_id) in &rg_needed {
+    for (key, (rg_id, first_location)) in &rg_needed {
         let name = ResourceId::parse(rg_id)
             .ok()
             .and_then(|i| i.resource_group)
@@ -159,12 +163,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
             .location
             .clone()
             .or_else(|| record.and_then(|g| g.location.clone()))
-            .or_else(|| {
-                planned
-                    .iter()
-                    .find(|p| rg_id_of(p.0).as_deref() == Some(rg_id))
-                    .and_then(|p| p.0.location.clone())
-            })
+            .or_else(|| first_location.clone())
             .unwrap_or_else(|| "eastus".to_string());
         let mut body = Body::new()
             .attr(
