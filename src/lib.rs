@@ -7,6 +7,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod azure;
+pub mod background;
 pub mod cli;
 pub mod clock;
 pub mod commands;

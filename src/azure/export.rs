@@ -10,8 +10,10 @@
 //! `azure::normalize` and `graph::relationships`.
 
 use crate::model::{Resource, ResourceGroup, ResourceId, Subscription};
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::path::Path;
 
 /// The records read from an export file, before normalisation.
@@ -97,19 +99,31 @@ impl ExportError {
     }
 }
 
+/// The top level of an export. Rows stay raw JSON text here (checked for
+/// syntax, not yet typed) so they can be deserialised in parallel.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Document {
+struct Document<'a> {
     #[serde(default)]
     tenant_id: Option<String>,
     #[serde(default)]
     subscriptions: Vec<Subscription>,
     #[serde(default)]
     resource_groups: Vec<ResourceGroup>,
-    #[serde(default)]
-    resources: Option<Vec<Row>>,
-    #[serde(default)]
-    data: Option<Vec<Row>>,
+    #[serde(default, borrow)]
+    resources: Option<Vec<&'a RawValue>>,
+    #[serde(default, borrow)]
+    data: Option<Vec<&'a RawValue>>,
+}
+
+/// One row, typed and sorted into what it describes.
+// Nearly every row is a resource, so boxing the large variant would only add
+// an allocation per row.
+#[allow(clippy::large_enum_variant)]
+enum Item {
+    Resource(Resource),
+    ResourceGroup(ResourceGroup),
+    Subscription(Subscription),
 }
 
 /// A row as found in the file: the fields of `Resource`, but `id`, `type`
@@ -165,9 +179,13 @@ pub fn read(path: &Path) -> Result<Export, ExportError> {
 
 /// Parses export bytes; `path` is only used in error messages.
 ///
+/// The file is read in two passes: the top level first, with each row kept
+/// as raw JSON text (this checks the syntax of the whole file), then the
+/// rows are typed in parallel. Row order is kept.
+///
 /// Errors: malformed JSON (with line and column), a top level that is not an
 /// object or array, a resource without `id` or `type`, or an `id` that is not
-/// an ARM resource ID.
+/// an ARM resource ID. With several bad rows, the first one is reported.
 pub fn parse(bytes: &[u8], path: &str) -> Result<Export, ExportError> {
     let json_err = |e: serde_json::Error| ExportError::Json {
         path: path.to_string(),
@@ -179,7 +197,7 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<Export, ExportError> {
     let (mut export, rows) = match first {
         Some(b'[') => (
             Export::default(),
-            serde_json::from_slice::<Vec<Row>>(bytes).map_err(json_err)?,
+            serde_json::from_slice::<Vec<&RawValue>>(bytes).map_err(json_err)?,
         ),
         Some(b'{') => {
             let doc: Document = serde_json::from_slice(bytes).map_err(json_err)?;
@@ -212,77 +230,116 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<Export, ExportError> {
             });
         }
     };
-    export.resources.reserve(rows.len());
-    for (index, row) in rows.into_iter().enumerate() {
-        let name_note = row
-            .name
-            .as_deref()
-            .map(|n| format!(" (name `{n}`)"))
-            .unwrap_or_default();
-        let missing = |field| ExportError::MissingField {
-            path: path.to_string(),
-            index,
-            name: name_note.clone(),
-            field,
-        };
-        let id = row
-            .id
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| missing("id"))?;
-        let ty = row
-            .r#type
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| missing("type"))?;
-        let parsed = ResourceId::parse(&id).map_err(|source| ExportError::BadId {
-            path: path.to_string(),
-            index,
-            source,
-        })?;
-        let name = row
-            .name
-            .or_else(|| parsed.name().map(str::to_string))
-            .unwrap_or_default();
-        let resource = Resource {
-            id,
-            name,
-            r#type: ty.clone(),
-            location: row.location,
-            resource_group: row.resource_group,
-            subscription_id: row.subscription_id,
-            tenant_id: row.tenant_id,
-            kind: row.kind,
-            sku: row.sku,
-            identity: row.identity,
-            zones: row.zones,
-            tags: row.tags,
-            managed_by: row.managed_by,
-            plan: row.plan,
-            properties: row.properties,
-        };
-        match ty.to_ascii_lowercase().as_str() {
-            "microsoft.resources/subscriptions/resourcegroups" => {
-                export.resource_groups.push(ResourceGroup {
-                    id: resource.id,
-                    name: resource.name,
-                    location: resource.location,
-                    subscription_id: resource.subscription_id.or(parsed.subscription),
-                    tags: resource.tags,
-                })
-            }
-            "microsoft.resources/subscriptions" => export.subscriptions.push(Subscription {
-                subscription_id: parsed.subscription.unwrap_or_default(),
-                display_name: Some(resource.name),
-                tenant_id: resource.tenant_id,
-            }),
-            _ => {
+    let items: Vec<Result<Item, ExportError>> = rows
+        .par_iter()
+        .enumerate()
+        .map(|(index, raw)| {
+            let row: Row = serde_json::from_str(raw.get())
+                .map_err(|e| row_json_error(bytes, raw, &e, path))?;
+            typed(row, index, path)
+        })
+        .collect();
+    drop(rows);
+    export.resources.reserve(items.len());
+    for item in items {
+        match item? {
+            Item::ResourceGroup(g) => export.resource_groups.push(g),
+            Item::Subscription(s) => export.subscriptions.push(s),
+            Item::Resource(r) => {
                 if export.tenant_id.is_none() {
-                    export.tenant_id.clone_from(&resource.tenant_id);
+                    export.tenant_id.clone_from(&r.tenant_id);
                 }
-                export.resources.push(resource);
+                export.resources.push(r);
             }
         }
     }
     Ok(export)
+}
+
+/// A row's type error, placed in the whole file: serde_json counts lines
+/// and columns from the start of the row's own text.
+fn row_json_error(bytes: &[u8], raw: &RawValue, e: &serde_json::Error, path: &str) -> ExportError {
+    let offset = (raw.get().as_ptr() as usize).saturating_sub(bytes.as_ptr() as usize);
+    let before = &bytes[..offset.min(bytes.len())];
+    let base_line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let base_column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
+    let (line, column) = if e.line() <= 1 {
+        (base_line, base_column + e.column().saturating_sub(1))
+    } else {
+        (base_line + e.line() - 1, e.column())
+    };
+    ExportError::Json {
+        path: path.to_string(),
+        line,
+        column,
+        message: strip_position(&e.to_string()),
+    }
+}
+
+/// Checks one row (`index` is its place in the resource list) and sorts it
+/// into a resource, a resource group or a subscription.
+fn typed(row: Row, index: usize, path: &str) -> Result<Item, ExportError> {
+    let name_note = row
+        .name
+        .as_deref()
+        .map(|n| format!(" (name `{n}`)"))
+        .unwrap_or_default();
+    let missing = |field| ExportError::MissingField {
+        path: path.to_string(),
+        index,
+        name: name_note.clone(),
+        field,
+    };
+    let id = row
+        .id
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("id"))?;
+    let ty = row
+        .r#type
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("type"))?;
+    let parsed = ResourceId::parse(&id).map_err(|source| ExportError::BadId {
+        path: path.to_string(),
+        index,
+        source,
+    })?;
+    let name = row
+        .name
+        .or_else(|| parsed.name().map(str::to_string))
+        .unwrap_or_default();
+    let kind = ty.to_ascii_lowercase();
+    let resource = Resource {
+        id,
+        name,
+        r#type: ty,
+        location: row.location,
+        resource_group: row.resource_group,
+        subscription_id: row.subscription_id,
+        tenant_id: row.tenant_id,
+        kind: row.kind,
+        sku: row.sku,
+        identity: row.identity,
+        zones: row.zones,
+        tags: row.tags,
+        managed_by: row.managed_by,
+        plan: row.plan,
+        properties: row.properties,
+    };
+    Ok(match kind.as_str() {
+        "microsoft.resources/subscriptions/resourcegroups" => Item::ResourceGroup(ResourceGroup {
+            id: resource.id,
+            name: resource.name,
+            location: resource.location,
+            subscription_id: resource.subscription_id.or(parsed.subscription),
+            tags: resource.tags,
+        }),
+        "microsoft.resources/subscriptions" => Item::Subscription(Subscription {
+            subscription_id: parsed.subscription.unwrap_or_default(),
+            display_name: Some(resource.name),
+            tenant_id: resource.tenant_id,
+        }),
+        _ => Item::Resource(resource),
+    })
 }
 
 /// serde_json appends " at line L column C"; the error already says where.
@@ -347,6 +404,44 @@ mod tests {
         assert!(
             err.to_string().contains("is not an ARM resource ID"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_field_type_is_placed_in_the_whole_file() {
+        // Rows are typed one by one; the position must still be the file's.
+        let doc = b"{\n  \"resources\": [\n    {\"id\": \"/subscriptions/s/resourceGroups/r/providers/A.B/c/d\", \"type\": \"a.b/c\"},\n    {\"id\": \"/subscriptions/s/resourceGroups/r/providers/A.B/c/e\",\n     \"type\": \"a.b/c\", \"location\": 7}\n  ]\n}";
+        let err = parse(doc, "t.json").unwrap_err();
+        let ExportError::Json { line, column, .. } = err else {
+            panic!("expected a JSON error, got {err}");
+        };
+        // Where serde_json puts it when typing the whole file in one pass.
+        #[derive(Deserialize)]
+        struct Whole {
+            #[allow(dead_code)]
+            resources: Vec<Row>,
+        }
+        let whole = serde_json::from_slice::<Whole>(doc).err().unwrap();
+        assert_eq!((line, column), (whole.line(), whole.column()));
+        assert_eq!((line, column), (5, 35));
+    }
+
+    #[test]
+    fn the_first_bad_row_is_the_one_reported() {
+        let mut rows = Vec::new();
+        for i in 0..500 {
+            rows.push(format!(
+                r#"{{"id": "/subscriptions/s/resourceGroups/r/providers/A.B/c/n{i}", "type": "a.b/c"}}"#
+            ));
+        }
+        rows[120] =
+            r#"{"id": "/subscriptions/s/resourceGroups/r/providers/A.B/c/x", "name": "x"}"#.into();
+        rows[400] = r#"{"type": "a.b/c"}"#.into();
+        let doc = format!("[{}]", rows.join(","));
+        let err = parse(doc.as_bytes(), "t.json").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`t.json` resource #120 (name `x`): missing `type`"
         );
     }
 }

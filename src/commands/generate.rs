@@ -111,5 +111,7 @@ pub async fn run(
             args.output.join("generation_report.md").display()
         ));
     }
+    crate::background::drop_later(generated);
+    crate::background::drop_later(snapshot);
     Ok(ExitStatus::Success)
 }

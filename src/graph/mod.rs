@@ -12,7 +12,9 @@ use crate::model::{
     Relationship, Resource, ResourceGroup, ScanInfo, ScanStatus, Snapshot, Subscription,
 };
 use async_trait::async_trait;
+use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The default embedded store location, relative to the working directory.
 pub const DEFAULT_GRAPH: &str = ".atg/graph.db";
@@ -165,14 +167,54 @@ pub async fn select_scan(
         })
 }
 
-/// Writes a whole snapshot as a new scan, in batches of `batch` resources,
-/// and finishes it. On any error the scan is marked `Failed` so no partial
-/// snapshot is ever read as finished.
+/// Writes a whole snapshot as a new scan, with the relationships it
+/// already holds, in batches of `batch` resources, and finishes it. On any
+/// error the scan is marked `Failed` so no partial snapshot is ever read as
+/// finished.
+///
+/// Errors: those of the store's writes; the scan is then `Failed`.
 pub async fn store_snapshot(
     store: &dyn GraphStore,
     info: &ScanInfo,
     snapshot: &Snapshot,
     batch: usize,
+) -> Result<ScanInfo, GraphError> {
+    write_scan(store, info, snapshot, batch, async {
+        Cow::Borrowed(snapshot.relationships.as_slice())
+    })
+    .await
+}
+
+/// Like `store_snapshot` for a snapshot whose relationships are not derived
+/// yet (`snapshot.relationships` is ignored): `relationships::derive` runs on
+/// a blocking thread while the subscriptions, resource groups and resources
+/// are written, and its edges are written after them. On two cores this
+/// hides the derivation behind the store's writes.
+///
+/// Errors: as `store_snapshot`. A panic in the derivation is resumed here.
+pub async fn import_snapshot(
+    store: &dyn GraphStore,
+    info: &ScanInfo,
+    snapshot: Arc<Snapshot>,
+    batch: usize,
+) -> Result<ScanInfo, GraphError> {
+    let shared = Arc::clone(&snapshot);
+    let derived = tokio::task::spawn_blocking(move || relationships::derive(&shared));
+    write_scan(store, info, &snapshot, batch, async move {
+        match derived.await {
+            Ok(edges) => Cow::Owned(edges),
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    })
+    .await
+}
+
+async fn write_scan<'a>(
+    store: &dyn GraphStore,
+    info: &ScanInfo,
+    snapshot: &Snapshot,
+    batch: usize,
+    relationships: impl Future<Output = Cow<'a, [Relationship]>>,
 ) -> Result<ScanInfo, GraphError> {
     store.begin_scan(info).await?;
     let result = async {
@@ -185,7 +227,8 @@ pub async fn store_snapshot(
         for chunk in snapshot.resources.chunks(batch.max(1)) {
             store.write_resources(&info.scan_id, chunk).await?;
         }
-        for chunk in snapshot.relationships.chunks(batch.max(1)) {
+        let relationships = relationships.await;
+        for chunk in relationships.chunks(batch.max(1)) {
             store.write_relationships(&info.scan_id, chunk).await?;
         }
         Ok::<_, GraphError>(())

@@ -1,7 +1,13 @@
 //! The embedded SQLite backend of `GraphStore` (rusqlite, bundled SQLite).
 //!
-//! WAL mode; each batch is one transaction; indexes on `(scan_id, type)` and
-//! `(scan_id, id_key)`. JSON fields are stored as text and parsed on load.
+//! WAL mode; each batch is one transaction; one index on `(scan_id,
+//! type_key)` for counts by type. Resources and relationships are read back
+//! in insertion (rowid) order, which needs no index. JSON fields are stored
+//! as text and parsed on load.
+//!
+//! Schema versions (`PRAGMA user_version`): 1 had an `id_key` column with an
+//! index that no query used and that cost a third of the import time; 2
+//! drops both. A version-1 store is migrated in place when opened.
 //! Relationship rules are left to `graph::relationships`.
 
 use super::{GraphError, GraphStore};
@@ -16,7 +22,13 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::Mutex;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+
+/// Version 1 → 2: drop the unused ARM ID index and its lowercased column.
+const MIGRATE_1_TO_2: &str = "
+DROP INDEX IF EXISTS resources_scan_id;
+ALTER TABLE resources DROP COLUMN id_key;
+";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS scans (
@@ -29,11 +41,10 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 CREATE TABLE IF NOT EXISTS resource_groups (
   scan_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, location TEXT, subscription_id TEXT, tags TEXT);
 CREATE TABLE IF NOT EXISTS resources (
-  scan_id TEXT NOT NULL, id TEXT NOT NULL, id_key TEXT NOT NULL, name TEXT NOT NULL,
+  scan_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,
   type TEXT NOT NULL, type_key TEXT NOT NULL, location TEXT, resource_group TEXT, subscription_id TEXT, tenant_id TEXT, kind TEXT,
   sku TEXT, identity TEXT, zones TEXT, tags TEXT, managed_by TEXT, plan TEXT, properties TEXT);
 CREATE INDEX IF NOT EXISTS resources_scan_type ON resources (scan_id, type_key);
-CREATE INDEX IF NOT EXISTS resources_scan_id ON resources (scan_id, id_key);
 CREATE TABLE IF NOT EXISTS relationships (
   scan_id TEXT NOT NULL, source_id TEXT NOT NULL, kind TEXT NOT NULL, target_id TEXT NOT NULL, via TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS relationships_scan ON relationships (scan_id);
@@ -129,6 +140,10 @@ impl SqliteStore {
                 "store version {version} is newer than this atg supports ({SCHEMA_VERSION})"
             )));
         }
+        if version == 1 {
+            conn.execute_batch(MIGRATE_1_TO_2)
+                .map_err(|e| open_err(format!("migrating store version 1 to 2: {e}")))?;
+        }
         conn.execute_batch(SCHEMA)
             .map_err(|e| open_err(e.to_string()))?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
@@ -165,6 +180,76 @@ impl SqliteStore {
             failures,
         ))
     }
+}
+
+/// Reads the resource rows of a scan in rowid order and sends them, in
+/// chunks of `LOAD_CHUNK`, to the parsing thread. Stops quietly when that
+/// thread has stopped (it failed, and reports why).
+fn read_resources(
+    conn: &Connection,
+    scan_id: &str,
+    tx: &std::sync::mpsc::SyncSender<Vec<RawResource>>,
+) -> Result<(), GraphError> {
+    let mut st = conn
+        .prepare(
+            "SELECT id, name, type, location, resource_group, subscription_id, tenant_id, kind, sku, identity, zones,
+                    tags, managed_by, plan, properties FROM resources WHERE scan_id = ?1 ORDER BY rowid",
+        )
+        .map_err(q)?;
+    let mut rows = st.query([scan_id]).map_err(q)?;
+    let mut chunk: Vec<RawResource> = Vec::with_capacity(LOAD_CHUNK);
+    while let Some(r) = rows.next().map_err(q)? {
+        let text = |i| r.get::<_, Option<String>>(i).map_err(q);
+        chunk.push(RawResource {
+            id: r.get(0).map_err(q)?,
+            name: r.get(1).map_err(q)?,
+            r#type: r.get(2).map_err(q)?,
+            location: text(3)?,
+            resource_group: text(4)?,
+            subscription_id: text(5)?,
+            tenant_id: text(6)?,
+            kind: text(7)?,
+            managed_by: text(12)?,
+            json: [
+                text(8)?,
+                text(9)?,
+                text(10)?,
+                text(11)?,
+                text(13)?,
+                text(14)?,
+            ],
+        });
+        if chunk.len() == LOAD_CHUNK {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(LOAD_CHUNK));
+            if tx.send(full).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = tx.send(chunk);
+    }
+    Ok(())
+}
+
+/// Reads the relationships of a scan in rowid order.
+fn read_relationships(conn: &Connection, scan_id: &str) -> Result<Vec<Relationship>, GraphError> {
+    let mut st = conn
+        .prepare("SELECT source_id, kind, target_id, via FROM relationships WHERE scan_id = ?1 ORDER BY rowid")
+        .map_err(q)?;
+    let mut rows = st.query([scan_id]).map_err(q)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(q)? {
+        let kind: String = r.get(1).map_err(q)?;
+        out.push(Relationship {
+            source_id: r.get(0).map_err(q)?,
+            kind: RelationshipKind::parse(&kind)
+                .ok_or_else(|| GraphError::Corrupt(format!("relationship kind `{kind}`")))?,
+            target_id: r.get(2).map_err(q)?,
+            via: r.get(3).map_err(q)?,
+        });
+    }
+    Ok(out)
 }
 
 #[async_trait]
@@ -243,9 +328,9 @@ impl GraphStore for SqliteStore {
         {
             let mut st = tx
                 .prepare_cached(
-                    "INSERT INTO resources (scan_id, id, id_key, name, type, type_key, location, resource_group, subscription_id,
+                    "INSERT INTO resources (scan_id, id, name, type, type_key, location, resource_group, subscription_id,
                      tenant_id, kind, sku, identity, zones, tags, managed_by, plan, properties)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 )
                 .map_err(q)?;
             // JSON columns are serialised in parallel, then inserted in order.
@@ -266,7 +351,6 @@ impl GraphStore for SqliteStore {
                 st.execute(params![
                     scan_id,
                     r.id,
-                    r.id_key(),
                     r.name,
                     r.r#type,
                     r.type_key(),
@@ -420,64 +504,32 @@ impl GraphStore for SqliteStore {
                 tags: parse_json(tags)?,
             });
         }
-        let mut st = conn
-            .prepare(
-                "SELECT id, name, type, location, resource_group, subscription_id, tenant_id, kind, sku, identity, zones,
-                        tags, managed_by, plan, properties FROM resources WHERE scan_id = ?1 ORDER BY rowid",
-            )
-            .map_err(q)?;
-        // Rows are read in chunks and their JSON columns parsed in parallel;
-        // order is kept, and at most one chunk of raw text is held.
-        let mut rows = st.query([scan_id]).map_err(q)?;
-        let mut chunk: Vec<RawResource> = Vec::with_capacity(LOAD_CHUNK);
-        let mut done = false;
-        while !done {
-            let row = rows.next().map_err(q)?;
-            done = row.is_none();
-            if let Some(r) = row {
-                let text = |i| r.get::<_, Option<String>>(i).map_err(q);
-                chunk.push(RawResource {
-                    id: r.get(0).map_err(q)?,
-                    name: r.get(1).map_err(q)?,
-                    r#type: r.get(2).map_err(q)?,
-                    location: text(3)?,
-                    resource_group: text(4)?,
-                    subscription_id: text(5)?,
-                    tenant_id: text(6)?,
-                    kind: text(7)?,
-                    managed_by: text(12)?,
-                    json: [
-                        text(8)?,
-                        text(9)?,
-                        text(10)?,
-                        text(11)?,
-                        text(13)?,
-                        text(14)?,
-                    ],
-                });
-            }
-            if chunk.len() == LOAD_CHUNK || (done && !chunk.is_empty()) {
-                let parsed: Result<Vec<Resource>, GraphError> = std::mem::take(&mut chunk)
-                    .into_par_iter()
-                    .map(RawResource::parse)
-                    .collect();
-                snap.resources.extend(parsed?);
-            }
-        }
-        let mut st = conn
-            .prepare("SELECT source_id, kind, target_id, via FROM relationships WHERE scan_id = ?1 ORDER BY rowid")
-            .map_err(q)?;
-        let mut rows = st.query([scan_id]).map_err(q)?;
-        while let Some(r) = rows.next().map_err(q)? {
-            let kind: String = r.get(1).map_err(q)?;
-            snap.relationships.push(Relationship {
-                source_id: r.get(0).map_err(q)?,
-                kind: RelationshipKind::parse(&kind)
-                    .ok_or_else(|| GraphError::Corrupt(format!("relationship kind `{kind}`")))?,
-                target_id: r.get(2).map_err(q)?,
-                via: r.get(3).map_err(q)?,
+        // Rows are read here in chunks; a second thread parses each chunk's
+        // JSON columns (in parallel) while the next chunk and then the
+        // relationships are read. Order is kept, and at most a few chunks of
+        // raw text are held at once.
+        let (resources, relationships) = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawResource>>(2);
+            let parser = scope.spawn(move || -> Result<Vec<Resource>, GraphError> {
+                let mut out = Vec::new();
+                for chunk in rx {
+                    let parsed: Result<Vec<Resource>, GraphError> =
+                        chunk.into_par_iter().map(RawResource::parse).collect();
+                    out.extend(parsed?);
+                }
+                Ok(out)
             });
-        }
+            let read = read_resources(&conn, scan_id, &tx);
+            drop(tx);
+            let relationships = read.and_then(|()| read_relationships(&conn, scan_id));
+            let resources = parser
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            // A parse error stops the reader early, so it is the one to report.
+            Ok::<_, GraphError>((resources?, relationships?))
+        })?;
+        snap.resources = resources;
+        snap.relationships = relationships;
         Ok(snap)
     }
 
@@ -578,5 +630,52 @@ mod tests {
             select_scan(&store, None, None).await,
             Err(GraphError::NoScan(_))
         ));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_version_1_store_is_migrated_and_keeps_its_scans() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        {
+            // The version-1 layout of `resources`, with one finished scan.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE scans (scan_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
+                   source TEXT NOT NULL, tenant_id TEXT, subscriptions TEXT NOT NULL, status TEXT NOT NULL,
+                   resource_count INTEGER NOT NULL DEFAULT 0, relationship_count INTEGER NOT NULL DEFAULT 0,
+                   failures TEXT NOT NULL DEFAULT '[]');
+                 CREATE TABLE resources (scan_id TEXT NOT NULL, id TEXT NOT NULL, id_key TEXT NOT NULL,
+                   name TEXT NOT NULL, type TEXT NOT NULL, type_key TEXT NOT NULL, location TEXT,
+                   resource_group TEXT, subscription_id TEXT, tenant_id TEXT, kind TEXT, sku TEXT,
+                   identity TEXT, zones TEXT, tags TEXT, managed_by TEXT, plan TEXT, properties TEXT);
+                 CREATE INDEX resources_scan_id ON resources (scan_id, id_key);
+                 INSERT INTO scans VALUES ('old', '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z',
+                   'file:t.json', NULL, '[]', 'finished', 1, 0, '[]');
+                 INSERT INTO resources (scan_id, id, id_key, name, type, type_key, properties) VALUES
+                   ('old', '/subscriptions/s/resourceGroups/RG/providers/Microsoft.Web/sites/App',
+                    '/subscriptions/s/resourcegroups/rg/providers/microsoft.web/sites/app', 'App',
+                    'Microsoft.Web/sites', 'microsoft.web/sites', '{\"a\":1}');
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let snap = store.load_snapshot("old").await.unwrap();
+        assert_eq!(snap.resources.len(), 1);
+        assert_eq!(snap.resources[0].name, "App");
+        assert_eq!(snap.resources[0].properties, serde_json::json!({"a": 1}));
+        let conn = store.conn();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let has_index: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'resources_scan_id'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(has_index, 0, "the unused index is gone");
     }
 }

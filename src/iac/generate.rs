@@ -81,7 +81,11 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         .iter()
         .map(|s| s.to_ascii_lowercase())
         .collect();
+    let filtered = !subs.is_empty() || !rgs.is_empty();
     let in_scope = |r: &Resource| {
+        if !filtered {
+            return true;
+        }
         let id = ResourceId::parse(&r.id).ok();
         let sub = id
             .as_ref()
@@ -94,8 +98,26 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         (subs.is_empty() || sub.is_some_and(|s| subs.contains(&s.to_ascii_lowercase())))
             && (rgs.is_empty() || rg.is_some_and(|g| rgs.contains(&g.to_ascii_lowercase())))
     };
-    let mut resources: Vec<&Resource> = snapshot.resources.iter().filter(|r| in_scope(r)).collect();
-    resources.sort_by_cached_key(|r| (r.type_key(), r.id_key()));
+    // Keys, labels and the emitter's choice of primary type depend on the
+    // resource alone, so they are computed in parallel; the order (by type,
+    // then ARM ID) is fixed before anything depends on it.
+    let mut resources: Vec<Keyed> = snapshot
+        .resources
+        .par_iter()
+        .filter(|r| in_scope(r))
+        .map(|r| {
+            let type_key = r.type_key();
+            let emitter = emitters::for_type(&type_key);
+            Keyed {
+                resource: r,
+                selected: emitter.map(|e| (e, (e.select)(r))),
+                label: label_for(r),
+                id_key: r.id_key(),
+                type_key,
+            }
+        })
+        .collect();
+    resources.par_sort_by(|a, b| (&a.type_key, &a.id_key).cmp(&(&b.type_key, &b.id_key)));
 
     let mut report = GenerationReport {
         resources_in_scope: resources.len(),
@@ -108,40 +130,53 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
     // first planned resource in it: the fallback when the group has none).
     let mut rg_needed: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
 
-    for r in &resources {
-        let type_key = r.type_key();
-        let Some(emitter) = emitters::for_type(&type_key) else {
-            report.count_unmapped(&type_key);
-            continue;
-        };
-        report.count_in_snapshot(&type_key);
-        if let Some(why) = opts.adjustments.skip.get(&r.id_key()) {
-            report.skip(
-                r,
-                Skip {
-                    reason: SkipReason::Remediation,
-                    detail: why.clone(),
-                },
-            );
-            continue;
-        }
-        let primary = match (emitter.select)(r) {
-            Ok(t) => t,
-            Err(skip) => {
-                report.skip(r, skip);
-                continue;
+    // Every resource of the snapshot by ARM ID (references may leave the
+    // scope), built while the plan is made.
+    let (lookup, ()) = rayon::join(
+        || {
+            snapshot
+                .resources
+                .iter()
+                .map(|r| (r.id_key(), r))
+                .collect::<HashMap<String, &Resource>>()
+        },
+        || {
+            for k in resources {
+                let r = k.resource;
+                let Some((emitter, selected)) = k.selected else {
+                    report.count_unmapped(&k.type_key);
+                    continue;
+                };
+                report.count_in_snapshot(&k.type_key);
+                if let Some(why) = opts.adjustments.skip.get(&k.id_key) {
+                    report.skip(
+                        r,
+                        Skip {
+                            reason: SkipReason::Remediation,
+                            detail: why.clone(),
+                        },
+                    );
+                    continue;
+                }
+                let primary = match selected {
+                    Ok(t) => t,
+                    Err(skip) => {
+                        report.skip(r, skip);
+                        continue;
+                    }
+                };
+                let label = unique_label(&k.label, &k.id_key, &mut used_labels);
+                let address = format!("{primary}.{label}");
+                if let Some(rg) = rg_id_of(r) {
+                    rg_needed
+                        .entry(rg.to_ascii_lowercase())
+                        .or_insert_with(|| (rg, r.location.clone()));
+                }
+                addresses.insert(k.id_key, address.clone());
+                planned.push((r, emitter, primary, label, address));
             }
-        };
-        let label = unique_label(&label_for(r), &r.id_key(), &mut used_labels);
-        let address = format!("{primary}.{label}");
-        addresses.insert(r.id_key(), address.clone());
-        if let Some(rg) = rg_id_of(r) {
-            rg_needed
-                .entry(rg.to_ascii_lowercase())
-                .or_insert_with(|| (rg, r.location.clone()));
-        }
-        planned.push((*r, emitter, primary, label, address));
-    }
+        },
+    );
 
     // Resource groups: one azurerm_resource_group per group any planned resource uses.
     let rg_records: HashMap<String, &ResourceGroup> = snapshot
@@ -191,7 +226,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
     let plan = Plan {
         addresses,
         resource_groups: rg_addresses,
-        lookup: snapshot.resources.iter().map(|r| (r.id_key(), r)).collect(),
+        lookup,
         target: &opts.target,
     };
 
@@ -353,6 +388,18 @@ fn block_references(block: &Block, address: &str) -> bool {
 
 /// The resource label: the name segments of the ARM ID joined by `_`, so
 /// child resources such as subnets carry their parent's name.
+/// An in-scope resource with what planning needs of it, computed up front.
+struct Keyed<'a> {
+    resource: &'a Resource,
+    type_key: String,
+    id_key: String,
+    /// The label before it is made unique.
+    label: String,
+    /// The emitter for the type, and its choice of primary azurerm type
+    /// (or why the resource is skipped). `None`: no emitter (unmapped).
+    selected: Option<(&'static emitters::Emitter, Result<&'static str, Skip>)>,
+}
+
 fn label_for(r: &Resource) -> String {
     match ResourceId::parse(&r.id) {
         Ok(id) if !id.names.is_empty() => naming::label(&id.names.join("_")),
@@ -436,7 +483,11 @@ pub fn write_output(
         move |source| WriteError::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let files = render::render(&generated.document, syntax);
+    // The configuration files and the two reports are rendered at once.
+    let (mut files, (json, markdown)) = rayon::join(
+        || render::render(&generated.document, syntax),
+        || (generated.report.to_json(), generated.report.to_markdown()),
+    );
     let keep: HashSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let entry = entry.map_err(io(dir))?;
@@ -445,20 +496,14 @@ pub fn write_output(
             std::fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
         }
     }
-    let mut written = Vec::new();
-    for (name, text) in &files {
+    files.push(("generation_report.json".into(), json));
+    files.push(("generation_report.md".into(), markdown));
+    // Each file is written atomically; the writes (and their syncs) overlap.
+    files.par_iter().try_for_each(|(name, text)| {
         let path = dir.join(name);
-        crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(io(&path))?;
-        written.push(name.clone());
-    }
-    let json = generated.report.to_json();
-    let path = dir.join("generation_report.json");
-    crate::fsutil::write_atomic(&path, json.as_bytes()).map_err(io(&path))?;
-    let path = dir.join("generation_report.md");
-    crate::fsutil::write_atomic(&path, generated.report.to_markdown().as_bytes())
-        .map_err(io(&path))?;
-    written.push("generation_report.json".into());
-    written.push("generation_report.md".into());
+        crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(io(&path))
+    })?;
+    let written: Vec<String> = files.into_iter().map(|(name, _)| name).collect();
     Ok(written)
 }
 

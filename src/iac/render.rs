@@ -9,6 +9,7 @@
 //! names and writing them atomically is left to `iac::generate`.
 
 use super::doc::{Block, Body, Document, Value};
+use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
 /// Output syntax.
@@ -34,7 +35,7 @@ impl Syntax {
 /// Renders each file of the document: `(file name, contents)`, in file-name order.
 pub fn render(doc: &Document, syntax: Syntax) -> Vec<(String, String)> {
     doc.files
-        .iter()
+        .par_iter()
         .map(|(stem, blocks)| {
             let text = match syntax {
                 Syntax::Hcl => render_hcl(blocks),
@@ -46,16 +47,24 @@ pub fn render(doc: &Document, syntax: Syntax) -> Vec<(String, String)> {
 }
 
 /// Renders blocks as HCL text, blocks separated by a blank line.
+///
+/// Blocks are formatted in parallel and joined in order.
 pub fn render_hcl(blocks: &[Block]) -> String {
-    let mut out = String::new();
-    for (i, b) in blocks.iter().enumerate() {
+    let texts: Vec<String> = blocks
+        .par_iter()
+        .map(|b| {
+            let body = hcl::Body::builder().add_block(hcl_block(b)).build();
+            // Formatting an in-memory body to a String cannot fail: the writer
+            // is a Vec and every identifier we build is valid.
+            hcl::format::to_string(&body).expect("HCL formatting of a generated block")
+        })
+        .collect();
+    let mut out = String::with_capacity(texts.iter().map(|t| t.len() + 1).sum());
+    for (i, t) in texts.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        let body = hcl::Body::builder().add_block(hcl_block(b)).build();
-        // Formatting an in-memory body to a String cannot fail: the writer is a
-        // Vec and every identifier we build is valid.
-        out.push_str(&hcl::format::to_string(&body).expect("HCL formatting of a generated block"));
+        out.push_str(t);
     }
     out
 }

@@ -319,6 +319,7 @@ pub fn run(
             learned
         ));
         outcome.ran.push(n);
+        crate::background::drop_later(generated);
 
         if !settings.until_stable {
             outcome.stop = if passed { Stop::Passed } else { Stop::Failed };

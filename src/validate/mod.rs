@@ -197,6 +197,7 @@ pub fn validate_dir(
             }
         },
     };
+    crate::background::drop_later(cfg);
     fill_arm_ids(dir, &mut outcome.diagnostics);
     Ok(outcome)
 }
@@ -283,6 +284,11 @@ pub fn fill_arm_ids(dir: &Path, diagnostics: &mut [Diagnostic]) {
         arm_id: Option<String>,
         #[serde(default)]
         secondary: Vec<String>,
+    }
+    // The report is large (about 260 bytes per resource); read it only
+    // when there is something to map.
+    if diagnostics.iter().all(|d| d.address.is_none()) {
+        return;
     }
     let Ok(bytes) = std::fs::read(dir.join("generation_report.json")) else {
         return;
