@@ -62,6 +62,26 @@ fn q(e: rusqlite::Error) -> GraphError {
 /// Resources parsed per parallel chunk when loading.
 const LOAD_CHUNK: usize = 4096;
 
+/// Resources serialised per sub-chunk when writing.
+const WRITE_CHUNK: usize = 1024;
+
+/// The JSON columns of a resource row, serialised: sku, identity, zones,
+/// tags, plan, properties (`None` for JSON null).
+struct JsonColumns([Option<String>; 6]);
+
+impl JsonColumns {
+    fn of(r: &Resource) -> Self {
+        JsonColumns([
+            json_text(&r.sku),
+            json_text(&r.identity),
+            json_text(&r.zones),
+            json_text(&r.tags),
+            json_text(&r.plan),
+            Some(r.properties.to_string()),
+        ])
+    }
+}
+
 /// A resource row as stored, before its JSON columns are parsed.
 struct RawResource {
     id: String,
@@ -333,42 +353,47 @@ impl GraphStore for SqliteStore {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 )
                 .map_err(q)?;
-            // JSON columns are serialised in parallel, then inserted in order.
-            let json: Vec<[Option<String>; 6]> = batch
-                .par_iter()
-                .map(|r| {
-                    [
-                        json_text(&r.sku),
-                        json_text(&r.identity),
-                        json_text(&r.zones),
-                        json_text(&r.tags),
-                        json_text(&r.plan),
-                        Some(r.properties.to_string()),
-                    ]
-                })
-                .collect();
-            for (r, [sku, identity, zones, tags, plan, properties]) in batch.iter().zip(json) {
-                st.execute(params![
-                    scan_id,
-                    r.id,
-                    r.name,
-                    r.r#type,
-                    r.type_key(),
-                    r.location,
-                    r.resource_group,
-                    r.subscription_id,
-                    r.tenant_id,
-                    r.kind,
-                    sku,
-                    identity,
-                    zones,
-                    tags,
-                    r.managed_by,
-                    plan,
-                    properties,
-                ])
-                .map_err(q)?;
-            }
+            // A second thread serialises the JSON columns, a sub-chunk at a
+            // time, while this one inserts the previous sub-chunk; rows go in
+            // in order.
+            std::thread::scope(|scope| -> Result<(), GraphError> {
+                let (tx_json, rx_json) = std::sync::mpsc::sync_channel::<Vec<JsonColumns>>(2);
+                scope.spawn(move || {
+                    for part in batch.chunks(WRITE_CHUNK) {
+                        let json = part.iter().map(JsonColumns::of).collect();
+                        if tx_json.send(json).is_err() {
+                            return;
+                        }
+                    }
+                });
+                for (part, json) in batch.chunks(WRITE_CHUNK).zip(rx_json) {
+                    for (r, JsonColumns([sku, identity, zones, tags, plan, properties])) in
+                        part.iter().zip(json)
+                    {
+                        st.execute(params![
+                            scan_id,
+                            r.id,
+                            r.name,
+                            r.r#type,
+                            r.type_key(),
+                            r.location,
+                            r.resource_group,
+                            r.subscription_id,
+                            r.tenant_id,
+                            r.kind,
+                            sku,
+                            identity,
+                            zones,
+                            tags,
+                            r.managed_by,
+                            plan,
+                            properties,
+                        ])
+                        .map_err(q)?;
+                    }
+                }
+                Ok(())
+            })?;
         }
         tx.commit().map_err(q)
     }
