@@ -390,6 +390,7 @@ fn print_outcome(o: &DeployOutcome, format: Option<ReportFormat>, printer: &Prin
             o.applied.add, o.applied.change, o.applied.destroy, o.duration_seconds
         )),
         Outcome::Cancelled => Some("Apply cancelled: nothing applied".to_string()),
+        Outcome::Failed if o.applied.total() == 0 => None,
         Outcome::Failed => Some(format!(
             "Applied before the failure: {} added, {} changed, {} destroyed",
             o.applied.add, o.applied.change, o.applied.destroy

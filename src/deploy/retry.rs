@@ -24,8 +24,9 @@ pub enum Category {
     OperationInProgress,
     /// A timeout: `context deadline exceeded`, `i/o timeout`, `GatewayTimeout`…
     Timeout,
-    /// The connection dropped: `connection reset by peer`, `broken pipe`, `unexpected EOF`.
-    ConnectionReset,
+    /// The connection failed or dropped: `connection reset by peer`,
+    /// `connection refused`, `broken pipe`, `unexpected EOF`, a DNS lookup failure.
+    ConnectionError,
     /// Azure answered 500/502/503 (`InternalServerError`, `ServiceUnavailable`…).
     ServerError,
     /// `AuthorizationFailed` / 403: the identity lacks a role on the target.
@@ -53,7 +54,7 @@ impl Category {
                 | Category::Retryable
                 | Category::OperationInProgress
                 | Category::Timeout
-                | Category::ConnectionReset
+                | Category::ConnectionError
                 | Category::ServerError
         )
     }
@@ -65,7 +66,7 @@ impl Category {
             Category::Retryable => "retryable",
             Category::OperationInProgress => "operation_in_progress",
             Category::Timeout => "timeout",
-            Category::ConnectionReset => "connection_reset",
+            Category::ConnectionError => "connection_error",
             Category::ServerError => "server_error",
             Category::AuthorizationFailed => "authorization_failed",
             Category::AuthenticationFailed => "authentication_failed",
@@ -195,7 +196,7 @@ const RULES: &[(Category, &[&str])] = &[
         ],
     ),
     (
-        Category::ConnectionReset,
+        Category::ConnectionError,
         &[
             "connection reset",
             "broken pipe",
@@ -329,7 +330,7 @@ mod tests {
             ),
             (
                 "read tcp: connection reset by peer",
-                Category::ConnectionReset,
+                Category::ConnectionError,
             ),
             ("StatusCode=503 ServiceUnavailable", Category::ServerError),
             (

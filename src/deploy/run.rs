@@ -350,7 +350,7 @@ impl<'a> Session<'a> {
                     retries_exhausted: true,
                     message,
                     hint: format!(
-                        "Azure still failed transiently ({}) after {} retries: wait a few minutes and run the same command again, or raise `--max-retries`",
+                        "the transient error ({}) persisted through {} retries: wait a few minutes and run the same command again, or raise `--max-retries`",
                         cat.name(),
                         self.retry.max_retries
                     ),
