@@ -96,6 +96,7 @@ impl Printer {
         ProgressReporter {
             bar,
             visible: !self.quiet && self.stderr_tty,
+            phase: Mutex::new(String::new()),
         }
     }
 }
@@ -104,6 +105,7 @@ impl Printer {
 pub struct ProgressReporter {
     bar: ProgressBar,
     visible: bool,
+    phase: Mutex<String>,
 }
 
 impl ProgressReporter {
@@ -136,6 +138,7 @@ impl Reporter for ProgressReporter {
             }
         }
         self.bar.set_message(phase.to_string());
+        *self.phase.lock().unwrap_or_else(|p| p.into_inner()) = phase.to_string();
     }
 
     fn on_progress(&self, done: u64) {
@@ -146,6 +149,12 @@ impl Reporter for ProgressReporter {
         if self.visible {
             self.bar.println(format!("  {outcome}"));
         }
+    }
+
+    fn on_detail(&self, detail: &str) {
+        let phase = self.phase.lock().unwrap_or_else(|p| p.into_inner());
+        let short: String = detail.chars().take(60).collect();
+        self.bar.set_message(format!("{phase}: {short}"));
     }
 }
 

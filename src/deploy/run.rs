@@ -416,7 +416,13 @@ impl<'a> Session<'a> {
         self.reporter.on_start(&format!("terraform {step}"), None);
         let args = self.plan_args(plan_file, extra);
         if let Step::Failed(f) = self.retrying(step, &mut |s, _| {
-            s.runner.run(step, &args, Mode::Json, &mut |_| {})
+            let reporter = s.reporter;
+            s.runner
+                .run(step, &args, Mode::Json, &mut |ui: &UiMessage| {
+                    if ui.kind == "planned_change" || ui.kind == "refresh_start" {
+                        reporter.on_detail(&ui.message);
+                    }
+                })
         }) {
             return Step::Failed(f);
         }
@@ -492,10 +498,20 @@ impl<'a> Session<'a> {
         let plan_args = self.plan_args(plan_file, replan);
         let result = self.retrying(step, &mut |s, n| {
             if n > 0 {
-                let out = s.runner.run(step, &plan_args, Mode::Json, &mut |_| {})?;
+                let mut planned = None;
+                let out = s.runner.run(step, &plan_args, Mode::Json, &mut |ui| {
+                    if ui.kind == "change_summary" {
+                        planned = ui.changes;
+                    }
+                })?;
                 if !out.success {
                     return Ok(out);
                 }
+                // The new plan is what is left to do.
+                let left = planned.map_or(0, |c| c.add + c.change + c.remove);
+                s.reporter
+                    .on_start(&format!("terraform {step} (retry {n})"), Some(left));
+                s.done = 0;
             }
             let Session {
                 runner,
@@ -507,6 +523,7 @@ impl<'a> Session<'a> {
             runner.run(step, &apply, Mode::Json, &mut |ui: &UiMessage| {
                 let hook = ui.hook.as_ref();
                 match ui.kind.as_str() {
+                    "apply_start" => reporter.on_detail(&ui.message),
                     "apply_complete" => {
                         applied.count_action(hook.map(|h| h.action.as_str()).unwrap_or(""));
                         *done += 1;

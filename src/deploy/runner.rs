@@ -138,6 +138,23 @@ pub struct UiMessage {
     /// For `diagnostic`.
     #[serde(default)]
     pub diagnostic: Option<UiDiagnostic>,
+    /// For `change_summary`: what a plan or apply changes.
+    #[serde(default)]
+    pub changes: Option<UiChanges>,
+}
+
+/// The counts of a `change_summary` message.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct UiChanges {
+    /// Resources to add (or added).
+    #[serde(default)]
+    pub add: u64,
+    /// Resources to change in place.
+    #[serde(default)]
+    pub change: u64,
+    /// Resources to destroy.
+    #[serde(default)]
+    pub remove: u64,
 }
 
 /// An error terraform reported, redacted.
