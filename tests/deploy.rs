@@ -168,6 +168,11 @@ fn transient_errors_are_retried_with_exponential_backoff() {
     assert_eq!(reg[1]["retries"], 2);
     assert_eq!(reg[1]["error_categories"]["throttled"], 1);
     assert_eq!(reg[1]["planned"]["add"], 2);
+    assert_eq!(
+        reg[1]["applied"],
+        serde_json::json!({"add": 2, "change": 0, "destroy": 0}),
+        "replacing the tainted leftovers of failed attempts is not a destroy"
+    );
     let log = log_of(&d, &reg[0]);
     assert!(
         log.contains("transient error (throttled) in apply: retry 1 of 3"),

@@ -229,6 +229,10 @@ struct Session<'a> {
     categories: BTreeMap<Category, u32>,
     applied: Counts,
     done: u64,
+    /// Addresses whose create failed in this session: terraform keeps them
+    /// tainted, and a retry replaces them. That delete cleans up this
+    /// deployment's own failed attempt and is not counted as a destroy.
+    failed_creates: HashSet<String>,
 }
 
 impl<'a> Session<'a> {
@@ -254,6 +258,7 @@ impl<'a> Session<'a> {
             categories: BTreeMap::new(),
             applied: Counts::default(),
             done: 0,
+            failed_creates: HashSet::new(),
         }
     }
 
@@ -518,18 +523,27 @@ impl<'a> Session<'a> {
                 reporter,
                 applied,
                 done,
+                failed_creates,
                 ..
             } = s;
             runner.run(step, &apply, Mode::Json, &mut |ui: &UiMessage| {
-                let hook = ui.hook.as_ref();
+                let (addr, action) = ui
+                    .hook
+                    .as_ref()
+                    .map_or(("", ""), |h| (h.resource.addr.as_str(), h.action.as_str()));
                 match ui.kind.as_str() {
                     "apply_start" => reporter.on_detail(&ui.message),
                     "apply_complete" => {
-                        applied.count_action(hook.map(|h| h.action.as_str()).unwrap_or(""));
+                        if !(action == "delete" && failed_creates.contains(addr)) {
+                            applied.count_action(action);
+                        }
                         *done += 1;
                         reporter.on_progress(*done);
                     }
                     "apply_errored" => {
+                        if action == "create" {
+                            failed_creates.insert(addr.to_string());
+                        }
                         *done += 1;
                         reporter.on_progress(*done);
                     }
@@ -771,6 +785,8 @@ fn roll_back(session: &mut Session<'_>, id: &str, creates: &[String]) -> Rollbac
         return record;
     }
     let before = session.applied.destroy;
+    // Here destroying a failed create is the point: count every destroy.
+    session.failed_creates.clear();
     let outcome = session.apply("rollback", &plan_file, &extra, plan.counts.total());
     record.destroyed = session.applied.destroy - before;
     // What the rollback destroyed is not part of what the deployment applied.
