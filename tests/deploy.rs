@@ -383,9 +383,13 @@ fn rollback_destroys_only_what_the_failed_deployment_created() {
 #[test]
 fn destroy_needs_yes_and_the_recorded_target() {
     let d = Dir::new();
+    d.write("cfg/main.tf", &plain("a"));
+    assert!(deploy(&d, &["--yes"]).status.success());
+    // A later deployment of the same folder adds to the same state.
     d.write("cfg/main.tf", &(plain("a") + &plain("b")));
     assert!(deploy(&d, &["--yes"]).status.success());
     let id = list(&d)[0]["id"].as_str().unwrap().to_string();
+    let later = list(&d)[1]["id"].as_str().unwrap().to_string();
     let destroy = |extra: &[&str]| {
         atg(&d)
             .args(["deploy", "destroy", &id])
@@ -444,16 +448,29 @@ fn destroy_needs_yes_and_the_recorded_target() {
         TENANT,
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("Destroyed 2 resource(s)"), "{err}");
     assert!(
-        stderr(&out).contains("Destroyed 2 resource(s)"),
-        "{}",
-        stderr(&out)
+        err.contains(&format!(
+            "this also destroys what later deployments of it applied: {later}"
+        )),
+        "{err}"
     );
     assert!(state(&d).is_empty());
     let reg = registry(&d);
     let events: Vec<&str> = reg.iter().map(|e| e["event"].as_str().unwrap()).collect();
-    assert_eq!(events, ["start", "end", "destroy_start", "destroy_end"]);
-    assert_eq!(reg[3]["destroyed"], 2);
+    assert_eq!(
+        events,
+        [
+            "start",
+            "end",
+            "start",
+            "end",
+            "destroy_start",
+            "destroy_end"
+        ]
+    );
+    assert_eq!(reg[5]["destroyed"], 2);
     let listed = list(&d);
     assert_eq!(listed[0]["destroy"]["outcome"], "destroyed");
     let table = atg(&d).args(["deploy", "list"]).output().unwrap();

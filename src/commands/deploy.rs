@@ -538,7 +538,28 @@ fn destroy(a: DestroyArgs, printer: &Printer) -> Result<ExitStatus, CliError> {
     }
     let (target, auth, terraform) =
         resolve(&a.target, &a.run, a.terraform_bin.as_deref(), printer)?;
-    deploy::run::destroyable(&a.output_root, &a.id, &target).map_err(deploy_error)?;
+    let recorded =
+        deploy::run::destroyable(&a.output_root, &a.id, &target).map_err(deploy_error)?;
+    // One folder holds one Terraform state: later deployments of it go too.
+    let others: Vec<String> = Registry::in_root(&a.output_root)
+        .load()
+        .map(|f| {
+            f.deployments
+                .into_iter()
+                .skip_while(|d| d.id != a.id)
+                .skip(1)
+                .filter(|d| d.dir == recorded.dir && d.applied.total() > 0)
+                .map(|d| d.id)
+                .collect()
+        })
+        .unwrap_or_default();
+    if !others.is_empty() {
+        printer.warn(&format!(
+            "`{}` holds one Terraform state, so this also destroys what later deployments of it applied: {}",
+            recorded.dir.display(),
+            others.join(", ")
+        ));
+    }
     let interrupted = super::interrupt_flag();
     printer.status(&format!(
         "Destroying deployment {} in subscription {} (tenant {}, auth: {})",
