@@ -316,11 +316,11 @@ fn dry_run_reports_the_counts_and_changes_nothing() {
     );
     let deployments = list(&d);
     assert_eq!(deployments.len(), 3);
-    assert_eq!(deployments[1]["outcome"], "planned");
-    assert_eq!(deployments[1]["dry_run"], true);
-    assert_eq!(deployments[1]["planned"]["destroy"], 1);
+    assert_eq!(deployments[1]["end"]["outcome"], "planned");
+    assert_eq!(deployments[1]["start"]["dry_run"], true);
+    assert_eq!(deployments[1]["end"]["planned"]["destroy"], 1);
     // A dry run has nothing to destroy.
-    let id = deployments[1]["id"].as_str().unwrap();
+    let id = deployments[1]["start"]["id"].as_str().unwrap();
     let out = atg(&d)
         .args([
             "deploy",
@@ -372,7 +372,7 @@ fn rollback_destroys_only_what_the_failed_deployment_created() {
         serde_json::json!(["terraform_data.created", "terraform_data.denied"])
     );
     assert_eq!(end["rollback"]["destroyed"], 2);
-    assert_eq!(list(&d)[1]["rollback"]["destroyed"], 2);
+    assert_eq!(list(&d)[1]["end"]["rollback"]["destroyed"], 2);
 
     // Rollback needs --yes.
     let out = deploy(&d, &["--rollback-on-failure", "--dry-run"]);
@@ -388,8 +388,8 @@ fn destroy_needs_yes_and_the_recorded_target() {
     // A later deployment of the same folder adds to the same state.
     d.write("cfg/main.tf", &(plain("a") + &plain("b")));
     assert!(deploy(&d, &["--yes"]).status.success());
-    let id = list(&d)[0]["id"].as_str().unwrap().to_string();
-    let later = list(&d)[1]["id"].as_str().unwrap().to_string();
+    let id = list(&d)[0]["start"]["id"].as_str().unwrap().to_string();
+    let later = list(&d)[1]["start"]["id"].as_str().unwrap().to_string();
     let destroy = |extra: &[&str]| {
         atg(&d)
             .args(["deploy", "destroy", &id])
@@ -472,7 +472,7 @@ fn destroy_needs_yes_and_the_recorded_target() {
     );
     assert_eq!(reg[5]["destroyed"], 2);
     let listed = list(&d);
-    assert_eq!(listed[0]["destroy"]["outcome"], "destroyed");
+    assert_eq!(listed[0]["destroy"]["end"]["outcome"], "destroyed");
     let table = atg(&d).args(["deploy", "list"]).output().unwrap();
     assert!(stdout(&table).contains("destroyed"), "{}", stdout(&table));
 }
@@ -543,7 +543,7 @@ fn ctrl_c_during_apply_marks_the_deployment_interrupted_and_keeps_the_registry_w
         log.contains("interrupt received; forwarded to terraform"),
         "{log}"
     );
-    assert_eq!(list(&d)[0]["outcome"], "interrupted");
+    assert_eq!(list(&d)[0]["end"]["outcome"], "interrupted");
 }
 
 /// Every file under `dir`, recursively.
@@ -952,7 +952,7 @@ fn deploy_output_snapshots() {
     insta::assert_snapshot!("apply_stderr", scrub(&stderr(&out)));
     let out = atg(&d).args(["deploy", "list"]).output().unwrap();
     insta::assert_snapshot!("list_stdout", scrub(&stdout(&out)));
-    let id = list(&d)[1]["id"].as_str().unwrap().to_string();
+    let id = list(&d)[1]["start"]["id"].as_str().unwrap().to_string();
     let out = atg(&d).args(["deploy", "destroy", &id]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!("destroy_without_yes_stderr", scrub(&stderr(&out)));

@@ -508,23 +508,28 @@ fn list(a: ListArgs, printer: &Printer) -> Result<ExitStatus, CliError> {
 }
 
 fn list_row(d: &Deployment) -> Vec<String> {
+    let s = &d.start;
+    let end = d.end.as_ref();
     vec![
-        d.id.clone(),
-        match d.iteration {
+        s.id.clone(),
+        match s.iteration {
             Some(n) => format!("iteration {n}"),
-            None => d.dir.display().to_string(),
+            None => s.dir.display().to_string(),
         },
-        d.target.subscription_id.clone(),
-        d.started_at.clone(),
+        s.target.subscription_id.clone(),
+        s.at.clone(),
         d.status(),
-        d.planned.map(|c| c.short()).unwrap_or_default(),
-        if d.dry_run {
+        end.and_then(|e| e.planned)
+            .map(|c| c.short())
+            .unwrap_or_default(),
+        if s.dry_run {
             String::new()
         } else {
-            d.applied.short()
+            d.applied().short()
         },
-        d.retries.to_string(),
-        categories_text(&d.error_categories),
+        end.map_or(0, |e| e.retries).to_string(),
+        end.map(|e| categories_text(&e.error_categories))
+            .unwrap_or_default(),
     ]
 }
 
@@ -546,17 +551,17 @@ fn destroy(a: DestroyArgs, printer: &Printer) -> Result<ExitStatus, CliError> {
         .map(|f| {
             f.deployments
                 .into_iter()
-                .skip_while(|d| d.id != a.id)
+                .skip_while(|d| d.id() != a.id)
                 .skip(1)
-                .filter(|d| d.dir == recorded.dir && d.applied.total() > 0)
-                .map(|d| d.id)
+                .filter(|d| d.start.dir == recorded.start.dir && d.applied().total() > 0)
+                .map(|d| d.start.id)
                 .collect()
         })
         .unwrap_or_default();
     if !others.is_empty() {
         printer.warn(&format!(
             "`{}` holds one Terraform state, so this also destroys what later deployments of it applied: {}",
-            recorded.dir.display(),
+            recorded.start.dir.display(),
             others.join(", ")
         ));
     }

@@ -179,70 +179,48 @@ pub enum Entry {
     Unknown,
 }
 
-/// The latest destroy of a deployment.
+/// The latest `deploy destroy` of a deployment: its entries.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DestroyState {
-    /// RFC 3339 start.
-    pub started_at: String,
-    /// RFC 3339 end; `None` while running or when the process died.
-    pub ended_at: Option<String>,
-    /// How it ended.
-    pub outcome: Option<TeardownOutcome>,
-    /// Resources destroyed.
-    pub destroyed: u64,
-    /// Retries spent.
-    pub retries: u32,
-    /// The final error.
-    pub error: Option<String>,
-    /// The destroy log.
-    pub log: PathBuf,
+pub struct Teardown {
+    /// Written when it started.
+    pub start: DestroyStartEntry,
+    /// Written when it stopped; `None` while running or when the process died.
+    pub end: Option<DestroyEndEntry>,
 }
 
 /// A deployment: its entries folded together.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Deployment {
-    /// The ID.
-    pub id: String,
-    /// The iteration, when deployed from `demos/iterationN`.
-    pub iteration: Option<u32>,
-    /// The configuration folder.
-    pub dir: PathBuf,
-    /// Tenant and subscription.
-    pub target: Target,
-    /// The sign-in method.
-    pub auth: String,
-    /// Planned only.
-    pub dry_run: bool,
-    /// The deploy log.
-    pub log: PathBuf,
-    /// RFC 3339 start.
-    pub started_at: String,
-    /// RFC 3339 end; `None` when no end entry was written.
-    pub ended_at: Option<String>,
-    /// How it ended; `None` when no end entry was written.
-    pub outcome: Option<Outcome>,
-    /// What the first plan said.
-    pub planned: Option<Counts>,
-    /// What was applied.
-    pub applied: Counts,
-    /// Retries spent.
-    pub retries: u32,
-    /// Errors seen, by category.
-    pub error_categories: BTreeMap<Category, u32>,
-    /// The final error.
-    pub error: Option<String>,
-    /// The rollback, if one ran.
-    pub rollback: Option<Rollback>,
+    /// The start entry: ID, iteration, folder, target, auth, dry run, log.
+    pub start: StartEntry,
+    /// The end entry; `None` when none was written (running, or killed).
+    pub end: Option<EndEntry>,
     /// The latest `deploy destroy`, if any.
-    pub destroy: Option<DestroyState>,
+    pub destroy: Option<Teardown>,
 }
 
 impl Deployment {
+    /// The deployment ID.
+    pub fn id(&self) -> &str {
+        &self.start.id
+    }
+
+    /// How it ended; `None` without an end entry.
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.end.as_ref().map(|e| e.outcome)
+    }
+
+    /// What was applied (zero without an end entry).
+    pub fn applied(&self) -> Counts {
+        self.end.as_ref().map(|e| e.applied).unwrap_or_default()
+    }
+
     /// One word for tables: the outcome, `unfinished` without an end entry,
-    /// or the destroy's state once one ran (`destroyed`, `destroy_failed`…).
+    /// `rolled_back` for a failure whose rollback destroyed its targets, or
+    /// the destroy's state once one ran (`destroyed`, `destroy_failed`…).
     pub fn status(&self) -> String {
-        if let Some(d) = &self.destroy {
-            return match d.outcome {
+        if let Some(t) = &self.destroy {
+            return match t.end.as_ref().map(|e| e.outcome) {
                 None => "destroying".into(),
                 Some(TeardownOutcome::Destroyed) => "destroyed".into(),
                 Some(TeardownOutcome::Failed) | Some(TeardownOutcome::Refused) => {
@@ -251,12 +229,17 @@ impl Deployment {
                 Some(TeardownOutcome::Interrupted) => "destroy_interrupted".into(),
             };
         }
-        match (self.outcome, &self.rollback) {
-            (None, _) => "unfinished".into(),
-            (Some(Outcome::Failed), Some(r)) if r.outcome == TeardownOutcome::Destroyed => {
+        match &self.end {
+            None => "unfinished".into(),
+            Some(e)
+                if e.outcome == Outcome::Failed
+                    && e.rollback
+                        .as_ref()
+                        .is_some_and(|r| r.outcome == TeardownOutcome::Destroyed) =>
+            {
                 "rolled_back".into()
             }
-            (Some(o), _) => o.name().into(),
+            Some(e) => e.outcome.name().into(),
         }
     }
 }
@@ -273,7 +256,7 @@ pub struct Folded {
 impl Folded {
     /// The deployment with this ID.
     pub fn get(&self, id: &str) -> Option<&Deployment> {
-        self.deployments.iter().find(|d| d.id == id)
+        self.deployments.iter().find(|d| d.id() == id)
     }
 }
 
@@ -361,62 +344,27 @@ pub fn fold(text: &str) -> Folded {
             Entry::Start(s) => {
                 index.insert(s.id.clone(), out.deployments.len());
                 out.deployments.push(Deployment {
-                    id: s.id,
-                    iteration: s.iteration,
-                    dir: s.dir,
-                    target: s.target,
-                    auth: s.auth,
-                    dry_run: s.dry_run,
-                    log: s.log,
-                    started_at: s.at,
-                    ended_at: None,
-                    outcome: None,
-                    planned: None,
-                    applied: Counts::default(),
-                    retries: 0,
-                    error_categories: BTreeMap::new(),
-                    error: None,
-                    rollback: None,
+                    start: s,
+                    end: None,
                     destroy: None,
                 });
             }
             Entry::End(e) => match found(&e.id, &index) {
-                Some(i) => {
-                    let d = &mut out.deployments[i];
-                    d.ended_at = Some(e.at);
-                    d.outcome = Some(e.outcome);
-                    d.planned = e.planned;
-                    d.applied = e.applied;
-                    d.retries = e.retries;
-                    d.error_categories = e.error_categories;
-                    d.error = e.error;
-                    d.rollback = e.rollback;
-                }
+                Some(i) => out.deployments[i].end = Some(e),
                 None => out.skipped_lines += 1,
             },
             Entry::DestroyStart(s) => match found(&s.id, &index) {
                 Some(i) => {
-                    out.deployments[i].destroy = Some(DestroyState {
-                        started_at: s.at,
-                        ended_at: None,
-                        outcome: None,
-                        destroyed: 0,
-                        retries: 0,
-                        error: None,
-                        log: s.log,
-                    });
+                    out.deployments[i].destroy = Some(Teardown {
+                        start: s,
+                        end: None,
+                    })
                 }
                 None => out.skipped_lines += 1,
             },
             Entry::DestroyEnd(e) => {
                 match found(&e.id, &index).and_then(|i| out.deployments[i].destroy.as_mut()) {
-                    Some(d) => {
-                        d.ended_at = Some(e.at);
-                        d.outcome = Some(e.outcome);
-                        d.destroyed = e.destroyed;
-                        d.retries = e.retries;
-                        d.error = e.error;
-                    }
+                    Some(t) => t.end = Some(e),
                     None => out.skipped_lines += 1,
                 }
             }
@@ -485,9 +433,10 @@ mod tests {
         let f = reg.load().unwrap();
         assert_eq!(f.deployments.len(), 2);
         let a = f.get("a").unwrap();
-        assert_eq!(a.outcome, Some(Outcome::Succeeded));
-        assert_eq!(a.retries, 2);
-        assert_eq!(a.error_categories[&Category::Throttled], 2);
+        assert_eq!(a.outcome(), Some(Outcome::Succeeded));
+        let end = a.end.as_ref().unwrap();
+        assert_eq!(end.retries, 2);
+        assert_eq!(end.error_categories[&Category::Throttled], 2);
         assert_eq!(a.status(), "destroying");
         assert_eq!(f.get("b").unwrap().status(), "unfinished");
         let text = std::fs::read_to_string(reg.path()).unwrap();

@@ -819,14 +819,14 @@ pub fn destroyable(root: &Path, id: &str, target: &Target) -> Result<Deployment,
     let d: &Deployment = folded
         .get(id)
         .ok_or_else(|| DeployError::UnknownDeployment(id.to_string()))?;
-    if !d.target.matches(target) {
+    if !d.start.target.matches(target) {
         return Err(DeployError::TargetMismatch {
             id: id.to_string(),
-            recorded: d.target.clone(),
+            recorded: d.start.target.clone(),
             given: target.clone(),
         });
     }
-    match d.outcome {
+    match d.outcome() {
         Some(Outcome::Planned) => Err(DeployError::NothingApplied {
             id: id.into(),
             why: "it was a dry run",
@@ -855,8 +855,7 @@ pub fn destroy(
     interrupted: &AtomicBool,
 ) -> Result<DestroyOutcome, DeployError> {
     let registry = Registry::in_root(root);
-    let d = destroyable(root, id, target)?;
-    let d = &d;
+    let d = destroyable(root, id, target)?.start;
     check_config_dir(&d.dir)?;
     let log_path = d.dir.join(format!("{id}-destroy.log"));
     let log =
