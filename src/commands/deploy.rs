@@ -241,8 +241,10 @@ pub async fn run(args: DeployArgs, printer: &Printer) -> Result<ExitStatus, CliE
                 (Some(d), _) => (d.clone(), None),
                 (None, Some(n)) => (args.output_root.join(format!("iteration{n}")), Some(n)),
                 (None, None) => {
-                    let st = IterationState::load(&args.output_root)
-                        .map_err(|e| CliError::input(e.to_string()))?;
+                    let st = IterationState::load(&args.output_root).map_err(|e| {
+                        CliError::input(e.to_string())
+                            .with_hint("pass `--iteration N` or `--iac-dir DIR`")
+                    })?;
                     if st.last_iteration == 0 {
                         return Err(CliError::input(format!(
                             "no iteration to deploy in `{}`",

@@ -107,8 +107,7 @@ struct Output {
     stderr: Vec<u8>,
 }
 
-/// The last `STDERR_TAIL` bytes of `bytes`, trimmed, as text.
-pub(crate) fn tail(bytes: &[u8]) -> String {
+fn tail(bytes: &[u8]) -> String {
     let s = String::from_utf8_lossy(bytes);
     let s = s.trim();
     let start = s.len().saturating_sub(STDERR_TAIL);
