@@ -13,6 +13,12 @@ pub fn now_rfc3339() -> String {
 
 /// A new scan ID, `scan-YYYYMMDDTHHMMSSZ-xxxx` with four random hex digits.
 pub fn new_scan_id() -> String {
+    new_id("scan")
+}
+
+/// A new ID `PREFIX-YYYYMMDDTHHMMSSZ-xxxx`: the UTC time to the second and
+/// four random hex digits, so IDs sort by time and rarely collide.
+pub fn new_id(prefix: &str) -> String {
     let now = OffsetDateTime::now_utc();
     let stamp = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
@@ -23,5 +29,5 @@ pub fn new_scan_id() -> String {
         now.minute(),
         now.second()
     );
-    format!("scan-{stamp}-{:04x}", rand::random::<u16>())
+    format!("{prefix}-{stamp}-{:04x}", rand::random::<u16>())
 }

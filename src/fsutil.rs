@@ -58,6 +58,48 @@ pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
     f.sync_data()
 }
 
+/// An append-only log kept open for many lines (a streamed tool log): each
+/// line is appended and flushed at once, never rewritten; `sync` makes the
+/// whole log durable. Use `append_line` for occasional records.
+#[derive(Debug)]
+pub struct AppendLog {
+    file: std::sync::Mutex<std::fs::File>,
+}
+
+impl AppendLog {
+    /// Opens `path` for appending, creating it if needed.
+    ///
+    /// Errors: any I/O error opening the file.
+    pub fn open(path: &Path) -> std::io::Result<Self> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        Ok(AppendLog {
+            file: std::sync::Mutex::new(file),
+        })
+    }
+
+    /// Appends one line (a newline is added) in a single write.
+    ///
+    /// Errors: any I/O error writing.
+    pub fn line(&self, line: &str) -> std::io::Result<()> {
+        let mut buf = String::with_capacity(line.len() + 1);
+        buf.push_str(line);
+        buf.push('\n');
+        let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        f.write_all(buf.as_bytes())
+    }
+
+    /// Flushes the log to disk.
+    ///
+    /// Errors: any I/O error syncing.
+    pub fn sync(&self) -> std::io::Result<()> {
+        let f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        f.sync_data()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +120,9 @@ mod tests {
         append_line(&log, "a").unwrap();
         append_line(&log, "b").unwrap();
         assert_eq!(std::fs::read_to_string(&log).unwrap(), "a\nb\n");
+        let open = AppendLog::open(&log).unwrap();
+        open.line("c").unwrap();
+        open.sync().unwrap();
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "a\nb\nc\n");
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! The crate is organised by pipeline stage (see `ARCHITECTURE.md`):
 //! `azure` reads tenants, `graph` stores snapshots, `iac` generates
-//! Terraform, `validate` checks it, `iterate` loops until it passes. `cli`
-//! and `commands` are the thin layer that wires stages to the command line.
+//! Terraform, `validate` checks it, `iterate` loops until it passes,
+//! `deploy` applies it to the target tenant. `cli` and `commands` are the
+//! thin layer that wires stages to the command line.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod azure;
@@ -11,6 +12,7 @@ pub mod background;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod deploy;
 pub mod error;
 pub mod fsutil;
 pub mod graph;

@@ -64,6 +64,26 @@ impl Printer {
         eprint!("{text}");
     }
 
+    /// True when the user can be asked a question: stdin and stderr are terminals.
+    pub fn can_prompt(&self) -> bool {
+        self.stderr_tty && std::io::stdin().is_terminal()
+    }
+
+    /// Asks `question [y/N]` on stderr and reads one line from stdin. True
+    /// only for `y` or `yes`; false for anything else, or when no question
+    /// can be asked (see `can_prompt`).
+    pub fn confirm(&self, question: &str) -> bool {
+        if !self.can_prompt() {
+            return false;
+        }
+        eprint!("{question} [y/N] ");
+        let mut answer = String::new();
+        if std::io::stdin().read_line(&mut answer).is_err() {
+            return false;
+        }
+        matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+    }
+
     /// A progress reporter: indicatif on a terminal, silent otherwise.
     pub fn reporter(&self) -> ProgressReporter {
         let bar = if self.quiet || !self.stderr_tty {
@@ -76,6 +96,7 @@ impl Printer {
         ProgressReporter {
             bar,
             visible: !self.quiet && self.stderr_tty,
+            phase: Mutex::new(String::new()),
         }
     }
 }
@@ -84,6 +105,14 @@ impl Printer {
 pub struct ProgressReporter {
     bar: ProgressBar,
     visible: bool,
+    phase: Mutex<String>,
+}
+
+impl ProgressReporter {
+    /// Runs `f` with the bar hidden, so `f` can print or ask a question.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
 }
 
 impl Reporter for ProgressReporter {
@@ -109,6 +138,7 @@ impl Reporter for ProgressReporter {
             }
         }
         self.bar.set_message(phase.to_string());
+        *self.phase.lock().unwrap_or_else(|p| p.into_inner()) = phase.to_string();
     }
 
     fn on_progress(&self, done: u64) {
@@ -119,6 +149,12 @@ impl Reporter for ProgressReporter {
         if self.visible {
             self.bar.println(format!("  {outcome}"));
         }
+    }
+
+    fn on_detail(&self, detail: &str) {
+        let phase = self.phase.lock().unwrap_or_else(|p| p.into_inner());
+        let short: String = detail.chars().take(60).collect();
+        self.bar.set_message(format!("{phase}: {short}"));
     }
 }
 

@@ -10,6 +10,9 @@ pub trait Reporter: Send + Sync {
     fn on_progress(&self, done: u64);
     /// The current phase ends with a one-line outcome.
     fn on_finish(&self, outcome: &str);
+    /// What the current phase is doing now, e.g. the resource being created
+    /// (one short line; the default ignores it).
+    fn on_detail(&self, _detail: &str) {}
 }
 
 /// A reporter that ignores every event.

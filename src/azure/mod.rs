@@ -1,7 +1,9 @@
 //! Reading tenants into snapshots: export files (`export`) and the
-//! normalisation every source goes through (`normalize`). Live ARM and
+//! normalisation every source goes through (`normalize`); Azure sign-in
+//! resolution (`auth`), shared by deploy and the live scanner. Live ARM and
 //! Resource Graph scanning is not built yet.
 
+pub mod auth;
 pub mod export;
 pub mod normalize;
 

@@ -1,6 +1,7 @@
 //! `atg iterate` arguments.
 
 use super::ReportFormat;
+use super::deploy::{ApplyArgs, TargetArgs};
 use super::generate::{SourceArgs, SyntaxArg};
 use super::validate::ValidatorArgs;
 use clap::Args;
@@ -39,4 +40,13 @@ pub struct IterateArgs {
     /// Validator flags.
     #[command(flatten)]
     pub validator: ValidatorArgs,
+    /// Once stable, deploy the last iteration (with the target and apply flags below).
+    #[arg(long)]
+    pub auto_deploy: bool,
+    /// Deploy target and sign-in (with `--auto-deploy`).
+    #[command(flatten)]
+    pub deploy_target: TargetArgs,
+    /// Deploy dry run, confirmation, rollback, retries (with `--auto-deploy`).
+    #[command(flatten)]
+    pub deploy: ApplyArgs,
 }

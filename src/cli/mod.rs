@@ -1,6 +1,7 @@
 //! clap definitions, one file per command; no logic. Each command's
 //! arguments are turned into settings by its module in `commands`.
 
+pub mod deploy;
 pub mod generate;
 pub mod iterate;
 pub mod scan;
@@ -40,6 +41,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Generate → validate → remediate until the configuration passes N times in a row.
     Iterate(iterate::IterateArgs),
+    /// Plan and apply a configuration into the target tenant; list and destroy deployments.
+    Deploy(deploy::DeployArgs),
     /// Write a seeded synthetic tenant export (for benchmarks and scale tests).
     Synth(synth::SynthArgs),
 }

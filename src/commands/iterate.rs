@@ -11,8 +11,6 @@ use crate::iterate::{self, IterateError, IterateOutcome, IterateSettings, Stop};
 use crate::output::Printer;
 use crate::report;
 use serde::Serialize;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -59,6 +57,23 @@ pub async fn run(
     args: IterateArgs,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
+    if !args.auto_deploy && super::deploy::any_flag(&args.deploy_target, &args.deploy) {
+        return Err(
+            CliError::input("deploy flags were given without `--auto-deploy`")
+                .with_hint("add `--auto-deploy` to deploy once stable, or drop the deploy flags"),
+        );
+    }
+    // Resolve the deploy target first, so a bad flag fails before the loop runs.
+    let deploy = if args.auto_deploy {
+        Some(super::deploy::prepare(
+            &args.deploy_target,
+            &args.deploy,
+            args.validator.terraform_bin.as_deref(),
+            printer,
+        )?)
+    } else {
+        None
+    };
     let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source).await?;
     let settings = IterateSettings {
         root: args.output_root.clone(),
@@ -76,13 +91,7 @@ pub async fn run(
         scan_id: scan_id.clone(),
     };
     let vopts = validate_options(&args.validator);
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = interrupted.clone();
-        // A second handler cannot be installed in one process; the first one
-        // (this one) is all a CLI run needs.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
+    let interrupted = super::interrupt_flag();
     printer.status(&format!(
         "Iterating on scan {scan_id} into `{}`",
         settings.root.display()
@@ -96,10 +105,33 @@ pub async fn run(
         printer.status(note);
     }
     print_summary(&outcome, args.format, printer);
-    Ok(match outcome.stop {
+    let status = match outcome.stop {
         Stop::Stable | Stop::Passed => ExitStatus::Success,
         Stop::MaxIterations | Stop::Stuck | Stop::Failed => ExitStatus::CheckFailed,
-    })
+    };
+    let Some(deploy) = deploy else {
+        return Ok(status);
+    };
+    let st = &outcome.state;
+    let stable = status == ExitStatus::Success && st.consecutive_passes >= st.threshold;
+    if !stable {
+        printer.status(&format!(
+            "Not deploying: {} consecutive passes of {} needed",
+            st.consecutive_passes, st.threshold
+        ));
+        return Ok(ExitStatus::CheckFailed);
+    }
+    let n = st.last_iteration;
+    // JSON mode keeps stdout one document: the deploy reports on stderr only.
+    let format = (args.format == ReportFormat::Table).then_some(ReportFormat::Table);
+    super::deploy::deploy_dir(
+        &deploy,
+        &settings.root.join(format!("iteration{n}")),
+        Some(n),
+        &settings.root,
+        format,
+        printer,
+    )
 }
 
 fn print_summary(outcome: &IterateOutcome, format: ReportFormat, printer: &Printer) {

@@ -2,6 +2,7 @@
 //! environment, wire the stages together, and hand results to the output
 //! layer. No stage logic lives here.
 
+pub mod deploy;
 pub mod generate;
 pub mod iterate;
 pub mod scan;
@@ -11,6 +12,8 @@ pub mod validate;
 use crate::cli::{Cli, Command};
 use crate::error::{CliError, ExitStatus};
 use crate::output::Printer;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// Runs the parsed command line.
 ///
@@ -22,5 +25,20 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus, CliError> {
         Command::Validate(args) => validate::run(args, printer).await,
         Command::Iterate(args) => iterate::run(&cli.graph, args, printer).await,
         Command::Synth(args) => synth::run(args, printer),
+        Command::Deploy(args) => deploy::run(args, printer).await,
     }
+}
+
+/// This process's Ctrl-C flag. The handler is installed on first use (a
+/// process can hold only one), so every stage of one run, such as iterate
+/// and then its auto-deploy, watches the same flag.
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let handler_flag = flag.clone();
+        let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
+        flag
+    })
+    .clone()
 }

@@ -117,7 +117,8 @@ fn tail(bytes: &[u8]) -> String {
     s[start..].to_string()
 }
 
-fn status_text(s: &std::process::ExitStatus) -> String {
+/// `exit code N` or `killed by signal N`.
+pub(crate) fn status_text(s: &std::process::ExitStatus) -> String {
     match s.code() {
         Some(c) => format!("exit code {c}"),
         None => {
@@ -135,27 +136,10 @@ fn status_text(s: &std::process::ExitStatus) -> String {
 
 fn run(opts: &TerraformOptions, dir: &Path, args: &[&str]) -> Result<Output, TerraformError> {
     let joined = args.join(" ");
-    let mut child = Command::new(&opts.bin)
+    let mut child = command(&opts.bin, dir)
         .args(args)
-        .current_dir(dir)
-        .env("TF_IN_AUTOMATION", "1")
-        .env("TF_INPUT", "0")
-        .env("CHECKPOINT_DISABLE", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
-        .map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
-                TerraformError::NotFound {
-                    bin: opts.bin.clone(),
-                }
-            }
-            _ => TerraformError::Io {
-                bin: opts.bin.clone(),
-                source,
-            },
-        })?;
+        .map_err(|source| spawn_error(&opts.bin, source))?;
     let reader = |mut r: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
             let mut buf = Vec::new();
@@ -196,6 +180,37 @@ fn run(opts: &TerraformOptions, dir: &Path, args: &[&str]) -> Result<Output, Ter
         stdout,
         stderr,
     })
+}
+
+/// terraform run in `dir` non-interactively (`TF_IN_AUTOMATION`, no input,
+/// no version check), stdin closed, stdout and stderr piped. The caller adds
+/// the arguments and any environment.
+pub(crate) fn command(bin: &Path, dir: &Path) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.current_dir(dir)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("TF_INPUT", "0")
+        .env("CHECKPOINT_DISABLE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// A spawn failure as a `TerraformError`: `NotFound` when the binary is
+/// missing or not executable, `Io` otherwise.
+pub(crate) fn spawn_error(bin: &Path, source: std::io::Error) -> TerraformError {
+    match source.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
+            TerraformError::NotFound {
+                bin: bin.to_path_buf(),
+            }
+        }
+        _ => TerraformError::Io {
+            bin: bin.to_path_buf(),
+            source,
+        },
+    }
 }
 
 fn crashed(opts: &TerraformOptions, args: &[&str], o: &Output) -> TerraformError {
