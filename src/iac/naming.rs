@@ -33,6 +33,14 @@ pub struct NameRule {
 }
 
 impl NameRule {
+    /// True when the rule allows hyphens (and `unique_name` joins the suffix with one).
+    pub fn has_hyphen(self) -> bool {
+        matches!(
+            self.charset,
+            Charset::LowerAlnumHyphen | Charset::AlnumHyphen
+        )
+    }
+
     /// Storage account: 3–24, lowercase letters and digits.
     pub const STORAGE: NameRule = NameRule {
         min: 3,
@@ -118,14 +126,23 @@ pub fn suffix(parts: &[&str]) -> String {
 /// The result starts with a letter and, for hyphen rules, does not end with
 /// or double a hyphen.
 pub fn unique_name(source: &str, rule: NameRule, suffix: &str) -> String {
+    let mut name = base_name(source, rule);
+    if rule.has_hyphen() {
+        name.push('-');
+    }
+    name.push_str(suffix);
+    name
+}
+
+/// The part of `unique_name` before its suffix: `source` cut to the rule's
+/// characters and to the room the suffix leaves. `fidelity` compares a
+/// source name's base with a generated name stripped of its suffix.
+pub fn base_name(source: &str, rule: NameRule) -> String {
     let lower = matches!(
         rule.charset,
         Charset::LowerAlnum | Charset::LowerAlnumHyphen
     );
-    let hyphen = matches!(
-        rule.charset,
-        Charset::LowerAlnumHyphen | Charset::AlnumHyphen
-    );
+    let hyphen = rule.has_hyphen();
     let mut base = String::new();
     for c in source.chars() {
         let c = if lower { c.to_ascii_lowercase() } else { c };
@@ -147,12 +164,46 @@ pub fn unique_name(source: &str, rule: NameRule, suffix: &str) -> String {
     if base.is_empty() {
         base.push('x');
     }
-    let mut name = base;
-    if hyphen {
-        name.push('-');
+    base
+}
+
+/// Strips the suffix `unique_name` adds (a hyphen for hyphen rules, then
+/// `SUFFIX_LEN` lowercase letters or digits) from a generated name; `None`
+/// when `name` does not end like one.
+pub fn strip_suffix(name: &str, rule: NameRule) -> Option<&str> {
+    let cut = name.len().checked_sub(SUFFIX_LEN)?;
+    let (base, suffix) = (name.get(..cut)?, &name[cut..]);
+    if !suffix
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return None;
     }
-    name.push_str(suffix);
-    name
+    let base = if rule.has_hyphen() {
+        base.strip_suffix('-')?
+    } else {
+        base
+    };
+    (!base.is_empty()).then_some(base)
+}
+
+/// The naming rule of the ARM types whose emitters give the target a
+/// globally unique name (lowercase ARM type), `None` for every other type.
+/// Keep in step with the emitters' `unique_name` calls; the fidelity tests
+/// generate every such type of the contoso fixture and check it round-trips.
+pub fn global_name_rule(arm_type: &str) -> Option<NameRule> {
+    Some(match arm_type {
+        "microsoft.storage/storageaccounts" => NameRule::STORAGE,
+        "microsoft.keyvault/vaults" => NameRule::KEY_VAULT,
+        "microsoft.containerregistry/registries" => NameRule::CONTAINER_REGISTRY,
+        "microsoft.web/sites" => NameRule::WEB_APP,
+        "microsoft.sql/servers" => NameRule::SQL_SERVER,
+        "microsoft.documentdb/databaseaccounts" => NameRule::COSMOS,
+        "microsoft.eventhub/namespaces" | "microsoft.servicebus/namespaces" => NameRule::NAMESPACE,
+        "microsoft.cache/redis" => NameRule::REDIS,
+        "microsoft.dbforpostgresql/flexibleservers" => NameRule::POSTGRES,
+        _ => return None,
+    })
 }
 
 /// Turns a name into a Terraform label: lowercase, anything but letters,
@@ -202,6 +253,23 @@ mod tests {
         assert_eq!(suffix(&["a", "b"]), suffix(&["a", "b"]));
         assert_ne!(suffix(&["a", "b"]), suffix(&["a", "c"]));
         assert_eq!(suffix(&["a"]).len(), SUFFIX_LEN);
+    }
+
+    #[test]
+    fn generated_names_strip_back_to_their_base() {
+        for (source, rule) in [
+            ("st-Contoso_Dev-Logs-Archive-2024", NameRule::STORAGE),
+            ("kv-contoso-dev", NameRule::KEY_VAULT),
+            ("acrContosoDev", NameRule::CONTAINER_REGISTRY),
+        ] {
+            let n = unique_name(source, rule, &suffix(&[source]));
+            assert_eq!(
+                strip_suffix(&n, rule),
+                Some(base_name(source, rule).as_str())
+            );
+        }
+        assert_eq!(strip_suffix("kv-contoso-dev", NameRule::KEY_VAULT), None);
+        assert_eq!(strip_suffix("abc", NameRule::STORAGE), None);
     }
 
     #[test]
