@@ -118,6 +118,39 @@ pub trait GraphStore: Send + Sync {
     async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError>;
     /// Resource counts by lowercase ARM type, sorted by type.
     async fn type_counts(&self, scan_id: &str) -> Result<Vec<(String, u64)>, GraphError>;
+    /// Loads the part of a snapshot in one subscription (case-insensitive):
+    /// its subscription record, resource groups and resources, and the
+    /// relationships whose source lies in it. `None` loads the whole
+    /// snapshot, like `load_snapshot`.
+    ///
+    /// Errors: `NoSuchScan`, or a query or decoding failure.
+    async fn load_scope(
+        &self,
+        scan_id: &str,
+        subscription: Option<&str>,
+    ) -> Result<Snapshot, GraphError>;
+    /// Counts of a scan, or of one subscription of it (case-insensitive), in
+    /// one query; a running scan gives the counts written so far.
+    ///
+    /// Errors: a query failure (an unknown scan gives zeros).
+    async fn counts(
+        &self,
+        scan_id: &str,
+        subscription: Option<&str>,
+    ) -> Result<ScopeCounts, GraphError>;
+}
+
+/// What a scan (or one subscription of it) holds, as counted by the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ScopeCounts {
+    /// Resources (each ARM ID once).
+    pub resources: u64,
+    /// Relationships whose source lies in the scope.
+    pub relationships: u64,
+    /// Resource groups.
+    pub resource_groups: u64,
+    /// Distinct ARM resource types (case-insensitive).
+    pub resource_types: u64,
 }
 
 /// Opens the store named by a `--graph` value: `sqlite:PATH` or a plain path.

@@ -10,7 +10,7 @@
 //! drops both. A version-1 store is migrated in place when opened.
 //! Relationship rules are left to `graph::relationships`.
 
-use super::{GraphError, GraphStore};
+use super::{GraphError, GraphStore, ScopeCounts};
 use crate::model::{
     Relationship, RelationshipKind, Resource, ResourceGroup, ScanInfo, ScanStatus, Snapshot,
     Subscription,
@@ -202,21 +202,75 @@ impl SqliteStore {
     }
 }
 
-/// Reads the resource rows of a scan in rowid order and sends them, in
-/// chunks of `LOAD_CHUNK`, to the parsing thread. Stops quietly when that
-/// thread has stopped (it failed, and reports why).
+/// The filter that cuts a scan to one subscription: the subscription, a
+/// `LIKE` pattern for ARM IDs below it (`LIKE` ignores ASCII case), and
+/// its own ARM ID. `Scope::ALL` keeps everything.
+struct Scope {
+    subscription: Option<String>,
+    like: Option<String>,
+    own_id: Option<String>,
+}
+
+impl Scope {
+    const ALL: Scope = Scope {
+        subscription: None,
+        like: None,
+        own_id: None,
+    };
+
+    fn of(subscription: Option<&str>) -> Scope {
+        match subscription {
+            None => Scope::ALL,
+            Some(s) => {
+                let escaped = s
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                Scope {
+                    subscription: Some(s.to_string()),
+                    like: Some(format!("/subscriptions/{escaped}/%")),
+                    own_id: Some(format!("/subscriptions/{s}")),
+                }
+            }
+        }
+    }
+}
+
+/// Reads the resource rows of a scan (within `scope`) in rowid order and
+/// sends them, in chunks of `LOAD_CHUNK`, to the parsing thread. Stops
+/// quietly when that thread has stopped (it failed, and reports why).
 fn read_resources(
     conn: &Connection,
     scan_id: &str,
+    scope: &Scope,
     tx: &std::sync::mpsc::SyncSender<Vec<RawResource>>,
 ) -> Result<(), GraphError> {
+    // A scan's rows are written together, so they lie in one rowid range:
+    // reading that range in rowid order (`+scan_id` keeps SQLite off the
+    // type index) avoids a lookup per row and a sort of the whole scan.
+    let (first, last): (Option<i64>, Option<i64>) = conn
+        .query_row(
+            "SELECT min(rowid), max(rowid) FROM resources WHERE scan_id = ?1",
+            [scan_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(q)?;
     let mut st = conn
         .prepare(
             "SELECT id, name, type, location, resource_group, subscription_id, tenant_id, kind, sku, identity, zones,
-                    tags, managed_by, plan, properties FROM resources WHERE scan_id = ?1 ORDER BY rowid",
+                    tags, managed_by, plan, properties FROM resources
+             WHERE rowid BETWEEN ?3 AND ?4 AND +scan_id = ?1 AND (?2 IS NULL OR id LIKE ?2 ESCAPE '\\')
+             ORDER BY rowid",
         )
         .map_err(q)?;
-    let mut rows = st.query([scan_id]).map_err(q)?;
+    let mut rows = st
+        .query(params![
+            scan_id,
+            scope.like,
+            first.unwrap_or(0),
+            last.unwrap_or(-1)
+        ])
+        .map_err(q)?;
     let mut chunk: Vec<RawResource> = Vec::with_capacity(LOAD_CHUNK);
     while let Some(r) = rows.next().map_err(q)? {
         let text = |i| r.get::<_, Option<String>>(i).map_err(q);
@@ -252,12 +306,22 @@ fn read_resources(
     Ok(())
 }
 
-/// Reads the relationships of a scan in rowid order.
-fn read_relationships(conn: &Connection, scan_id: &str) -> Result<Vec<Relationship>, GraphError> {
+/// Reads the relationships of a scan whose source lies in `scope`, in
+/// rowid order.
+fn read_relationships(
+    conn: &Connection,
+    scan_id: &str,
+    scope: &Scope,
+) -> Result<Vec<Relationship>, GraphError> {
     let mut st = conn
-        .prepare("SELECT source_id, kind, target_id, via FROM relationships WHERE scan_id = ?1 ORDER BY rowid")
+        .prepare(
+            "SELECT source_id, kind, target_id, via FROM relationships WHERE scan_id = ?1
+             AND (?2 IS NULL OR source_id LIKE ?2 ESCAPE '\\' OR source_id = ?3 COLLATE NOCASE) ORDER BY rowid",
+        )
         .map_err(q)?;
-    let mut rows = st.query([scan_id]).map_err(q)?;
+    let mut rows = st
+        .query(params![scan_id, scope.like, scope.own_id])
+        .map_err(q)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(q)? {
         let kind: String = r.get(1).map_err(q)?;
@@ -477,6 +541,15 @@ impl GraphStore for SqliteStore {
     }
 
     async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError> {
+        self.load_scope(scan_id, None).await
+    }
+
+    async fn load_scope(
+        &self,
+        scan_id: &str,
+        subscription: Option<&str>,
+    ) -> Result<Snapshot, GraphError> {
+        let cut = Scope::of(subscription);
         let conn = self.conn();
         let exists: Option<String> = conn
             .query_row(
@@ -491,10 +564,10 @@ impl GraphStore for SqliteStore {
         }
         let mut snap = Snapshot::default();
         let mut st = conn
-            .prepare("SELECT subscription_id, display_name, tenant_id FROM subscriptions WHERE scan_id = ?1 ORDER BY rowid")
+            .prepare("SELECT subscription_id, display_name, tenant_id FROM subscriptions WHERE scan_id = ?1 AND (?2 IS NULL OR subscription_id = ?2 COLLATE NOCASE) ORDER BY rowid")
             .map_err(q)?;
         for row in st
-            .query_map([scan_id], |r| {
+            .query_map(params![scan_id, cut.subscription], |r| {
                 Ok(Subscription {
                     subscription_id: r.get(0)?,
                     display_name: r.get(1)?,
@@ -506,10 +579,10 @@ impl GraphStore for SqliteStore {
             snap.subscriptions.push(row.map_err(q)?);
         }
         let mut st = conn
-            .prepare("SELECT id, name, location, subscription_id, tags FROM resource_groups WHERE scan_id = ?1 ORDER BY rowid")
+            .prepare("SELECT id, name, location, subscription_id, tags FROM resource_groups WHERE scan_id = ?1 AND (?2 IS NULL OR id LIKE ?2 ESCAPE '\\') ORDER BY rowid")
             .map_err(q)?;
         let rows = st
-            .query_map([scan_id], |r| {
+            .query_map(params![scan_id, cut.like], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get(1)?,
@@ -544,9 +617,9 @@ impl GraphStore for SqliteStore {
                 }
                 Ok(out)
             });
-            let read = read_resources(&conn, scan_id, &tx);
+            let read = read_resources(&conn, scan_id, &cut, &tx);
             drop(tx);
-            let relationships = read.and_then(|()| read_relationships(&conn, scan_id));
+            let relationships = read.and_then(|()| read_relationships(&conn, scan_id, &cut));
             let resources = parser
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -569,6 +642,36 @@ impl GraphStore for SqliteStore {
             })
             .map_err(q)?;
         rows.map(|r| r.map_err(q)).collect()
+    }
+
+    async fn counts(
+        &self,
+        scan_id: &str,
+        subscription: Option<&str>,
+    ) -> Result<ScopeCounts, GraphError> {
+        let scope = Scope::of(subscription);
+        self.conn()
+            .query_row(
+                "SELECT
+                   (SELECT COUNT(DISTINCT lower(id)) FROM resources
+                      WHERE scan_id = ?1 AND (?2 IS NULL OR id LIKE ?2 ESCAPE '\\')),
+                   (SELECT COUNT(*) FROM relationships
+                      WHERE scan_id = ?1 AND (?2 IS NULL OR source_id LIKE ?2 ESCAPE '\\' OR source_id = ?3 COLLATE NOCASE)),
+                   (SELECT COUNT(DISTINCT lower(name)) FROM resource_groups
+                      WHERE scan_id = ?1 AND (?2 IS NULL OR id LIKE ?2 ESCAPE '\\')),
+                   (SELECT COUNT(DISTINCT type_key) FROM resources
+                      WHERE scan_id = ?1 AND (?2 IS NULL OR id LIKE ?2 ESCAPE '\\'))",
+                params![scan_id, scope.like, scope.own_id],
+                |r| {
+                    Ok(ScopeCounts {
+                        resources: r.get::<_, i64>(0)? as u64,
+                        relationships: r.get::<_, i64>(1)? as u64,
+                        resource_groups: r.get::<_, i64>(2)? as u64,
+                        resource_types: r.get::<_, i64>(3)? as u64,
+                    })
+                },
+            )
+            .map_err(q)
     }
 }
 
@@ -640,6 +743,57 @@ mod tests {
                 ("microsoft.network/virtualnetworks".into(), 1),
                 ("microsoft.network/virtualnetworks/subnets".into(), 1)
             ]
+        );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn scopes_and_counts_cut_to_one_subscription() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("g.db")).unwrap();
+        let doc = br#"{"tenantId": "t", "resources": [
+          {"id": "/subscriptions/S1/resourceGroups/a/providers/Microsoft.Network/networkSecurityGroups/n1", "type": "microsoft.network/networksecuritygroups"},
+          {"id": "/subscriptions/S1/resourceGroups/b/providers/Microsoft.Network/routeTables/r1", "type": "Microsoft.Network/routeTables"},
+          {"id": "/subscriptions/S2/resourceGroups/a/providers/Microsoft.Network/networkSecurityGroups/n2", "type": "microsoft.network/networksecuritygroups"}
+        ]}"#;
+        let (mut snap, _) =
+            crate::azure::normalize::normalize(crate::azure::export::parse(doc, "t").unwrap());
+        snap.relationships = crate::graph::relationships::derive(&snap);
+        let mut i = info("scan-1", "2026-01-01T00:00:00Z");
+        i.subscriptions = vec!["S1".into(), "S2".into()];
+        store_snapshot(&store, &i, &snap, 100).await.unwrap();
+        let one = store.load_scope("scan-1", Some("s1")).await.unwrap();
+        assert_eq!(one.resources.len(), 2);
+        assert_eq!(one.resource_groups.len(), 2);
+        assert_eq!(one.subscriptions.len(), 1);
+        assert!(
+            one.relationships
+                .iter()
+                .all(|r| r.source_id.starts_with("/subscriptions/S1"))
+        );
+        assert_eq!(
+            store.counts("scan-1", Some("s1")).await.unwrap(),
+            ScopeCounts {
+                resources: 2,
+                relationships: one.relationships.len() as u64,
+                resource_groups: 2,
+                resource_types: 2,
+            }
+        );
+        let all = store.counts("scan-1", None).await.unwrap();
+        assert_eq!((all.resources, all.resource_types), (3, 2));
+        assert_eq!(all.relationships as usize, snap.relationships.len());
+        assert_eq!(
+            store
+                .load_scope("scan-1", None)
+                .await
+                .unwrap()
+                .resources
+                .len(),
+            3
+        );
+        assert_eq!(
+            store.counts("nope", None).await.unwrap(),
+            ScopeCounts::default()
         );
     }
 
