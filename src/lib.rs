@@ -14,6 +14,7 @@ pub mod clock;
 pub mod commands;
 pub mod deploy;
 pub mod error;
+pub mod fidelity;
 pub mod fsutil;
 pub mod graph;
 pub mod iac;
