@@ -20,6 +20,7 @@ pub mod graph;
 pub mod iac;
 pub mod iterate;
 pub mod model;
+pub mod monitor;
 pub mod output;
 pub mod report;
 pub mod reporter;

@@ -1,9 +1,12 @@
 //! clap definitions, one file per command; no logic. Each command's
 //! arguments are turned into settings by its module in `commands`.
 
+pub mod compare;
 pub mod deploy;
+pub mod fidelity;
 pub mod generate;
 pub mod iterate;
+pub mod monitor;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -45,6 +48,14 @@ pub enum Command {
     Deploy(deploy::DeployArgs),
     /// Write a seeded synthetic tenant export (for benchmarks and scale tests).
     Synth(synth::SynthArgs),
+    /// Measure how close a target is to its source: count and resource-level fidelity.
+    Fidelity(fidelity::FidelityArgs),
+    /// Compare two scans or subscriptions: types side by side, missing, extra and drifted resources.
+    Compare(compare::CompareArgs),
+    /// Compare iteration folders: resources by type, errors by category, what changed.
+    CompareIterations(compare::CompareIterationsArgs),
+    /// Poll the store's counts until they stop changing.
+    Monitor(monitor::MonitorArgs),
 }
 
 /// Output format of result tables.

@@ -2,9 +2,12 @@
 //! environment, wire the stages together, and hand results to the output
 //! layer. No stage logic lives here.
 
+pub mod compare;
 pub mod deploy;
+pub mod fidelity;
 pub mod generate;
 pub mod iterate;
+pub mod monitor;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -26,6 +29,10 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus, CliError> {
         Command::Iterate(args) => iterate::run(&cli.graph, args, printer).await,
         Command::Synth(args) => synth::run(args, printer),
         Command::Deploy(args) => deploy::run(args, printer).await,
+        Command::Fidelity(args) => fidelity::run(&cli.graph, args, printer).await,
+        Command::Compare(args) => compare::run(&cli.graph, args, printer).await,
+        Command::CompareIterations(args) => compare::run_iterations(args, printer),
+        Command::Monitor(args) => monitor::run(&cli.graph, args, printer).await,
     }
 }
 

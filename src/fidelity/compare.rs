@@ -290,22 +290,27 @@ pub fn compare(source: &ScopeData, target: &ScopeData, opts: &MatchOptions) -> C
     drop((src_keys, tgt_keys));
 
     let mut target_to_source: HashMap<String, usize> = HashMap::with_capacity(tgt.len());
-    let mut renames: HashMap<String, String> = HashMap::new();
+    let mut aliases = scope_aliases(source, target);
     let mut source_paired = vec![None; src.len()];
     for (j, p) in paired.iter().enumerate() {
         if let Some(i) = *p {
             target_to_source.insert(tgt[j].id_key(), i);
             source_paired[i] = Some(j);
             if !tgt[j].name.eq_ignore_ascii_case(&src[i].name) {
-                renames.insert(tgt[j].name.to_ascii_lowercase(), src[i].name.clone());
+                aliases.insert(tgt[j].name.to_ascii_lowercase(), src[i].name.clone());
             }
         }
     }
+    let paired_index: HashMap<String, usize> = src_index
+        .iter()
+        .filter(|(_, i)| source_paired[**i].is_some())
+        .map(|(k, i)| (k.clone(), *i))
+        .collect();
     let cx = DiffContext {
         norm: &norm,
-        source_index: &src_index,
+        source_index: &paired_index,
         target_to_source: &target_to_source,
-        renames: &renames,
+        aliases: &aliases,
     };
     let mut resources: Vec<ResourceResult> = src
         .par_iter()
@@ -423,7 +428,7 @@ pub fn compare(source: &ScopeData, target: &ScopeData, opts: &MatchOptions) -> C
     let endpoint = |id: &str, side: Side| -> Option<Endpoint> {
         let key = id.to_ascii_lowercase();
         let res = match side {
-            Side::Source => src_index.get(&key).copied(),
+            Side::Source => paired_index.get(&key).copied(),
             Side::Target => target_to_source.get(&key).copied(),
         };
         if let Some(i) = res {
@@ -543,6 +548,42 @@ pub fn compare(source: &ScopeData, target: &ScopeData, opts: &MatchOptions) -> C
         relationships,
         resources,
     }
+}
+
+/// The subscription and tenant GUIDs of the target (lowercase) → the
+/// source's, when each side has exactly one.
+fn scope_aliases(source: &ScopeData, target: &ScopeData) -> HashMap<String, String> {
+    let one = |d: &ScopeData, tenant: bool| -> Option<String> {
+        let mut ids: Vec<String> = if tenant {
+            d.snapshot
+                .subscriptions
+                .iter()
+                .filter_map(|s| s.tenant_id.clone())
+                .collect()
+        } else {
+            d.subscription.clone().into_iter().collect::<Vec<_>>()
+        };
+        if !tenant && ids.is_empty() {
+            ids = d
+                .snapshot
+                .subscriptions
+                .iter()
+                .map(|s| s.subscription_id.clone())
+                .collect();
+        }
+        ids.sort_by_key(|s| s.to_ascii_lowercase());
+        ids.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        (ids.len() == 1).then(|| ids.remove(0))
+    };
+    let mut out = HashMap::new();
+    for tenant in [false, true] {
+        if let (Some(s), Some(t)) = (one(source, tenant), one(target, tenant))
+            && !s.eq_ignore_ascii_case(&t)
+        {
+            out.insert(t.to_ascii_lowercase(), s);
+        }
+    }
+    out
 }
 
 /// The most common `N` among the target's `ITERATION{N}_` resource groups.

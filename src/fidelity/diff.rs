@@ -132,19 +132,20 @@ pub fn redact(value: &Value, secret: bool) -> Value {
 pub struct DiffContext<'a> {
     /// The name normaliser.
     pub norm: &'a Normalizer,
-    /// Source lowercase ARM ID → pairing index of that source resource.
+    /// Lowercase ARM ID of each paired source resource → its index.
     pub source_index: &'a HashMap<String, usize>,
     /// Target lowercase ARM ID → pairing index of its source resource.
     pub target_to_source: &'a HashMap<String, usize>,
-    /// Lowercase target name → source name, for paired resources whose
-    /// names differ beyond letter case (generated suffixes).
-    pub renames: &'a HashMap<String, String>,
+    /// Lowercase target word → source word, for words a copy changes on
+    /// purpose: names of paired resources that differ beyond letter case
+    /// (generated suffixes), and the subscription and tenant GUIDs.
+    pub aliases: &'a HashMap<String, String>,
 }
 
 impl DiffContext<'_> {
     /// The canonical form of an ARM ID: `#i` plus any child path for IDs at
-    /// or below a paired resource, else its normalised key; `None` when it
-    /// does not parse.
+    /// or below the paired resource `i` (on either side), else its
+    /// normalised key; `None` when it does not parse.
     fn canon_id(&self, id: &str, side: Side) -> Option<String> {
         let lower = id.trim_end_matches('/').to_ascii_lowercase();
         let index = match side {
@@ -184,7 +185,7 @@ impl DiffContext<'_> {
     }
 
     /// A non-ID string with iteration prefixes stripped from its words and,
-    /// on the target side, renamed resources' names put back.
+    /// on the target side, aliases put back.
     fn canon_text(&self, s: &str, side: Side) -> String {
         let mut out = String::with_capacity(s.len());
         for piece in
@@ -198,7 +199,7 @@ impl DiffContext<'_> {
                 .unwrap_or(piece.len());
             let (word, sep) = piece.split_at(split);
             let word = strip_iteration_prefix(word).0;
-            match (side, self.renames.get(&word.to_ascii_lowercase())) {
+            match (side, self.aliases.get(&word.to_ascii_lowercase())) {
                 (Side::Target, Some(src)) => out.push_str(src),
                 _ => out.push_str(word),
             }
@@ -404,24 +405,29 @@ mod tests {
                 .to_string(),
             7,
         )]);
-        let renames = HashMap::from([("stabc123".to_string(), "st".to_string())]);
+        let aliases = HashMap::from([
+            ("stabc123".to_string(), "st".to_string()),
+            ("b".to_string(), "a".to_string()),
+        ]);
         let cx = DiffContext {
             norm: &norm,
             source_index: &source_index,
             target_to_source: &target_to_source,
-            renames: &renames,
+            aliases: &aliases,
         };
         let s = res(
             "/subscriptions/a/resourceGroups/rg/providers/Microsoft.Web/sites/app",
             json!({"provisioningState": "Succeeded", "size": "P1", "password": "old",
                    "storage": "/subscriptions/a/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st/blobServices/default",
-                   "host": "https://st.blob.core.windows.net/", "list": [1, 2]}),
+                   "host": "https://st.blob.core.windows.net/", "list": [1, 2], "metric": "a:app",
+                   "gone": "/subscriptions/a/resourceGroups/rg/providers/Microsoft.Compute/disks/d1"}),
         );
         let t = res(
             "/subscriptions/b/resourceGroups/ITERATION2_rg/providers/Microsoft.Web/sites/app",
             json!({"provisioningState": "Creating", "size": "P2", "password": "new", "extra": true,
                    "storage": "/subscriptions/b/resourceGroups/ITERATION2_rg/providers/Microsoft.Storage/storageAccounts/stabc123/blobServices/default",
-                   "host": "https://stabc123.blob.core.windows.net/", "list": [1, 2, 3]}),
+                   "host": "https://stabc123.blob.core.windows.net/", "list": [1, 2, 3], "metric": "b:app",
+                   "gone": "/subscriptions/b/resourceGroups/ITERATION2_rg/providers/Microsoft.Compute/disks/d1"}),
         );
         let d = cx.diff(&s, &t);
         let paths: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();

@@ -12,8 +12,11 @@
 pub mod compare;
 pub mod diff;
 pub mod history;
+pub mod iterations;
 pub mod normalize;
 pub mod objective;
+pub mod render;
+pub mod scope;
 pub mod score;
 
 pub use compare::{Comparison, MatchOptions, ScopeData, Status, compare};

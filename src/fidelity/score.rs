@@ -133,9 +133,9 @@ pub fn round1(p: f64) -> f64 {
     (p * 10.0).round() / 10.0
 }
 
-/// Builds the report of a comparison. `objective_met` is filled in by the
+/// Builds the report of a comparison (taking its per-resource verdicts). `objective_met` is filled in by the
 /// caller's objective check, or here as `overall >= target_fidelity`.
-pub fn report(c: &Comparison, timestamp: String, target_fidelity: f64) -> FidelityReport {
+pub fn report(c: Comparison, timestamp: String, target_fidelity: f64) -> FidelityReport {
     let side = |s: &super::compare::ScopeSummary| SideCounts {
         subscription_id: s.subscription_id.clone(),
         scan_id: Some(s.scan_id.clone()),
@@ -180,8 +180,8 @@ pub fn report(c: &Comparison, timestamp: String, target_fidelity: f64) -> Fideli
                 )
             })
             .collect(),
-        resource_groups: c.resource_groups.clone(),
         resource_groups_percent: round1(ratio(c.resource_groups.matched, c.resource_groups.source)),
+        resource_groups: c.resource_groups,
         relationships: c.relationships,
         relationships_percent: round1(ratio(c.relationships.preserved, c.relationships.comparable)),
     };
@@ -193,7 +193,7 @@ pub fn report(c: &Comparison, timestamp: String, target_fidelity: f64) -> Fideli
         iteration: c.iteration,
         resource_level,
         objective: None,
-        resources: c.resources.clone(),
+        resources: c.resources,
     }
 }
 

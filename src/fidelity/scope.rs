@@ -1,0 +1,72 @@
+//! Choosing and loading one side of a comparison from the store: a
+//! subscription (the newest finished scan that covers it, cut to it), a
+//! scan (whole, or cut to a subscription), or a value that may be either.
+
+use super::compare::ScopeData;
+use crate::graph::{self, GraphError, GraphStore};
+
+/// Which records one side of a comparison is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScopeSpec {
+    /// A scan (`None`: the newest finished scan covering the subscription),
+    /// cut to a subscription when one is given.
+    Given {
+        /// The scan ID.
+        scan_id: Option<String>,
+        /// The subscription GUID.
+        subscription: Option<String>,
+    },
+    /// A scan ID if the store has a scan of that ID, else a subscription.
+    Either(String),
+}
+
+impl ScopeSpec {
+    /// A readable description, e.g. ``subscription `S` `` or ``scan `X` ``.
+    pub fn describe(&self) -> String {
+        match self {
+            ScopeSpec::Given {
+                scan_id: Some(s),
+                subscription: Some(sub),
+            } => format!("subscription `{sub}` of scan `{s}`"),
+            ScopeSpec::Given {
+                scan_id: Some(s), ..
+            } => format!("scan `{s}`"),
+            ScopeSpec::Given {
+                subscription: Some(sub),
+                ..
+            } => format!("subscription `{sub}`"),
+            ScopeSpec::Given { .. } => "the newest scan".into(),
+            ScopeSpec::Either(v) => format!("`{v}`"),
+        }
+    }
+}
+
+/// Loads one side: picks the scan and reads its records (cut to the
+/// subscription when one applies) in one pass over the store.
+///
+/// Errors: `NoSuchScan` / `NoScan` when nothing matches, or a store failure.
+pub async fn load(store: &dyn GraphStore, spec: &ScopeSpec) -> Result<ScopeData, GraphError> {
+    let (scan_id, subscription) = match spec {
+        ScopeSpec::Given {
+            scan_id,
+            subscription,
+        } => (scan_id.clone(), subscription.clone()),
+        ScopeSpec::Either(v) => {
+            let is_scan = store.scans().await?.iter().any(|s| &s.scan_id == v);
+            if is_scan {
+                (Some(v.clone()), None)
+            } else {
+                (None, Some(v.clone()))
+            }
+        }
+    };
+    let scan = graph::select_scan(store, scan_id.as_deref(), subscription.as_deref()).await?;
+    let snapshot = store
+        .load_scope(&scan.scan_id, subscription.as_deref())
+        .await?;
+    Ok(ScopeData {
+        scan_id: scan.scan_id,
+        subscription,
+        snapshot,
+    })
+}
