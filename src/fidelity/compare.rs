@@ -599,3 +599,109 @@ fn detect_iteration(snapshot: &Snapshot) -> Option<u32> {
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         .map(|(n, _)| n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iac::doc::Value as Hcl;
+    use crate::iac::naming;
+
+    fn contoso() -> Snapshot {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/fixtures/tenant-contoso.json");
+        assert!(
+            path.exists(),
+            "missing `{}`: this test needs the shared fixtures beside the repo (../shared)",
+            path.display()
+        );
+        crate::azure::load_file(&path).expect("contoso loads").0
+    }
+
+    fn scope(snapshot: Snapshot) -> ScopeData {
+        ScopeData {
+            scan_id: "s".into(),
+            subscription: None,
+            snapshot,
+        }
+    }
+
+    /// Every globally unique name `generate` gives a contoso resource (with
+    /// `ITERATION5_` groups) pairs back with its source: `global_name_rule`
+    /// and the emitters agree.
+    #[test]
+    fn generated_names_pair_back_with_their_source() {
+        let source = contoso();
+        let mut opts = crate::iac::GenerateOptions::default();
+        opts.target.resource_group_prefix = "ITERATION5_".into();
+        let generated = crate::iac::generate(&source, &opts);
+        let names: HashMap<String, String> = generated
+            .document
+            .blocks()
+            .filter_map(|b| match b.body.get("name") {
+                Some(Hcl::Str(s)) => Some((b.address()?, s.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut target = source.clone();
+        let mut moves: Vec<(String, String)> = Vec::new();
+        for e in &generated.report.resources {
+            let r = target
+                .resources
+                .iter_mut()
+                .find(|r| r.id == e.arm_id)
+                .unwrap();
+            if naming::global_name_rule(&r.type_key()).is_some() {
+                let new = names[&e.address].clone();
+                assert_ne!(new, r.name, "`{}` got a suffix", r.id);
+                let new_id = format!("{}/{new}", r.id.rsplit_once('/').unwrap().0);
+                moves.push((r.id.clone(), new_id.clone()));
+                r.id = new_id;
+                r.name = new;
+            }
+        }
+        assert_eq!(
+            moves.len(),
+            11,
+            "contoso has 11 resources with globally unique names"
+        );
+        for r in &mut target.resources {
+            for (old, new) in &moves {
+                if let Some(rest) = r.id.strip_prefix(&format!("{old}/")) {
+                    r.id = format!("{new}/{rest}");
+                }
+            }
+            r.id =
+                r.id.replace("/resourceGroups/rg-", "/resourceGroups/ITERATION5_rg-");
+            r.resource_group = r.resource_group.as_ref().map(|g| format!("ITERATION5_{g}"));
+        }
+        let c = compare(&scope(source), &scope(target), &MatchOptions::default());
+        assert_eq!(c.totals.source, 51);
+        assert_eq!(c.totals.matched(), 51, "{:?}", c.by_type);
+        assert_eq!(c.totals.missing_source, 0);
+    }
+
+    /// A store that lists a resource or relationship twice counts it once
+    /// (the Python tool counted its dual graph twice).
+    #[test]
+    fn duplicates_count_once() {
+        let mut source = contoso();
+        source.relationships = crate::graph::relationships::derive(&source);
+        let mut doubled = source.clone();
+        doubled
+            .resources
+            .extend(source.resources[..5].iter().cloned());
+        doubled
+            .relationships
+            .extend(source.relationships[..7].iter().cloned());
+        let c = compare(
+            &scope(source.clone()),
+            &scope(doubled),
+            &MatchOptions::default(),
+        );
+        assert_eq!(c.target.resources, 51);
+        assert_eq!(c.target.relationships, source.relationships.len() as u64);
+        assert_eq!(c.target.duplicates_ignored, 12);
+        assert_eq!(c.totals.exact_match, 51);
+        assert_eq!(c.relationships.preserved, c.relationships.comparable);
+    }
+}

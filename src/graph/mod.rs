@@ -118,9 +118,9 @@ pub trait GraphStore: Send + Sync {
     async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError>;
     /// Resource counts by lowercase ARM type, sorted by type.
     async fn type_counts(&self, scan_id: &str) -> Result<Vec<(String, u64)>, GraphError>;
-    /// Loads the part of a snapshot in one subscription (case-insensitive):
-    /// its subscription record, resource groups and resources, and the
-    /// relationships whose source lies in it. `None` loads the whole
+    /// Loads the part of a snapshot in one subscription (case-insensitive,
+    /// by ARM ID prefix): its subscription record, resource groups and
+    /// resources, and the relationships whose source lies in it. `None` loads the whole
     /// snapshot, like `load_snapshot`.
     ///
     /// Errors: `NoSuchScan`, or a query or decoding failure.
