@@ -60,6 +60,11 @@ fn resource_label(r: &ResourceResult) -> String {
     )
 }
 
+/// `+2`, `-1`, or `0`.
+fn signed(n: i64) -> String {
+    if n == 0 { "0".into() } else { format!("{n:+}") }
+}
+
 fn pct(p: f64) -> String {
     format!("{p:.1}")
 }
@@ -372,7 +377,7 @@ pub fn compare_document(
                 ty.clone(),
                 n.source.to_string(),
                 n.target.to_string(),
-                format!("{:+}", n.target as i64 - n.source as i64),
+                signed(n.target as i64 - n.source as i64),
                 n.missing_target.to_string(),
                 n.missing_source.to_string(),
                 n.drifted.to_string(),
