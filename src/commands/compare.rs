@@ -31,7 +31,9 @@ pub async fn run(
     let progress = printer.reporter();
     progress.on_start("comparing", None);
     let c = crate::fidelity::compare(&s, &t, &opts);
-    drop((s, t, progress));
+    drop(progress);
+    // As in `fidelity`: the process ends soon; freeing the snapshots is waste.
+    std::mem::forget((s, t));
     let (src, tgt) = (source.describe(), target.describe());
     let text = match format(args.format, args.output.as_deref()) {
         CompareFormat::Json => crate::report::json(&render::compare_json(&c, args.show_missing)),

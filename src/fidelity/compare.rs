@@ -10,9 +10,10 @@
 use super::diff::{DiffContext, Difference};
 use super::normalize::{Keys, Normalizer, Side, strip_iteration_prefix};
 use crate::model::{RelationshipKind, Resource, ResourceId, Snapshot};
+use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// One side of a comparison: the scan, the subscription it was cut to
 /// (if any) and its records.
@@ -192,7 +193,7 @@ fn unique_resources<'a>(
     snapshot: &'a Snapshot,
     types: &HashSet<String>,
 ) -> (Vec<&'a Resource>, HashMap<String, usize>, u64) {
-    let mut index = HashMap::with_capacity(snapshot.resources.len());
+    let mut index = HashMap::with_capacity_and_hasher(snapshot.resources.len(), Default::default());
     let mut out = Vec::with_capacity(snapshot.resources.len());
     let mut dups = 0;
     for r in &snapshot.resources {
@@ -239,7 +240,7 @@ fn pair(source: &[Keys], target: &[Keys]) -> Vec<Option<usize>> {
                 Some(k.exact.as_str())
             }
         }
-        let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_key: HashMap<&str, Vec<usize>> = HashMap::default();
         for (i, k) in source.iter().enumerate().rev() {
             if !taken[i]
                 && let Some(k) = key(k, generated)
@@ -261,6 +262,14 @@ fn pair(source: &[Keys], target: &[Keys]) -> Vec<Option<usize>> {
         }
     }
     paired
+}
+
+/// A node of one side's graph: one of its resources (by index), or any
+/// other ARM ID (numbered as met).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Node {
+    Resource(u32),
+    Other(u32),
 }
 
 /// Endpoint of a relationship, comparable across sides: a source resource
@@ -289,22 +298,24 @@ pub fn compare(source: &ScopeData, target: &ScopeData, opts: &MatchOptions) -> C
     let paired = pair(&src_keys, &tgt_keys);
     drop((src_keys, tgt_keys));
 
-    let mut target_to_source: HashMap<String, usize> = HashMap::with_capacity(tgt.len());
     let mut aliases = scope_aliases(source, target);
     let mut source_paired = vec![None; src.len()];
     for (j, p) in paired.iter().enumerate() {
         if let Some(i) = *p {
-            target_to_source.insert(tgt[j].id_key(), i);
             source_paired[i] = Some(j);
             if !tgt[j].name.eq_ignore_ascii_case(&src[i].name) {
                 aliases.insert(tgt[j].name.to_ascii_lowercase(), src[i].name.clone());
             }
         }
     }
-    let paired_index: HashMap<String, usize> = src_index
+    let target_to_source: HashMap<&str, usize> = tgt_index
+        .iter()
+        .filter_map(|(k, j)| Some((k.as_str(), paired[*j]?)))
+        .collect();
+    let paired_index: HashMap<&str, usize> = src_index
         .iter()
         .filter(|(_, i)| source_paired[**i].is_some())
-        .map(|(k, i)| (k.clone(), *i))
+        .map(|(k, i)| (k.as_str(), *i))
         .collect();
     let cx = DiffContext {
         norm: &norm,
@@ -351,16 +362,20 @@ pub fn compare(source: &ScopeData, target: &ScopeData, opts: &MatchOptions) -> C
                 differences: Vec::new(),
             }),
     );
-    resources.par_sort_by_cached_key(|r| {
-        (
-            r.r#type.clone(),
-            r.status,
-            r.source_id
-                .as_deref()
-                .or(r.target_id.as_deref())
-                .unwrap_or_default()
-                .to_ascii_lowercase(),
-        )
+    fn id_of(r: &ResourceResult) -> impl Iterator<Item = u8> + '_ {
+        r.source_id
+            .as_deref()
+            .or(r.target_id.as_deref())
+            .unwrap_or_default()
+            .bytes()
+            .map(|b| b.to_ascii_lowercase())
+    }
+    resources.par_sort_unstable_by(|a, b| {
+        (a.r#type.as_str(), a.status)
+            .cmp(&(b.r#type.as_str(), b.status))
+            .then_with(|| id_of(a).cmp(id_of(b)))
+            .then_with(|| a.source_id.cmp(&b.source_id))
+            .then_with(|| a.target_id.cmp(&b.target_id))
     });
 
     let mut totals = StatusCounts::default();
@@ -425,15 +440,9 @@ pub fn compare(source: &ScopeData, target: &ScopeData, opts: &MatchOptions) -> C
         })
     };
     let (src_sub, tgt_sub) = (single_sub(source), single_sub(target));
-    let endpoint = |id: &str, side: Side| -> Option<Endpoint> {
-        let key = id.to_ascii_lowercase();
-        let res = match side {
-            Side::Source => paired_index.get(&key).copied(),
-            Side::Target => target_to_source.get(&key).copied(),
-        };
-        if let Some(i) = res {
-            return Some(Endpoint::Resource(i as u32));
-        }
+    // An endpoint that is no resource of the side: a resource group or the
+    // subscription when paired, else nothing comparable.
+    let other_endpoint = |id: &str, side: Side| -> Option<Endpoint> {
         let parsed = ResourceId::parse(id).ok()?;
         if parsed.namespace.is_some() {
             return None;
@@ -453,36 +462,68 @@ pub fn compare(source: &ScopeData, target: &ScopeData, opts: &MatchOptions) -> C
             }
         }
     };
-    let in_scope = |id: &str, index: &HashMap<String, usize>| {
-        types.is_empty() || index.contains_key(&id.to_ascii_lowercase())
-    };
-    let edges = |d: &ScopeData, side: Side, index: &HashMap<String, usize>| {
-        let mut all: HashSet<(String, RelationshipKind, String)> = HashSet::new();
-        let mut paired: HashSet<(Endpoint, RelationshipKind, Endpoint)> = HashSet::new();
+    // Each side's relationships, each (source, kind, target) once, and
+    // those between paired endpoints as comparable edges.
+    let edges = |side: Side| {
+        let (d, list, index) = match side {
+            Side::Source => (source, &src, &src_index),
+            Side::Target => (target, &tgt, &tgt_index),
+        };
+        // Stored relationships spell IDs as their resources do: look up the
+        // exact spelling first, then case-insensitively.
+        let exact: HashMap<&str, u32> = list
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i as u32))
+            .collect();
+        let mut others: HashMap<String, (u32, Option<Endpoint>)> = HashMap::default();
+        let mut node = |id: &str| -> Node {
+            if let Some(i) = exact.get(id) {
+                return Node::Resource(*i);
+            }
+            let key = id.to_ascii_lowercase();
+            if let Some(i) = index.get(&key) {
+                return Node::Resource(*i as u32);
+            }
+            let n = others.len() as u32;
+            let (k, _) = *others
+                .entry(key)
+                .or_insert_with(|| (n, other_endpoint(id, side)));
+            Node::Other(k)
+        };
+        let mut seen: HashSet<(Node, RelationshipKind, Node)> = HashSet::default();
+        let mut nodes: Vec<(Node, RelationshipKind, Node)> = Vec::new();
         let mut dups = 0u64;
         for r in &d.snapshot.relationships {
-            if !in_scope(&r.source_id, index) {
+            let a = node(&r.source_id);
+            if !types.is_empty() && !matches!(a, Node::Resource(_)) {
                 continue;
             }
-            if !all.insert((
-                r.source_id.to_ascii_lowercase(),
-                r.kind,
-                r.target_id.to_ascii_lowercase(),
-            )) {
+            let b = node(&r.target_id);
+            if seen.insert((a, r.kind, b)) {
+                nodes.push((a, r.kind, b));
+            } else {
                 dups += 1;
-                continue;
-            }
-            if let (Some(a), Some(b)) = (endpoint(&r.source_id, side), endpoint(&r.target_id, side))
-            {
-                paired.insert((a, r.kind, b));
             }
         }
-        (all.len() as u64, paired, dups)
+        let other_ends: HashMap<u32, Option<Endpoint>> = others.into_values().collect();
+        let end = |n: Node| -> Option<Endpoint> {
+            match n {
+                Node::Resource(i) => match side {
+                    Side::Source => source_paired[i as usize].map(|_| Endpoint::Resource(i)),
+                    Side::Target => paired[i as usize].map(|s| Endpoint::Resource(s as u32)),
+                },
+                Node::Other(k) => other_ends.get(&k).copied().flatten(),
+            }
+        };
+        let comparable: HashSet<(Endpoint, RelationshipKind, Endpoint)> = nodes
+            .iter()
+            .filter_map(|(a, k, b)| Some((end(*a)?, *k, end(*b)?)))
+            .collect();
+        (seen.len() as u64, comparable, dups)
     };
-    let ((src_rel, src_edges, src_rel_dups), (tgt_rel, tgt_edges, tgt_rel_dups)) = rayon::join(
-        || edges(source, Side::Source, &src_index),
-        || edges(target, Side::Target, &tgt_index),
-    );
+    let ((src_rel, src_edges, src_rel_dups), (tgt_rel, tgt_edges, tgt_rel_dups)) =
+        rayon::join(|| edges(Side::Source), || edges(Side::Target));
     let preserved = src_edges.intersection(&tgt_edges).count() as u64;
     let relationships = RelationshipResult {
         source: src_rel,
@@ -575,7 +616,7 @@ fn scope_aliases(source: &ScopeData, target: &ScopeData) -> HashMap<String, Stri
         ids.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         (ids.len() == 1).then(|| ids.remove(0))
     };
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for tenant in [false, true] {
         if let (Some(s), Some(t)) = (one(source, tenant), one(target, tenant))
             && !s.eq_ignore_ascii_case(&t)

@@ -11,9 +11,9 @@
 
 use super::normalize::{Normalizer, Side, strip_iteration_prefix};
 use crate::model::{Resource, looks_like_arm_id};
+use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 /// Property keys (compared lowercase) whose values Azure assigns when it
 /// creates a resource, so a faithful copy never has the source's values:
@@ -133,9 +133,9 @@ pub struct DiffContext<'a> {
     /// The name normaliser.
     pub norm: &'a Normalizer,
     /// Lowercase ARM ID of each paired source resource → its index.
-    pub source_index: &'a HashMap<String, usize>,
+    pub source_index: &'a HashMap<&'a str, usize>,
     /// Target lowercase ARM ID → pairing index of its source resource.
-    pub target_to_source: &'a HashMap<String, usize>,
+    pub target_to_source: &'a HashMap<&'a str, usize>,
     /// Lowercase target word → source word, for words a copy changes on
     /// purpose: names of paired resources that differ beyond letter case
     /// (generated suffixes), and the subscription and tenant GUIDs.
@@ -143,10 +143,10 @@ pub struct DiffContext<'a> {
 }
 
 impl DiffContext<'_> {
-    /// The canonical form of an ARM ID: `#i` plus any child path for IDs at
-    /// or below the paired resource `i` (on either side), else its
+    /// The canonical form of an ARM ID: the paired resource `i` plus any
+    /// child path for IDs at or below it (on either side), else its
     /// normalised key; `None` when it does not parse.
-    fn canon_id(&self, id: &str, side: Side) -> Option<String> {
+    fn canon_id(&self, id: &str, side: Side) -> Option<Canon> {
         let lower = id.trim_end_matches('/').to_ascii_lowercase();
         let index = match side {
             Side::Source => self.source_index,
@@ -160,11 +160,16 @@ impl DiffContext<'_> {
         let mut cut = lower.len();
         for _ in 0..4 {
             if let Some(i) = index.get(&lower[..cut]) {
-                let rest: Vec<String> = lower[cut..]
-                    .split('/')
-                    .map(|s| self.norm.segment(s))
-                    .collect();
-                return Some(format!("#{i}{}", rest.join("/")));
+                let rest = if cut == lower.len() {
+                    String::new()
+                } else {
+                    lower[cut..]
+                        .split('/')
+                        .map(|s| self.norm.segment(s))
+                        .collect::<Vec<_>>()
+                        .join("/")
+                };
+                return Some(Canon::Paired(*i, rest));
             }
             // Up one type/name pair, keeping at least namespace/type/name.
             let Some(b) = lower[..cut].rfind('/').and_then(|a| lower[..a].rfind('/')) else {
@@ -177,11 +182,11 @@ impl DiffContext<'_> {
         }
         let parsed = crate::model::ResourceId::parse(id).ok()?;
         let name = parsed.name().unwrap_or_default().to_string();
-        Some(
+        Some(Canon::Key(
             self.norm
                 .keys(id, &parsed.resource_type(), None, &name, side)
                 .exact,
-        )
+        ))
     }
 
     /// A non-ID string with iteration prefixes stripped from its words and,
@@ -298,17 +303,17 @@ impl DiffContext<'_> {
         let canon = |k: &str, side| {
             if id_keys && looks_like_arm_id(k) {
                 self.canon_id(k, side)
-                    .unwrap_or_else(|| k.to_ascii_lowercase())
+                    .unwrap_or_else(|| Canon::Key(k.to_ascii_lowercase()))
             } else {
-                k.to_string()
+                Canon::Key(k.to_string())
             }
         };
-        let b_by: HashMap<String, (&String, &Value)> = if id_keys {
+        let b_by: HashMap<Canon, (&String, &Value)> = if id_keys {
             b.iter()
                 .map(|(k, v)| (canon(k, Side::Target), (k, v)))
                 .collect()
         } else {
-            HashMap::new()
+            HashMap::default()
         };
         let lookup = |k: &str| -> Option<&Value> {
             if id_keys {
@@ -318,7 +323,7 @@ impl DiffContext<'_> {
             }
         };
         let null = Value::Null;
-        let mut seen_in_a: Vec<String> = Vec::new();
+        let mut seen_in_a: Vec<Canon> = Vec::new();
         for (k, va) in a {
             if VOLATILE_KEYS.contains(&k.to_ascii_lowercase().as_str()) {
                 continue;
@@ -350,6 +355,15 @@ impl DiffContext<'_> {
             path.truncate(len);
         }
     }
+}
+
+/// An ARM ID made comparable across sides.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Canon {
+    /// At or below the paired source resource of this index (child path after).
+    Paired(usize, String),
+    /// The normalised key of an ID that is no paired resource.
+    Key(String),
 }
 
 /// Appends `.key`, or `["key"]` for keys that are not plain identifiers.
@@ -395,20 +409,24 @@ mod tests {
     #[test]
     fn differences_skip_volatile_values_paired_ids_and_renames() {
         let norm = Normalizer::new(&[], &[]);
-        let source_index = HashMap::from([(
-            "/subscriptions/a/resourcegroups/rg/providers/microsoft.storage/storageaccounts/st"
-                .to_string(),
+        let source_index: HashMap<&str, usize> = [(
+            "/subscriptions/a/resourcegroups/rg/providers/microsoft.storage/storageaccounts/st",
             7,
-        )]);
-        let target_to_source = HashMap::from([(
-            "/subscriptions/b/resourcegroups/iteration2_rg/providers/microsoft.storage/storageaccounts/stabc123"
-                .to_string(),
+        )]
+        .into_iter()
+        .collect();
+        let target_to_source: HashMap<&str, usize> = [(
+            "/subscriptions/b/resourcegroups/iteration2_rg/providers/microsoft.storage/storageaccounts/stabc123",
             7,
-        )]);
-        let aliases = HashMap::from([
+        )]
+        .into_iter()
+        .collect();
+        let aliases: HashMap<String, String> = [
             ("stabc123".to_string(), "st".to_string()),
             ("b".to_string(), "a".to_string()),
-        ]);
+        ]
+        .into_iter()
+        .collect();
         let cx = DiffContext {
             norm: &norm,
             source_index: &source_index,

@@ -1,6 +1,7 @@
-//! Choosing and loading one side of a comparison from the store: a
+//! Choosing and loading the sides of a comparison from the store: a
 //! subscription (the newest finished scan that covers it, cut to it), a
 //! scan (whole, or cut to a subscription), or a value that may be either.
+//! The two sides load at the same time, each over its own connection.
 
 use super::compare::ScopeData;
 use crate::graph::{self, GraphError, GraphStore};
@@ -69,4 +70,30 @@ pub async fn load(store: &dyn GraphStore, spec: &ScopeSpec) -> Result<ScopeData,
         subscription,
         snapshot,
     })
+}
+
+/// Loads both sides at once, each over its own store connection (opened
+/// from `graph_spec`) on a blocking thread, so reading one overlaps
+/// decoding the other.
+///
+/// Errors: those of `graph::open` and `load`, the source's first.
+pub async fn load_pair(
+    graph_spec: &str,
+    source: &ScopeSpec,
+    target: &ScopeSpec,
+) -> Result<(ScopeData, ScopeData), GraphError> {
+    let side = |spec: &ScopeSpec| {
+        let store = graph::open(graph_spec);
+        let spec = spec.clone();
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            let store = store?;
+            handle.block_on(load(store.as_ref(), &spec))
+        })
+    };
+    let (s, t) = tokio::join!(side(source), side(target));
+    let joined = |r: Result<Result<ScopeData, GraphError>, tokio::task::JoinError>| {
+        r.map_err(|e| GraphError::Query(format!("loading a side failed: {e}")))?
+    };
+    Ok((joined(s)?, joined(t)?))
 }
