@@ -9,7 +9,8 @@
 //! `-- 10000 100000`). Preparing the store runs in one child process;
 //! fidelity and compare each run three times in their own child process,
 //! timed from opening the store to the rendered report, so each peak
-//! resident memory (VmHWM) is the command's own. Figures go in
+//! resident memory (VmHWM) is the command's own. Each run reports wall
+//! time and CPU time (user + system, all threads). Figures go in
 //! docs/PERFORMANCE.md.
 
 use atg::fidelity::scope::{self, ScopeSpec};
@@ -84,6 +85,21 @@ fn main() {
             );
         }
     }
+}
+
+/// User plus system CPU seconds of this process so far (`/proc/self/stat`,
+/// in USER_HZ = 100 ticks a second). Unlike wall time, it does not grow
+/// when other processes compete for the cores.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 here.
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
 }
 
 fn peak_rss_mib() -> f64 {
@@ -258,7 +274,8 @@ fn child(mode: &str, dir: &Path) {
     let wall = t.elapsed().as_secs_f64();
     assert!(bytes > 0);
     println!(
-        "{wall:.2} {:.0} {} exact, {} drifted, {} missing, {} extra",
+        "{wall:.2}/{:.2} {:.0} {} exact, {} drifted, {} missing, {} extra",
+        cpu_seconds(),
         peak_rss_mib(),
         totals.exact_match,
         totals.drifted,

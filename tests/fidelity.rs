@@ -634,7 +634,10 @@ fn compare_iterations_reports_types_errors_and_changes() {
         (json!(180), json!(181))
     );
     assert_eq!(c["resources_removed"], json!([pip2]));
-    assert_eq!(c["newly_skipped"], json!([format!("{pip2} (remediation)")]));
+    assert_eq!(
+        c["newly_skipped"],
+        json!([{"arm_id": pip2, "reason": "remediation"}])
+    );
     assert_eq!(
         c["errors_fixed"],
         json!(["Missing required argument at azurerm_public_ip.p2"])

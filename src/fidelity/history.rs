@@ -162,24 +162,33 @@ pub const TREND_HEADERS: &[&str] = &[
 ];
 
 /// The ARM types to chart: `wanted` (lowercase) when given, else the
-/// `limit` types with the lowest fidelity in the newest record, ties by name.
+/// `limit` types whose fidelity was lowest in any record (the ones that
+/// needed work), ties by name.
 pub fn chart_types(records: &[FidelityReport], wanted: &[String], limit: usize) -> Vec<String> {
     if !wanted.is_empty() {
         return wanted.iter().map(|t| t.to_ascii_lowercase()).collect();
     }
-    let Some(last) = records.last() else {
-        return Vec::new();
-    };
-    let mut types: Vec<(f64, String)> = last
-        .fidelity
-        .by_type
-        .keys()
-        .chain(last.resource_level.by_type.keys())
-        .filter_map(|t| type_fidelity(last, t).map(|v| (v, t.clone())))
-        .collect();
-    types.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    types.dedup_by(|a, b| a.1 == b.1);
-    types.into_iter().take(limit).map(|(_, t)| t).collect()
+    let mut lowest: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
+    for r in records {
+        for t in r
+            .fidelity
+            .by_type
+            .keys()
+            .chain(r.resource_level.by_type.keys())
+        {
+            if let Some(v) = type_fidelity(r, t) {
+                let e = lowest.entry(t.as_str()).or_insert(v);
+                *e = e.min(v);
+            }
+        }
+    }
+    let mut types: Vec<(f64, &str)> = lowest.into_iter().map(|(t, v)| (v, t)).collect();
+    types.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    types
+        .into_iter()
+        .take(limit)
+        .map(|(_, t)| t.to_string())
+        .collect()
 }
 
 /// Draws the history as an SVG line chart: count fidelity ("overall"), the

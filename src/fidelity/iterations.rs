@@ -229,6 +229,15 @@ pub struct TypeChange {
     pub to: usize,
 }
 
+/// A resource skipped in the later iteration and not in the earlier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkippedChange {
+    /// ARM resource ID.
+    pub arm_id: String,
+    /// Why, as `generation_report.json` says (e.g. `remediation`).
+    pub reason: String,
+}
+
 /// What changed from one iteration to the next.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
@@ -242,8 +251,8 @@ pub struct Change {
     pub resources_added: Vec<String>,
     /// ARM IDs emitted before and not now.
     pub resources_removed: Vec<String>,
-    /// Newly skipped: `ARM ID (reason)`.
-    pub newly_skipped: Vec<String>,
+    /// Newly skipped, with the reason.
+    pub newly_skipped: Vec<SkippedChange>,
     /// Skipped before, not now.
     pub no_longer_skipped: Vec<String>,
     /// Errors gone: `summary at address (attribute)`.
@@ -330,7 +339,10 @@ fn change(a: &IterationData, b: &IterationData) -> Change {
         newly_skipped: sb
             .iter()
             .filter(|(id, _)| !sa.contains_key(*id))
-            .map(|(id, reason)| format!("{id} ({reason})"))
+            .map(|(id, reason)| SkippedChange {
+                arm_id: id.clone(),
+                reason: reason.clone(),
+            })
             .collect(),
         no_longer_skipped: sa
             .keys()
@@ -407,13 +419,14 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_else(|| "-".into())
 }
 
+/// A list under `label`: the first `LISTED` items, then how many more.
 fn list_lines(s: &mut Section, label: &str, items: &[String]) {
     if items.is_empty() {
         return;
     }
     s.lines.push(format!("- {label} ({}):", items.len()));
     for i in items.iter().take(LISTED) {
-        s.lines.push(format!("  - `{i}`"));
+        s.lines.push(format!("  - {i}"));
     }
     if items.len() > LISTED {
         s.lines.push(format!(
@@ -509,12 +522,22 @@ pub fn document(c: &IterationsComparison) -> Document {
             s.lines
                 .push(format!("- `{}`: {} → {} emitted", t.r#type, t.from, t.to));
         }
-        list_lines(&mut s, "resources emitted now", &ch.resources_added);
-        list_lines(&mut s, "resources no longer emitted", &ch.resources_removed);
-        list_lines(&mut s, "newly skipped", &ch.newly_skipped);
-        list_lines(&mut s, "no longer skipped", &ch.no_longer_skipped);
-        list_lines(&mut s, "errors fixed", &ch.errors_fixed);
-        list_lines(&mut s, "new errors", &ch.errors_new);
+        let code = |v: &[String]| -> Vec<String> { v.iter().map(|x| format!("`{x}`")).collect() };
+        list_lines(&mut s, "resources emitted now", &code(&ch.resources_added));
+        list_lines(
+            &mut s,
+            "resources no longer emitted",
+            &code(&ch.resources_removed),
+        );
+        let skipped: Vec<String> = ch
+            .newly_skipped
+            .iter()
+            .map(|x| format!("`{}` ({})", x.arm_id, x.reason))
+            .collect();
+        list_lines(&mut s, "newly skipped", &skipped);
+        list_lines(&mut s, "no longer skipped", &code(&ch.no_longer_skipped));
+        list_lines(&mut s, "errors fixed", &code(&ch.errors_fixed));
+        list_lines(&mut s, "new errors", &code(&ch.errors_new));
         if s.lines.is_empty() {
             s.lines.push("Nothing changed.".into());
         }

@@ -93,7 +93,7 @@ pub fn fidelity_document(r: &FidelityReport) -> Document {
     doc.sections.push(
         Section::new("Counts")
             .line(format!(
-                "Overall fidelity {}% (target {}%: {}); {} resources missing by count",
+                "Overall fidelity {}% (target {}%: {}); missing resources by count: {}",
                 pct(f.overall),
                 pct(f.target_fidelity),
                 if f.objective_met { "met" } else { "not met" },
