@@ -60,7 +60,7 @@ fn main() {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     println!(
-        "| source | target | prepare s | command | wall s (3 runs) | peak RSS MiB | verdicts |"
+        "| source | target | prepare s | command | wall s / CPU s (3 runs) | peak RSS MiB | verdicts |"
     );
     println!("|---:|---:|---:|---|---|---:|---|");
     for n in sizes {
