@@ -252,6 +252,8 @@ fn every_format_redacts_the_secret_and_csv_lists_each_resource() {
     let md = d.read("reports/fidelity.md");
     assert!(md.starts_with("# Fidelity\n"), "{md}");
     assert!(md.contains("| DRIFTED | microsoft.compute/virtualmachines | rg-app/vm-contoso-dev-win01 | properties.hardwareProfile.vmSize: Standard_DS1_v2 → Standard_D4s_v3 |"), "{md}");
+    let filtered: Vec<&str> = md.lines().filter(|l| !l.contains("scan `scan-2")).collect();
+    insta::assert_snapshot!("fidelity_markdown", filtered.join("\n"));
     let history = d.read("demos/fidelity_history.jsonl");
     assert!(!history.contains(SECRET));
     assert_eq!(history.lines().count(), 1);

@@ -59,9 +59,16 @@ pub fn append(path: &Path, report: &FidelityReport) -> Result<(), HistoryError> 
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
+    // Everything but the per-resource verdicts, which can be 100k entries.
     let line = FidelityReport {
+        timestamp: report.timestamp.clone(),
+        source: report.source.clone(),
+        target: report.target.clone(),
+        fidelity: report.fidelity.clone(),
+        iteration: report.iteration,
+        resource_level: report.resource_level.clone(),
+        objective: report.objective.clone(),
         resources: Vec::new(),
-        ..report.clone()
     };
     let text = serde_json::to_string(&line).expect("reports serialise to JSON");
     crate::fsutil::append_line(path, &text).map_err(io)

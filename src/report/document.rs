@@ -95,19 +95,13 @@ impl Document {
         let mut out = format!("# {}\n", self.title);
         if !self.intro.is_empty() {
             out.push('\n');
-            for l in &self.intro {
-                out.push_str(l);
-                out.push('\n');
-            }
+            out.push_str(&markdown_lines(&self.intro));
         }
         for s in &self.sections {
             out.push_str(&format!("\n## {}\n", s.heading));
             if !s.lines.is_empty() {
                 out.push('\n');
-                for l in &s.lines {
-                    out.push_str(l);
-                    out.push('\n');
-                }
+                out.push_str(&markdown_lines(&s.lines));
             }
             if !s.rows.is_empty() {
                 out.push('\n');
@@ -118,6 +112,21 @@ impl Document {
     }
 }
 
+/// Lines as Markdown: list items (`- `, `  - `) stay together; every other
+/// line is its own paragraph, so GitHub does not join them.
+fn markdown_lines(lines: &[String]) -> String {
+    let is_item = |l: &str| l.trim_start().starts_with("- ");
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 && !(is_item(l) && is_item(&lines[i - 1])) {
+            out.push('\n');
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,9 +134,11 @@ mod tests {
     fn doc() -> Document {
         let mut d = Document::new("Report");
         d.intro.push("intro".into());
+        d.intro.push("second".into());
         d.sections.push(
             Section::new("Counts")
                 .line("- one line")
+                .line("  - nested")
                 .table(&["type", "#n"], vec![vec!["a".into(), "1".into()]]),
         );
         d.sections.push(Section::new("Empty").line("nothing"));
@@ -138,7 +149,7 @@ mod tests {
     fn markdown_has_headings_and_pipe_tables() {
         assert_eq!(
             doc().to_markdown(),
-            "# Report\n\nintro\n\n## Counts\n\n- one line\n\n| type | n |\n| --- | ---: |\n| a | 1 |\n\n## Empty\n\nnothing\n"
+            "# Report\n\nintro\n\nsecond\n\n## Counts\n\n- one line\n  - nested\n\n| type | n |\n| --- | ---: |\n| a | 1 |\n\n## Empty\n\nnothing\n"
         );
     }
 
@@ -146,7 +157,7 @@ mod tests {
     fn text_draws_tables() {
         let t = doc().to_text();
         assert!(
-            t.starts_with("Report\nintro\n\nCounts\n- one line\n┌"),
+            t.starts_with("Report\nintro\nsecond\n\nCounts\n- one line\n  - nested\n┌"),
             "{t}"
         );
         assert!(t.ends_with("\nEmpty\nnothing\n"), "{t}");
