@@ -1,9 +1,19 @@
-//! Reading tenants into snapshots: export files (`export`) and the
-//! normalisation every source goes through (`normalize`). Live ARM and
-//! Resource Graph scanning is not built yet.
+//! Reading tenants into snapshots: export files (`export`), live scans of
+//! Azure (`scanner`, over `arm`, `credential`, `cloud`, `transport` and
+//! `throttle`), and the normalisation every source goes through
+//! (`normalize`). `coverage` says where each type is read; `emulator` is a
+//! local HTTPS server that plays Azure for tests and trials.
 
+pub mod arm;
+pub mod cloud;
+pub mod coverage;
+pub mod credential;
+pub mod emulator;
 pub mod export;
 pub mod normalize;
+pub mod scanner;
+pub mod throttle;
+pub mod transport;
 
 use crate::model::Snapshot;
 use std::path::Path;
