@@ -14,9 +14,9 @@
 //! Endpoints come from `cloud`, the HTTP transport from `transport`.
 
 use super::cloud::CloudEndpoints;
-use super::transport::error_chain;
+use super::transport::{chain_parts, error_chain};
 use azure_core::credentials::{Secret, TokenCredential};
-use azure_core::http::{ClientOptions, Transport};
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientAssertionCredentialOptions,
     ClientSecretCredential, ClientSecretCredentialOptions, ManagedIdentityCredential,
@@ -270,10 +270,18 @@ struct Candidate {
     client_id: Option<String>,
 }
 
+/// Client options of every credential: our transport and cloud, and a
+/// short retry budget (a TLS or DNS failure does not heal in a minute).
 fn client_options(req: &CredentialRequest) -> ClientOptions {
     ClientOptions {
         transport: Some(req.transport.clone()),
         cloud: Some(Arc::new(req.cloud.cloud_configuration())),
+        retry: RetryOptions::exponential(ExponentialRetryOptions {
+            initial_delay: azure_core::time::Duration::milliseconds(200),
+            max_retries: 3,
+            max_total_elapsed: azure_core::time::Duration::seconds(20),
+            max_delay: azure_core::time::Duration::seconds(5),
+        }),
         ..Default::default()
     }
 }
@@ -387,7 +395,7 @@ async fn verify(
 /// unreachable service (transport error or 5xx).
 fn classify(req: &CredentialRequest, c: &Candidate, e: &azure_core::Error) -> CredentialError {
     let chain = error_chain(e);
-    let cause = entra_message(&chain);
+    let cause = entra_message(&chain_parts(e));
     let rejected = chain.contains("AADSTS") || http_status(e).is_some_and(|s| s < 500);
     let transport = !rejected
         && (matches!(
@@ -408,23 +416,27 @@ fn classify(req: &CredentialRequest, c: &Candidate, e: &azure_core::Error) -> Cr
     }
 }
 
-/// Entra's own words from a credential error chain: the text after
-/// "authentication failed.", without azure_identity's troubleshooting link.
-fn entra_message(chain: &str) -> String {
-    let text = match chain.find("authentication failed.") {
-        Some(i) => &chain[i + "authentication failed.".len()..],
-        None => chain,
-    };
-    let text = match text.find("To troubleshoot") {
-        Some(i) => &text[..i],
-        None => text,
-    };
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    // azure_identity repeats the inner error after `: `; keep the first copy.
-    match line.find(": AADSTS") {
-        Some(i) if line[..i].contains("AADSTS") => line[..i].to_string(),
-        _ => line,
+/// The causes of a credential error, one line: azure_identity's wrapper
+/// ("XCredential authentication failed. …" plus a troubleshooting link) is
+/// reduced to its own message, then the deeper causes follow.
+fn entra_message(parts: &[String]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let mut text = part.as_str();
+        if i == 0 {
+            if let Some(j) = text.find("authentication failed.") {
+                text = &text[j + "authentication failed.".len()..];
+            }
+            if let Some(j) = text.find("To troubleshoot") {
+                text = &text[..j];
+            }
+        }
+        let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !line.is_empty() && !out.iter().any(|o| o.contains(&line)) {
+            out.push(line);
+        }
     }
+    out.join(": ")
 }
 
 fn aadsts_code(text: &str) -> Option<u32> {
@@ -494,12 +506,24 @@ mod tests {
 
     #[test]
     fn entra_message_keeps_the_aadsts_line_without_the_link() {
-        let chain = "ClientSecretCredential authentication failed. AADSTS7000215: Invalid client secret provided.\nTo troubleshoot, visit https://aka.ms/azsdk/rust/identity/troubleshoot#client-secret: AADSTS7000215: Invalid client secret provided.";
+        let parts = vec![
+            "ClientSecretCredential authentication failed. AADSTS7000215: Invalid client secret provided.\nTo troubleshoot, visit https://aka.ms/azsdk/rust/identity/troubleshoot#client-secret".to_string(),
+            "AADSTS7000215: Invalid client secret provided.".to_string(),
+        ];
         assert_eq!(
-            entra_message(chain),
+            entra_message(&parts),
             "AADSTS7000215: Invalid client secret provided."
         );
-        assert_eq!(aadsts_code(chain), Some(7000215));
+        assert_eq!(aadsts_code(&parts[0]), Some(7000215));
+        let tls = vec![
+            "ClientSecretCredential authentication failed. retry policy expired\nTo troubleshoot, visit https://aka.ms/x".to_string(),
+            "retry policy expired".to_string(),
+            "invalid peer certificate: UnknownIssuer".to_string(),
+        ];
+        assert_eq!(
+            entra_message(&tls),
+            "retry policy expired: invalid peer certificate: UnknownIssuer"
+        );
     }
 
     #[test]

@@ -118,6 +118,12 @@ fn read_pem(path: &Path) -> Result<Vec<reqwest::Certificate>, TransportError> {
 
 /// An error and its sources on one line, outermost first, joined by `: `.
 pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    chain_parts(e).join(": ")
+}
+
+/// The messages of an error and its sources, outermost first, leaving out
+/// any message an earlier one already contains.
+pub fn chain_parts(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
     let mut parts = vec![e.to_string()];
     let mut source = e.source();
     while let Some(s) = source {
@@ -127,7 +133,7 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         }
         source = s.source();
     }
-    parts.join(": ")
+    parts
 }
 
 #[cfg(test)]
