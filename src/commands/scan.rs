@@ -227,7 +227,12 @@ async fn live(
         env: CredentialEnv::from_process(),
     })
     .await?;
-    progress.on_finish(&format!("authenticated as {}", resolved.description));
+    drop(progress);
+    printer.status(&format!(
+        "Authenticated to tenant `{tenant}` as {}",
+        resolved.description
+    ));
+    let progress = printer.parts_reporter();
 
     let client = azure::arm::ArmClient::new(azure::arm::ArmClientOptions {
         endpoint: cloud.resource_manager.clone(),
@@ -259,7 +264,6 @@ async fn live(
         list_calls: scanned.list_calls,
         traffic,
     });
-    print_summary(&summary, args.format, printer);
     printer.status(&format!(
         "Scanned tenant `{tenant}` in {:.1} s: {} requests ({} Resource Graph queries, {} ARM LIST calls), {} throttled, {} server errors retried, {:.1} s waiting for quota",
         scanned.elapsed.as_secs_f64(),
@@ -270,6 +274,7 @@ async fn live(
         traffic.server_errors,
         traffic.paced_ms as f64 / 1000.0
     ));
+    print_summary(&summary, args.format, printer);
     for w in &scanned.warnings {
         printer.warn(w);
     }
