@@ -37,7 +37,11 @@ fn main() {
         .filter(|a| a != "--bench")
         .map(|a| a.parse().expect("size"))
         .collect();
-    let sizes = if sizes.is_empty() { vec![50_000] } else { sizes };
+    let sizes = if sizes.is_empty() {
+        vec![50_000]
+    } else {
+        sizes
+    };
     println!(
         "| resources | quota | scan s | store s | queries | requests | requests/resource | resources/s | quota-bound minimum s | quota max resources/s | fraction of max | 429s | waited for quota s |"
     );

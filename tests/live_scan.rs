@@ -402,7 +402,7 @@ fn resource_group_filter_and_unknown_subscription() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).starts_with("error: no subscription to scan in tenant"),
+        stderr(&out).contains("\nerror: no subscription to scan in tenant"),
         "{}",
         stderr(&out)
     );
