@@ -506,3 +506,21 @@ fn sp_without_its_variables_names_them() {
     assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!("live_sp_missing_env_stderr", stderr(&out));
 }
+
+#[test]
+fn live_only_flags_are_refused_with_from_file() {
+    let d = Dir::new();
+    let out = d
+        .atg()
+        .args(["scan", "--from-file", "x.json", "--resource-group", "rg"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(
+            "error: the argument '--from-file <FILE>' cannot be used with '--resource-group <NAME>'"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -25,13 +25,19 @@ pub struct ScanArgs {
     #[arg(long, value_name = "TENANT")]
     pub tenant_id: Option<String>,
     /// How to authenticate (live scan).
-    #[arg(long, value_enum, default_value = "auto", requires = "tenant_id")]
+    #[arg(long, value_enum, default_value = "auto", conflicts_with_all = ["from_file", "list"])]
     pub auth: AuthArg,
     /// Scan only this subscription ID (repeatable; default: every readable subscription).
-    #[arg(long = "subscription", value_name = "ID", requires = "tenant_id")]
+    #[arg(
+        long = "subscription", value_name = "ID", requires = "tenant_id",
+        conflicts_with_all = ["from_file", "list"]
+    )]
     pub subscriptions: Vec<String>,
     /// Scan only this resource group, in every subscription (repeatable).
-    #[arg(long = "resource-group", value_name = "NAME", requires = "tenant_id")]
+    #[arg(
+        long = "resource-group", value_name = "NAME", requires = "tenant_id",
+        conflicts_with_all = ["from_file", "list"]
+    )]
     pub resource_groups: Vec<String>,
     /// Resource Graph subscription groups and ARM LIST calls in flight at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -43,7 +49,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "URL", env = "AZURE_AUTHORITY_HOST")]
     pub authority_host: Option<String>,
     /// Also trust the CA certificates in this PEM file (repeatable; SSL_CERT_FILE is added too).
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long, value_name = "FILE", requires = "tenant_id",
+        conflicts_with_all = ["from_file", "list"]
+    )]
     pub ca_cert: Vec<PathBuf>,
 }
 
