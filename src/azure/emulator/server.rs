@@ -24,8 +24,11 @@ use std::time::{Duration, Instant};
 
 /// Everything the handlers share.
 pub struct State {
+    /// The tenant served.
     pub tenant: TenantData,
+    /// Behaviour and faults.
     pub config: EmulatorConfig,
+    /// What was answered.
     pub stats: EmulatorStats,
     tokens: Mutex<HashMap<String, IssuedToken>>,
     quota: Mutex<HashMap<String, QuotaWindow>>,

@@ -171,10 +171,10 @@ impl TenantData {
         let rows = doc.resources.or(doc.data).unwrap_or_default();
         for g in doc.resource_groups {
             let row = container_row_from_group(&g, doc.tenant_id.as_deref()).map_err(invalid)?;
-            t.add(row, &mut subscriptions)?;
+            t.add(row, &mut subscriptions).map_err(invalid)?;
         }
         for raw in rows {
-            t.add(raw, &mut subscriptions)?;
+            t.add(raw, &mut subscriptions).map_err(invalid)?;
         }
         if t.tenant_id.is_empty() {
             return Err(invalid(
@@ -219,23 +219,20 @@ impl TenantData {
         Ok(t)
     }
 
+    /// Files one row; errors say what is wrong with it.
     fn add(
         &mut self,
         raw: Box<RawValue>,
         subscriptions: &mut Vec<SubscriptionInfo>,
-    ) -> Result<(), TenantError> {
-        let keys: Keys = serde_json::from_str(raw.get()).map_err(|e| TenantError::Invalid {
-            path: String::new(),
-            message: e.to_string(),
-        })?;
+    ) -> Result<(), String> {
+        let keys: Keys = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
         let (Some(id), Some(ty)) = (keys.id, keys.r#type) else {
-            return Err(TenantError::Invalid {
-                path: String::new(),
-                message: format!(
-                    "a row without `id` or `type`: {}",
-                    &raw.get()[..raw.get().len().min(120)]
-                ),
-            });
+            let text = raw.get();
+            let end = text
+                .char_indices()
+                .nth(120)
+                .map_or(text.len(), |(i, _)| i);
+            return Err(format!("a row without `id` or `type`: {}", &text[..end]));
         };
         let type_key = ty.to_ascii_lowercase();
         let parsed = ResourceId::parse(&id).ok();
