@@ -526,15 +526,30 @@ mod tests {
         );
     }
 
+    /// A transport that never sends: building credentials must not need one.
+    #[derive(Debug)]
+    struct Offline;
+
+    #[async_trait::async_trait]
+    impl azure_core::http::HttpClient for Offline {
+        async fn execute_request(
+            &self,
+            _: &azure_core::http::Request,
+        ) -> azure_core::Result<azure_core::http::AsyncRawResponse> {
+            Err(azure_core::Error::with_message(
+                azure_core::error::ErrorKind::Io,
+                "offline",
+            ))
+        }
+    }
+
     #[test]
     fn missing_variables_name_the_method_and_the_variables() {
         let req = CredentialRequest {
             method: CredentialMethod::ServicePrincipal,
             tenant_id: "t".into(),
             cloud: CloudEndpoints::resolve(None, None).unwrap(),
-            transport: crate::azure::transport::transport(
-                crate::azure::transport::http_client(&[]).unwrap(),
-            ),
+            transport: Transport::new(Arc::new(Offline)),
             env: CredentialEnv::default(),
         };
         let Err(e) = build(&req, CredentialMethod::ServicePrincipal) else {

@@ -228,10 +228,7 @@ impl TenantData {
         let keys: Keys = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
         let (Some(id), Some(ty)) = (keys.id, keys.r#type) else {
             let text = raw.get();
-            let end = text
-                .char_indices()
-                .nth(120)
-                .map_or(text.len(), |(i, _)| i);
+            let end = text.char_indices().nth(120).map_or(text.len(), |(i, _)| i);
             return Err(format!("a row without `id` or `type`: {}", &text[..end]));
         };
         let type_key = ty.to_ascii_lowercase();
