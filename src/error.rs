@@ -147,6 +147,66 @@ impl From<crate::iac::generate::WriteError> for CliError {
     }
 }
 
+impl From<crate::azure::cloud::CloudError> for CliError {
+    fn from(e: crate::azure::cloud::CloudError) -> Self {
+        let hint = e.hint();
+        CliError::input(e.to_string()).with_hint(hint)
+    }
+}
+
+impl From<crate::azure::transport::TransportError> for CliError {
+    fn from(e: crate::azure::transport::TransportError) -> Self {
+        let hint = e.hint();
+        CliError::input(e.to_string()).with_hint(hint)
+    }
+}
+
+impl From<crate::azure::credential::CredentialError> for CliError {
+    fn from(e: crate::azure::credential::CredentialError) -> Self {
+        let mut err = if e.is_input_error() {
+            CliError::input(e.to_string())
+        } else {
+            CliError::tool(e.to_string())
+        };
+        for c in e.causes() {
+            err = err.caused_by(c);
+        }
+        err.with_hint(e.hint())
+    }
+}
+
+impl From<crate::azure::scanner::ScanError> for CliError {
+    fn from(e: crate::azure::scanner::ScanError) -> Self {
+        use crate::azure::scanner::ScanError;
+        match e {
+            ScanError::Unauthorized(cause) => CliError::input("Azure Resource Manager refused the access token")
+                .caused_by(cause)
+                .with_hint("check `--tenant-id`, and that `--arm-endpoint` and `--authority-host` belong to the same cloud"),
+            ScanError::Subscriptions { .. } => {
+                let text = e.to_string();
+                CliError::tool(text).with_hint(
+                    "check the network; the identity needs Reader on the subscriptions to scan",
+                )
+            }
+            ScanError::NoSubscriptions { .. } => CliError::input(e.to_string()).with_hint(
+                "grant the identity Reader on a subscription, or check `--tenant-id` and `--subscription`",
+            ),
+            ScanError::AllFailed(failures) => {
+                let mut err = CliError::tool(format!(
+                    "every subscription failed ({}); nothing was stored",
+                    failures.len()
+                ));
+                for f in failures {
+                    err = err.caused_by(f);
+                }
+                err.with_hint("the identity needs Reader on the subscriptions to scan")
+            }
+            ScanError::BadRow(_) => CliError::tool(e.to_string())
+                .with_hint("report this with the row's ARM ID; scan with `--resource-group` to skip it meanwhile"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,9 @@
 //! Progress bars (indicatif) show only on a terminal.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use crate::reporter::Reporter;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::HashSet;
+use crate::reporter::{PartsReporter, Reporter};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -99,6 +99,31 @@ impl Printer {
             phase: Mutex::new(String::new()),
         }
     }
+
+    /// A reporter with a phase line and one bar per part (e.g. per
+    /// subscription): indicatif on a terminal, silent otherwise.
+    pub fn parts_reporter(&self) -> PartsProgressReporter {
+        let visible = !self.quiet && self.stderr_tty;
+        let multi = MultiProgress::with_draw_target(if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        });
+        let phase = multi.add(ProgressBar::new_spinner());
+        if visible {
+            phase.enable_steady_tick(Duration::from_millis(120));
+        }
+        PartsProgressReporter {
+            phase: ProgressReporter {
+                bar: phase,
+                visible,
+                phase: Mutex::new(String::new()),
+            },
+            multi,
+            parts: Mutex::new(HashMap::new()),
+            visible,
+        }
+    }
 }
 
 /// A `Reporter` drawing one progress bar per phase on stderr.
@@ -161,5 +186,100 @@ impl Reporter for ProgressReporter {
 impl Drop for ProgressReporter {
     fn drop(&mut self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// A phase line plus one progress bar per part, on stderr. A part's bar
+/// appears at its first step and is replaced by its outcome line when it
+/// finishes, so only parts in progress take screen lines.
+pub struct PartsProgressReporter {
+    phase: ProgressReporter,
+    multi: MultiProgress,
+    parts: Mutex<HashMap<String, Part>>,
+    visible: bool,
+}
+
+struct Part {
+    label: String,
+    total: Option<u64>,
+    bar: Option<ProgressBar>,
+}
+
+impl Reporter for PartsProgressReporter {
+    fn on_start(&self, phase: &str, total: Option<u64>) {
+        self.phase.on_start(phase, total);
+    }
+
+    fn on_progress(&self, done: u64) {
+        self.phase.on_progress(done);
+    }
+
+    fn on_finish(&self, outcome: &str) {
+        if self.visible {
+            let _ = self.multi.println(format!("  {outcome}"));
+        }
+    }
+}
+
+impl PartsReporter for PartsProgressReporter {
+    fn part_start(&self, key: &str, label: &str, total: Option<u64>) {
+        let mut parts = self.parts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = parts.insert(
+            key.to_string(),
+            Part {
+                label: label.to_string(),
+                total,
+                bar: None,
+            },
+        ) && let Some(bar) = old.bar
+        {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn part_advance(&self, key: &str, n: u64) {
+        let mut parts = self.parts.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(part) = parts.get_mut(key) else {
+            return;
+        };
+        let bar = part.bar.get_or_insert_with(|| {
+            let bar = self.multi.add(ProgressBar::no_length());
+            if let Some(t) = part.total {
+                bar.set_length(t);
+            }
+            bar.set_style(
+                ProgressStyle::with_template("  {prefix:<32} [{bar:30}] {pos}/{len} {elapsed}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_prefix(part.label.clone());
+            bar
+        });
+        bar.inc(n);
+    }
+
+    fn part_finish(&self, key: &str, outcome: &str) {
+        let mut parts = self.parts.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(part) = parts.remove(key) else {
+            return;
+        };
+        if let Some(bar) = part.bar {
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
+        if self.visible {
+            let _ = self.multi.println(format!("  {}: {outcome}", part.label));
+        }
+    }
+}
+
+impl Drop for PartsProgressReporter {
+    fn drop(&mut self) {
+        let parts = self.parts.get_mut().unwrap_or_else(|p| p.into_inner());
+        for (_, part) in parts.drain() {
+            if let Some(bar) = part.bar {
+                bar.finish_and_clear();
+            }
+        }
     }
 }

@@ -15,6 +15,17 @@ pub trait Reporter: Send + Sync {
     fn on_detail(&self, _detail: &str) {}
 }
 
+/// Receives progress of parts of a stage that run side by side, one bar
+/// each, e.g. one per subscription of a live scan. Parts are named by `key`.
+pub trait PartsReporter: Send + Sync {
+    /// Part `key` starts (or starts over): `label` to show, `total` steps when known.
+    fn part_start(&self, key: &str, label: &str, total: Option<u64>);
+    /// `n` more steps of part `key` are done.
+    fn part_advance(&self, key: &str, n: u64);
+    /// Part `key` ends with a one-line outcome.
+    fn part_finish(&self, key: &str, outcome: &str);
+}
+
 /// A reporter that ignores every event.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NoReporter;
@@ -23,4 +34,10 @@ impl Reporter for NoReporter {
     fn on_start(&self, _: &str, _: Option<u64>) {}
     fn on_progress(&self, _: u64) {}
     fn on_finish(&self, _: &str) {}
+}
+
+impl PartsReporter for NoReporter {
+    fn part_start(&self, _: &str, _: &str, _: Option<u64>) {}
+    fn part_advance(&self, _: &str, _: u64) {}
+    fn part_finish(&self, _: &str, _: &str) {}
 }

@@ -230,30 +230,49 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<Export, ExportError> {
             });
         }
     };
-    let items: Vec<Result<Item, ExportError>> = rows
-        .par_iter()
-        .enumerate()
-        .map(|(index, raw)| {
-            let row: Row = serde_json::from_str(raw.get())
-                .map_err(|e| row_json_error(bytes, raw, &e, path))?;
-            typed(row, index, path)
-        })
-        .collect();
-    drop(rows);
-    export.resources.reserve(items.len());
-    for item in items {
-        match item? {
-            Item::ResourceGroup(g) => export.resource_groups.push(g),
-            Item::Subscription(s) => export.subscriptions.push(s),
-            Item::Resource(r) => {
-                if export.tenant_id.is_none() {
-                    export.tenant_id.clone_from(&r.tenant_id);
+    export.add_rows(&rows, bytes, path, 0)?;
+    Ok(export)
+}
+
+impl Export {
+    /// Types `rows` (Resource Graph rows as raw JSON objects, e.g. one page
+    /// of a live query) in parallel and appends them, in order, to the
+    /// resources, resource groups or subscriptions they describe. `text` is
+    /// the buffer the rows point into and `source` names it, for error
+    /// positions; `first_index` is the index of `rows[0]` in the whole list.
+    ///
+    /// Errors: as `parse` for rows (the first bad row is reported).
+    pub fn add_rows(
+        &mut self,
+        rows: &[&RawValue],
+        text: &[u8],
+        source: &str,
+        first_index: usize,
+    ) -> Result<(), ExportError> {
+        let items: Vec<Result<Item, ExportError>> = rows
+            .par_iter()
+            .enumerate()
+            .map(|(index, raw)| {
+                let row: Row = serde_json::from_str(raw.get())
+                    .map_err(|e| row_json_error(text, raw, &e, source))?;
+                typed(row, first_index + index, source)
+            })
+            .collect();
+        self.resources.reserve(items.len());
+        for item in items {
+            match item? {
+                Item::ResourceGroup(g) => self.resource_groups.push(g),
+                Item::Subscription(s) => self.subscriptions.push(s),
+                Item::Resource(r) => {
+                    if self.tenant_id.is_none() {
+                        self.tenant_id.clone_from(&r.tenant_id);
+                    }
+                    self.resources.push(r);
                 }
-                export.resources.push(r);
             }
         }
+        Ok(())
     }
-    Ok(export)
 }
 
 /// A row's type error, placed in the whole file: serde_json counts lines

@@ -1,11 +1,21 @@
-//! Reading tenants into snapshots: export files (`export`) and the
-//! normalisation every source goes through (`normalize`); Azure sign-in
-//! resolution (`auth`), shared by deploy and the live scanner. Live ARM and
-//! Resource Graph scanning is not built yet.
+//! Reading tenants into snapshots: export files (`export`), live scans of
+//! Azure (`scanner`, over `arm`, `credential`, `cloud`, `transport` and
+//! `throttle`), and the normalisation every source goes through
+//! (`normalize`). `coverage` says where each type is read; `emulator` is a
+//! local HTTPS server that plays Azure for tests and trials. `auth` resolves
+//! the sign-in method from the environment for `deploy`.
 
+pub mod arm;
 pub mod auth;
+pub mod cloud;
+pub mod coverage;
+pub mod credential;
+pub mod emulator;
 pub mod export;
 pub mod normalize;
+pub mod scanner;
+pub mod throttle;
+pub mod transport;
 
 use crate::model::Snapshot;
 use std::path::Path;

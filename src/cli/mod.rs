@@ -36,7 +36,7 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import a tenant export into the graph store as a new snapshot.
+    /// Scan a tenant (live from Azure, or an export file) into the graph store as a new snapshot.
     Scan(scan::ScanArgs),
     /// Generate Terraform (azurerm) from a snapshot.
     Generate(generate::GenerateArgs),

@@ -1,15 +1,22 @@
-//! `atg scan --from-file`: read an export, normalise it, derive
-//! relationships, store a new snapshot, and print counts by type.
+//! `atg scan`: read a tenant (an export file with `--from-file`, or Azure
+//! itself with `--tenant-id`), normalise it, derive relationships, store a
+//! new snapshot, and print counts by type. Both sources end in the same
+//! `store` step, so they store the same snapshot for the same data.
 
 use crate::azure;
+use crate::azure::cloud::CloudEndpoints;
+use crate::azure::credential::{self, CredentialEnv, CredentialMethod, CredentialRequest};
+use crate::azure::scanner::{self, ScanScope};
 use crate::cli::ReportFormat;
-use crate::cli::scan::ScanArgs;
+use crate::cli::scan::{AuthArg, ScanArgs};
 use crate::error::{CliError, ExitStatus};
 use crate::graph;
-use crate::model::{ScanInfo, ScanStatus};
+use crate::model::{ScanInfo, ScanStatus, Snapshot};
 use crate::output::Printer;
 use crate::report;
+use crate::reporter::Reporter;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Resources (and relationships) written per transaction. Bigger batches
 /// mean fewer commits and WAL checkpoints; 20,000 rows of a synthetic
@@ -28,12 +35,26 @@ struct ScanSummary {
     extracted_subnets: usize,
     duplicate_rows: usize,
     by_type: Vec<TypeCount>,
+    failures: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<LiveSummary>,
 }
 
 #[derive(Serialize)]
 struct TypeCount {
     r#type: String,
     count: u64,
+}
+
+/// What a live scan adds to the summary.
+#[derive(Serialize)]
+struct LiveSummary {
+    tenant_id: String,
+    credential: String,
+    seconds: f64,
+    graph_rows: u64,
+    list_calls: u64,
+    traffic: azure::throttle::TrafficSummary,
 }
 
 /// Runs `atg scan`.
@@ -46,18 +67,42 @@ pub async fn run(
     if args.list {
         return list(store.as_ref(), args.format, printer).await;
     }
+    if let Some(tenant) = args.tenant_id.clone() {
+        return live(store.as_ref(), &tenant, args, printer).await;
+    }
     let path = args
         .from_file
-        .expect("clap requires --from-file unless --list");
+        .expect("clap requires --from-file unless --list or --tenant-id");
     let progress = printer.reporter();
-    use crate::reporter::Reporter;
     progress.on_start("reading", None);
     let (snapshot, stats) = azure::load_file(&path)?;
+    progress.on_start("storing", None);
+    let summary = store_snapshot(
+        store.as_ref(),
+        snapshot,
+        stats,
+        format!("file:{}", path.display()),
+        Vec::new(),
+    )
+    .await?;
+    drop(progress);
+    print_summary(&summary, args.format, printer);
+    Ok(ExitStatus::Success)
+}
+
+/// Normalised records in, stored snapshot and its summary out.
+async fn store_snapshot(
+    store: &dyn graph::GraphStore,
+    snapshot: Snapshot,
+    stats: azure::normalize::NormalizeStats,
+    source: String,
+    failures: Vec<String>,
+) -> Result<ScanSummary, CliError> {
     let info = ScanInfo {
         scan_id: crate::clock::new_scan_id(),
         started_at: crate::clock::now_rfc3339(),
         finished_at: None,
-        source: format!("file:{}", path.display()),
+        source,
         tenant_id: snapshot
             .subscriptions
             .iter()
@@ -70,19 +115,11 @@ pub async fn run(
         status: ScanStatus::Running,
         resource_count: 0,
         relationship_count: 0,
-        failures: Vec::new(),
+        failures,
     };
-    progress.on_start("storing", None);
     // Relationships are derived while the resources are written.
-    let snapshot = std::sync::Arc::new(snapshot);
-    let info = graph::import_snapshot(
-        store.as_ref(),
-        &info,
-        std::sync::Arc::clone(&snapshot),
-        BATCH,
-    )
-    .await?;
-    drop(progress);
+    let snapshot = Arc::new(snapshot);
+    let info = graph::import_snapshot(store, &info, Arc::clone(&snapshot), BATCH).await?;
     let mut by_type: Vec<TypeCount> = store
         .type_counts(&info.scan_id)
         .await?
@@ -101,16 +138,22 @@ pub async fn run(
         extracted_subnets: stats.extracted_children,
         duplicate_rows: stats.duplicate_rows,
         by_type,
+        failures: info.failures,
+        live: None,
     };
     crate::background::drop_later(snapshot);
-    if stats.duplicate_rows > 0 {
+    Ok(summary)
+}
+
+fn print_summary(summary: &ScanSummary, format: ReportFormat, printer: &Printer) {
+    if summary.duplicate_rows > 0 {
         printer.warn(&format!(
             "{} rows repeated an ARM ID already read; kept the first of each",
-            stats.duplicate_rows
+            summary.duplicate_rows
         ));
     }
-    match args.format {
-        ReportFormat::Json => printer.data(&report::json(&summary)),
+    match format {
+        ReportFormat::Json => printer.data(&report::json(summary)),
         ReportFormat::Table => {
             let rows: Vec<Vec<String>> = summary
                 .by_type
@@ -120,8 +163,13 @@ pub async fn run(
             printer.data(&report::table(&["resource type", "#resources"], &rows));
         }
     }
+    let stored = if summary.status == ScanStatus::Incomplete {
+        "Stored INCOMPLETE scan"
+    } else {
+        "Stored scan"
+    };
     printer.status(&format!(
-        "Stored scan {}: {} resources ({} subnets extracted) of {} types, {} relationships, {} resource groups, {} subscriptions",
+        "{stored} {}: {} resources ({} subnets extracted) of {} types, {} relationships, {} resource groups, {} subscriptions",
         summary.scan_id,
         summary.resources,
         summary.extracted_subnets,
@@ -130,7 +178,118 @@ pub async fn run(
         summary.resource_groups,
         summary.subscriptions
     ));
-    Ok(ExitStatus::Success)
+}
+
+/// `atg scan --tenant-id`: authenticate, scan, store.
+async fn live(
+    store: &dyn graph::GraphStore,
+    tenant: &str,
+    args: ScanArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CliError> {
+    for s in &args.subscriptions {
+        if !azure::coverage::valid_subscription_id(s) {
+            return Err(CliError::input(format!(
+                "`--subscription {s}` is not a subscription ID"
+            ))
+            .with_hint("pass the subscription's GUID, e.g. 00000000-0000-0000-0000-000000000000 (`az account list -o table` shows them)"));
+        }
+    }
+    for g in &args.resource_groups {
+        if !azure::coverage::valid_resource_group_name(g) {
+            return Err(CliError::input(format!(
+                "`--resource-group {g}` is not a valid resource group name"
+            ))
+            .with_hint("resource group names have 1-90 letters, digits, `_`, `-`, `.`, `(` or `)` and do not end with `.`"));
+        }
+    }
+    let cloud =
+        CloudEndpoints::resolve(args.arm_endpoint.as_deref(), args.authority_host.as_deref())?;
+    let ssl_cert_file = std::env::var("SSL_CERT_FILE").ok();
+    let ca_files = azure::transport::extra_ca_files(&args.ca_cert, ssl_cert_file.as_deref());
+    let http = azure::transport::http_client(&ca_files)?;
+    let transport = azure::transport::transport(http);
+
+    let progress = printer.parts_reporter();
+    progress.on_start("authenticating", None);
+    let method = match args.auth {
+        AuthArg::Auto => CredentialMethod::Auto,
+        AuthArg::Cli => CredentialMethod::AzureCli,
+        AuthArg::Sp => CredentialMethod::ServicePrincipal,
+        AuthArg::Msi => CredentialMethod::ManagedIdentity,
+        AuthArg::Workload => CredentialMethod::WorkloadIdentity,
+    };
+    let resolved = credential::resolve(&CredentialRequest {
+        method,
+        tenant_id: tenant.to_string(),
+        cloud: cloud.clone(),
+        transport: transport.clone(),
+        env: CredentialEnv::from_process(),
+    })
+    .await?;
+    drop(progress);
+    printer.status(&format!(
+        "Authenticated to tenant `{tenant}` as {}",
+        resolved.description
+    ));
+    let progress = printer.parts_reporter();
+
+    let client = azure::arm::ArmClient::new(azure::arm::ArmClientOptions {
+        endpoint: cloud.resource_manager.clone(),
+        credential: resolved.credential,
+        scope: cloud.scope(),
+        transport,
+        retry: azure::arm::RetrySettings::default(),
+    });
+    let scope = ScanScope {
+        tenant_id: tenant.to_string(),
+        subscriptions: args.subscriptions.clone(),
+        resource_groups: args.resource_groups.clone(),
+        concurrency: usize::from(args.concurrency),
+        batch_size: scanner::DEFAULT_BATCH_SIZE,
+    };
+    let scanned = scanner::scan(&client, &scope, &progress, &progress).await?;
+    progress.on_start("storing", None);
+    let failures: Vec<String> = scanned.failures.iter().map(ToString::to_string).collect();
+    let (snapshot, stats) = azure::normalize::normalize(scanned.export);
+    let mut summary =
+        store_snapshot(store, snapshot, stats, format!("live:{tenant}"), failures).await?;
+    drop(progress);
+    let traffic = scanned.traffic;
+    summary.live = Some(LiveSummary {
+        tenant_id: tenant.to_string(),
+        credential: resolved.description,
+        seconds: scanned.elapsed.as_secs_f64(),
+        graph_rows: scanned.graph_rows,
+        list_calls: scanned.list_calls,
+        traffic,
+    });
+    printer.status(&format!(
+        "Scanned tenant `{tenant}` in {:.1} s: {} requests ({} Resource Graph queries, {} ARM LIST calls), {} throttled, {} server errors retried, {:.1} s waiting for quota",
+        scanned.elapsed.as_secs_f64(),
+        traffic.requests,
+        traffic.graph_queries,
+        scanned.list_calls,
+        traffic.throttled,
+        traffic.server_errors,
+        traffic.paced_ms as f64 / 1000.0
+    ));
+    print_summary(&summary, args.format, printer);
+    for w in &scanned.warnings {
+        printer.warn(w);
+    }
+    if summary.failures.is_empty() {
+        return Ok(ExitStatus::Success);
+    }
+    for f in &summary.failures {
+        printer.warn(&format!("not scanned: {f}"));
+    }
+    printer.warn(&format!(
+        "scan {} is stored as incomplete: {} part(s) of the tenant failed (listed above and in `atg scan --list --format json`)",
+        summary.scan_id,
+        summary.failures.len()
+    ));
+    Ok(ExitStatus::ToolError)
 }
 
 async fn list(
