@@ -9,7 +9,9 @@
 
 pub mod builtin;
 pub mod config;
+mod decode;
 mod diagnostic;
+mod provider_checks;
 pub mod schema;
 pub mod terraform;
 
@@ -362,7 +364,7 @@ mod tests {
         let dir = folder(&[
             (
                 "main.tf",
-                "resource \"azurerm_subnet\" \"a\" {\n  name = var.missing\n}\n",
+                "resource \"azurerm_subnet\" \"a\" {\n  name = var.missing\n}\nresource \"azurerm_subnet\" \"b\" {}\n",
             ),
             (
                 "generation_report.json",
@@ -404,11 +406,18 @@ mod tests {
         let out = validate_dir(dir.path(), &o).unwrap();
         assert_eq!(out.level, ValidationLevel::Provider);
         assert!(out.note.is_none());
-        assert!(
-            out.diagnostics
-                .iter()
-                .any(|d| d.summary == "Missing required argument")
-        );
+        // `a` stops at its undeclared variable, as in Terraform; `b` is decoded.
+        let summaries: Vec<(&str, Option<&str>)> = out
+            .diagnostics
+            .iter()
+            .map(|d| (d.summary.as_str(), d.address.as_deref()))
+            .collect();
+        assert!(summaries.contains(&(
+            "Reference to undeclared input variable",
+            Some("azurerm_subnet.a")
+        )));
+        assert!(summaries.contains(&("Missing required argument", Some("azurerm_subnet.b"))));
+        assert!(!summaries.contains(&("Missing required argument", Some("azurerm_subnet.a"))));
     }
 
     #[test]

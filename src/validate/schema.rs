@@ -5,7 +5,7 @@
 //! Checking a configuration against a schema is left to `validate::builtin`;
 //! producing schemas (running terraform) is left to `validate::terraform`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -64,8 +64,13 @@ pub enum CtyType {
     Set(Box<CtyType>),
     /// `["map", T]`.
     Map(Box<CtyType>),
-    /// `["object", {name: T}]` (optional-attribute markers are accepted and ignored).
-    Object(BTreeMap<String, CtyType>),
+    /// `["object", {name: T}]` or `["object", {name: T}, [optional names]]`.
+    Object {
+        /// Attribute name → type.
+        attrs: BTreeMap<String, CtyType>,
+        /// Attributes that may be left out (the third element of the JSON form).
+        optional: BTreeSet<String>,
+    },
     /// `["tuple", [T...]]`.
     Tuple(Vec<CtyType>),
 }
@@ -82,19 +87,30 @@ impl TryFrom<serde_json::Value> for CtyType {
                 "dynamic" => Ok(CtyType::Dynamic),
                 other => Err(format!("unknown cty type `{other}`")),
             },
-            J::Array(mut a) if a.len() >= 2 => {
-                let kind = a[0].as_str().unwrap_or_default().to_string();
-                let arg = a.swap_remove(1);
-                match kind.as_str() {
+            J::Array(a) if a.len() >= 2 => {
+                let mut a = a.into_iter();
+                let kind = a.next().and_then(|k| k.as_str().map(str::to_string));
+                let arg = a.next().unwrap_or_default();
+                let extra = a.next();
+                match kind.as_deref().unwrap_or_default() {
                     "list" => Ok(CtyType::List(Box::new(CtyType::try_from(arg)?))),
                     "set" => Ok(CtyType::Set(Box::new(CtyType::try_from(arg)?))),
                     "map" => Ok(CtyType::Map(Box::new(CtyType::try_from(arg)?))),
                     "object" => match arg {
-                        J::Object(m) => m
-                            .into_iter()
-                            .map(|(k, v)| Ok((k, CtyType::try_from(v)?)))
-                            .collect::<Result<_, String>>()
-                            .map(CtyType::Object),
+                        J::Object(m) => {
+                            let attrs = m
+                                .into_iter()
+                                .map(|(k, v)| Ok((k, CtyType::try_from(v)?)))
+                                .collect::<Result<_, String>>()?;
+                            let optional = match extra {
+                                Some(J::Array(names)) => names
+                                    .into_iter()
+                                    .filter_map(|n| n.as_str().map(str::to_string))
+                                    .collect(),
+                                _ => BTreeSet::new(),
+                            };
+                            Ok(CtyType::Object { attrs, optional })
+                        }
                         _ => Err("object type needs an attribute map".into()),
                     },
                     "tuple" => match arg {
@@ -125,7 +141,7 @@ impl CtyType {
             CtyType::List(t) => format!("list of {}", t.friendly_name()),
             CtyType::Set(t) => format!("set of {}", t.friendly_name()),
             CtyType::Map(t) => format!("map of {}", t.friendly_name()),
-            CtyType::Object(_) => "object".into(),
+            CtyType::Object { .. } => "object".into(),
             CtyType::Tuple(_) => "tuple".into(),
         }
     }
@@ -171,12 +187,19 @@ impl AttributeSchema {
         match &self.nested_type {
             None => CtyType::Dynamic,
             Some(n) => {
-                let obj = CtyType::Object(
-                    n.attributes
+                let obj = CtyType::Object {
+                    attrs: n
+                        .attributes
                         .iter()
                         .map(|(k, a)| (k.clone(), a.value_type()))
                         .collect(),
-                );
+                    optional: n
+                        .attributes
+                        .iter()
+                        .filter(|(_, a)| !a.required)
+                        .map(|(k, _)| k.clone())
+                        .collect(),
+                };
                 match n.nesting_mode {
                     NestingMode::Single | NestingMode::Group => obj,
                     NestingMode::List => CtyType::List(Box::new(obj)),
@@ -244,6 +267,9 @@ pub struct BlockSchema {
     /// Block type name → schema.
     #[serde(default)]
     pub block_types: HashMap<String, NestedBlockSchema>,
+    /// Deprecated by the provider (for a nested block: the whole block type).
+    #[serde(default)]
+    pub deprecated: bool,
 }
 
 /// A resource, data source or provider schema with its version.
@@ -378,9 +404,12 @@ impl Schemas {
             .get(resource_type)
     }
 
-    /// The schema of Terraform's builtin provider (`terraform_data`),
-    /// written from Terraform's documentation of that resource: `input` and
-    /// `triggers_replace` (any value), computed `id` and `output`.
+    /// The schema of Terraform's builtin provider, as `terraform providers
+    /// schema -json` prints it (terraform 1.11): the resource
+    /// `terraform_data` (`input` and `triggers_replace` of any type,
+    /// computed `id` and `output`) and the data source
+    /// `terraform_remote_state` (required `backend`; `config`, `defaults`,
+    /// `workspace`; computed `outputs`).
     pub fn builtin() -> Schemas {
         let attr = |optional: bool, computed: bool, ty: CtyType| AttributeSchema {
             ty: Some(ty),
@@ -406,7 +435,30 @@ impl Schemas {
                 version: 0,
                 block: BlockSchema {
                     attributes,
-                    block_types: HashMap::new(),
+                    ..BlockSchema::default()
+                },
+            },
+        );
+        let mut remote_state = HashMap::new();
+        remote_state.insert(
+            "backend".to_string(),
+            AttributeSchema {
+                required: true,
+                ..attr(false, false, CtyType::String)
+            },
+        );
+        for name in ["config", "defaults"] {
+            remote_state.insert(name.to_string(), attr(true, false, CtyType::Dynamic));
+        }
+        remote_state.insert("outputs".to_string(), attr(false, true, CtyType::Dynamic));
+        remote_state.insert("workspace".to_string(), attr(true, false, CtyType::String));
+        p.data_source_schemas.insert(
+            "terraform_remote_state".into(),
+            SchemaEntry {
+                version: 0,
+                block: BlockSchema {
+                    attributes: remote_state,
+                    ..BlockSchema::default()
                 },
             },
         );

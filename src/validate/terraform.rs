@@ -272,6 +272,9 @@ struct JsonDiag {
     detail: String,
     #[serde(default)]
     range: Option<JsonRange>,
+    /// Set by terraform for diagnostics a provider returned about a resource.
+    #[serde(default)]
+    address: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -289,8 +292,10 @@ struct JsonPos {
     byte: usize,
 }
 
-/// Parses `terraform validate -json` output into diagnostics, located with
-/// `cfg` when given. `None` when the bytes are not that JSON.
+/// Parses `terraform validate -json` output into diagnostics. The resource
+/// address is terraform's own `address` when it gives one (diagnostics from
+/// providers), else the resource whose block holds the range in `cfg`; the
+/// attribute path comes from `cfg` too. `None` when the bytes are not that JSON.
 pub fn parse_validate_json(bytes: &[u8], cfg: Option<&Config>) -> Option<TerraformRun> {
     let v: ValidateJson = serde_json::from_slice(bytes).ok()?;
     let diagnostics = v
@@ -301,9 +306,10 @@ pub fn parse_validate_json(bytes: &[u8], cfg: Option<&Config>) -> Option<Terrafo
             if d.severity == "warning" {
                 out.severity = Severity::Warning;
             }
+            out.address = d.address;
             if let Some(r) = d.range {
                 if let Some((addr, attr)) = cfg.and_then(|c| c.locate(&r.filename, r.start.byte)) {
-                    out.address = Some(addr);
+                    out.address.get_or_insert(addr);
                     out.attribute = attr;
                 }
                 let pos = |p: JsonPos| Pos {
