@@ -451,6 +451,37 @@ fn hcl_syntax_error(message: &str, at_end: bool) -> (&'static str, Option<String
     }
 }
 
+/// HCL's summary and detail for a JSON syntax error serde_json found at
+/// `byte`: HCL's wording for a trailing comma, "Invalid JSON syntax" with
+/// serde_json's message otherwise.
+fn json_syntax_error(e: &serde_json::Error, text: &str, byte: usize) -> (&'static str, String) {
+    if e.to_string().starts_with("trailing comma") {
+        let next = text.get(byte.saturating_sub(1)..).and_then(|t| {
+            t.trim_start_matches(|c: char| c == ',' || c.is_whitespace())
+                .chars()
+                .next()
+        });
+        match next {
+            Some('}') => {
+                return (
+                    "Trailing comma in object",
+                    "JSON does not permit a trailing comma after the final property in an object."
+                        .into(),
+                );
+            }
+            Some(']') => {
+                return (
+                    "Trailing comma in array",
+                    "JSON does not permit a trailing comma after the final value in an array."
+                        .into(),
+                );
+            }
+            _ => {}
+        }
+    }
+    ("Invalid JSON syntax", format!("{e}."))
+}
+
 /// HCL's summary and detail for a block with the wrong number of labels.
 fn label_count_error(ident: &str, names: &[&str], got: usize) -> (String, String) {
     if got > names.len() {
@@ -855,7 +886,8 @@ impl Config {
             let byte = SourceFile::new(String::new(), text.to_string())
                 .byte_of(e.line() as u32, e.column() as u32)
                 .unwrap_or(0);
-            self.syntax_error(file, byte, "Invalid JSON syntax", format!("{e}."));
+            let (summary, detail) = json_syntax_error(&e, text, byte);
+            self.syntax_error(file, byte, summary, detail);
             return;
         }
         let Some(root) = JsonParser {
@@ -868,7 +900,7 @@ impl Config {
         };
         let mut j = Json {
             file,
-            text,
+            scope: Vec::new(),
             diags: Vec::new(),
         };
         for (key, kspan, v) in j_object_items(&root) {
@@ -1433,14 +1465,14 @@ impl JsonParser<'_> {
     }
 }
 
-struct Json<'a> {
+struct Json {
     file: u32,
-    #[allow(dead_code)]
-    text: &'a str,
+    /// Names in scope: the iterators of enclosing JSON `dynamic` blocks.
+    scope: Vec<String>,
     diags: Vec<(Span, String)>,
 }
 
-impl Json<'_> {
+impl Json {
     fn body(&mut self, n: &JNode, skip: &[&str]) -> Body {
         let mut out = Body {
             open_span: Span {
@@ -1462,6 +1494,8 @@ impl Json<'_> {
                 }
             } else if k == "depends_on" || k == "ignore_changes" || k == "replace_triggered_by" {
                 self.bare_exprs(v)
+            } else if k == "dynamic" {
+                self.dynamic(v)
             } else {
                 self.expr(v)
             };
@@ -1476,6 +1510,39 @@ impl Json<'_> {
             });
         }
         out
+    }
+
+    /// `"dynamic": {"LABEL": {"for_each": ..., "iterator": ..., "content": {...}}}`:
+    /// inside each label's object, the iterator (`iterator`, else the label)
+    /// is a local name, not a reference.
+    fn dynamic(&mut self, n: &JNode) -> Expr {
+        let JVal::Obj(labels) = &n.val else {
+            return self.expr(n);
+        };
+        let mut items = Vec::with_capacity(labels.len());
+        for (label, lspan, v) in labels {
+            let iterator = j_object_items(v)
+                .into_iter()
+                .find(|(k, _, _)| k == "iterator")
+                .and_then(|(_, _, it)| match &it.val {
+                    JVal::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| label.clone());
+            self.scope.push(iterator);
+            let value = self.expr(v);
+            self.scope.pop();
+            items.push(ObjectItem {
+                key: label.clone(),
+                key_span: *lspan,
+                value,
+            });
+        }
+        Expr {
+            kind: ExprKind::Object(items),
+            span: n.span,
+            refs: Vec::new(),
+        }
     }
 
     /// `depends_on` and friends: each string is a bare expression.
@@ -1508,7 +1575,7 @@ impl Json<'_> {
             text,
         };
         let mut found = Vec::new();
-        h.walk(e, &mut Vec::new(), &mut found);
+        h.walk(e, &mut self.scope.clone(), &mut found);
         for mut r in found {
             r.root_span = at;
             for s in &mut r.steps {
@@ -1536,7 +1603,11 @@ impl Json<'_> {
                     .map(|(k, ks, v)| ObjectItem {
                         key: k.clone(),
                         key_span: *ks,
-                        value: self.expr(v),
+                        value: if k == "dynamic" {
+                            self.dynamic(v)
+                        } else {
+                            self.expr(v)
+                        },
                     })
                     .collect(),
             )),
@@ -1576,7 +1647,7 @@ impl Json<'_> {
             text: "",
         };
         let mut found = Vec::new();
-        h.walk_template(t.iter(), &mut Vec::new(), &mut found);
+        h.walk_template(t.iter(), &mut self.scope.clone(), &mut found);
         for mut r in found {
             r.root_span = at;
             for s in &mut r.steps {

@@ -249,6 +249,18 @@ impl Decoder<'_, '_> {
                                 self.body(&c.body, &nested.block, &path, Meta::default());
                             }
                         }
+                        None if attr_as_block(schema, &label).is_some() => {
+                            present.push(
+                                schema
+                                    .attributes
+                                    .get_key_value(label.as_str())
+                                    .map_or("", |(k, _)| k),
+                            );
+                            if let (Some(c), Some(elem)) = (content, attr_as_block(schema, &label))
+                            {
+                                self.object_block(&c.body, elem, &path);
+                            }
+                        }
                         None => {
                             let detail = format!(
                                 "Blocks of type \"{label}\" are not expected here.{}",
@@ -380,6 +392,13 @@ impl Decoder<'_, '_> {
             let path = join_path(prefix, name);
             match fields.get(name) {
                 Some(t) => self.value(&a.expr, t, name, path),
+                None if body.json => {
+                    let detail = format!(
+                        "No argument or block type is named \"{name}\".{}",
+                        did_you_mean(name, fields.keys().map(String::as_str))
+                    );
+                    self.error(a.name_span, "Extraneous JSON object property", detail, path);
+                }
                 None => {
                     let detail = format!(
                         "An argument named \"{name}\" is not expected here.{}",
