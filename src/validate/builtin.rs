@@ -39,12 +39,13 @@ use super::schema::{BlockSchema, CtyType, NestingMode, Schemas};
 /// ordered by (file, byte, summary). Each carries the resource address
 /// (when inside a resource), the dotted attribute path and the range.
 pub fn check(cfg: &Config, schemas: Option<&Schemas>) -> (ValidationLevel, Vec<Diagnostic>) {
+    let sources = cfg.provider_sources();
     let level = match schemas {
         Some(s)
             if cfg
                 .resources
                 .iter()
-                .all(|r| s.provider_for_type(&r.type_name).is_some()) =>
+                .all(|r| provider_schema_of(s, &sources, r).is_some()) =>
         {
             ValidationLevel::Provider
         }
@@ -59,6 +60,35 @@ pub fn check(cfg: &Config, schemas: Option<&Schemas>) -> (ValidationLevel, Vec<D
         Walk::new(cfg, schemas, &mut sink).run();
     }
     (level, sink.finish())
+}
+
+/// The provider configuration a resource uses: the local name and alias of
+/// its `provider` meta-argument (`aws.west`), else the local name its type
+/// implies (`aws_instance` → `aws`) and no alias.
+fn provider_config(r: &super::config::Resource) -> (&str, Option<String>) {
+    match r.meta("provider").and_then(|a| a.expr.refs.first()) {
+        Some(p) => (
+            p.root.as_str(),
+            p.steps.first().and_then(Step::name).map(str::to_string),
+        ),
+        None => (super::schema::provider_local_name(&r.type_name), None),
+    }
+}
+
+/// The loaded schema of a resource's provider, found by the source address
+/// the configuration gives its local name (`required_providers`, else
+/// Terraform's default address).
+fn provider_schema_of<'s>(
+    schemas: &'s Schemas,
+    sources: &HashMap<String, String>,
+    r: &super::config::Resource,
+) -> Option<(&'s str, &'s super::schema::ProviderSchema)> {
+    let (local, _) = provider_config(r);
+    let address = sources
+        .get(local)
+        .cloned()
+        .unwrap_or_else(|| super::config::default_provider_address(local));
+    schemas.provider_for(local, &address)
 }
 
 /// Collects diagnostics with their sort keys.
@@ -417,6 +447,7 @@ struct Walk<'a, 's, 'c> {
     variables: HashSet<&'a str>,
     modules: HashSet<&'a str>,
     providers: HashMap<(&'a str, Option<String>), usize>,
+    sources: HashMap<String, String>,
 }
 
 /// References Terraform finds in a body without a schema: everything but
@@ -457,6 +488,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
                 .enumerate()
                 .map(|(i, p)| ((p.name.as_str(), literal(&p.body, "alias")), i))
                 .collect(),
+            sources: cfg.provider_sources(),
         }
     }
 
@@ -485,13 +517,13 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
     /// lacks the type).
     fn resource_schema(
         &self,
+        r: &super::config::Resource,
         mode: ResourceMode,
-        type_name: &str,
     ) -> Option<(&'a str, Option<&'a BlockSchema>)> {
-        let (addr, p) = self.schemas?.provider_for_type(type_name)?;
+        let (addr, p) = provider_schema_of(self.schemas?, &self.sources, r)?;
         let entry = match mode {
-            ResourceMode::Managed => p.resource_schemas.get(type_name),
-            ResourceMode::Data => p.data_source_schemas.get(type_name),
+            ResourceMode::Managed => p.resource_schemas.get(&r.type_name),
+            ResourceMode::Data => p.data_source_schemas.get(&r.type_name),
         };
         Some((addr, entry.map(|e| &e.block)))
     }
@@ -509,7 +541,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
             Node::Resource(i) => {
                 let r = &c.resources[i];
                 let mut out = Vec::new();
-                match self.resource_schema(r.mode, &r.type_name) {
+                match self.resource_schema(r, r.mode) {
                     Some((_, Some(block))) => decode::schema_refs(&r.body, block, "", &mut out),
                     Some((_, None)) => {}
                     None => out = unschema_refs(&r.body),
@@ -562,13 +594,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
                 refs.extend(m);
             }
             let r = &self.cfg.resources[i];
-            let (local, alias) = match r.meta("provider").and_then(|a| a.expr.refs.first()) {
-                Some(p) => (
-                    p.root.as_str(),
-                    p.steps.first().and_then(Step::name).map(str::to_string),
-                ),
-                None => (super::schema::provider_local_name(&r.type_name), None),
-            };
+            let (local, alias) = provider_config(r);
             if let Some(&p) = self.providers.get(&(local, alias)) {
                 out.push(self.index(Node::Provider(p)));
             }
@@ -663,7 +689,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
             self.eval_refs(std::slice::from_ref(d), Some(&address));
         }
         let refs = self.refs(Node::Resource(i));
-        let (provider, block) = match self.resource_schema(r.mode, &r.type_name) {
+        let (provider, block) = match self.resource_schema(r, r.mode) {
             None => {
                 // No schema for this provider: references only.
                 self.eval_refs(&refs, Some(&address));
@@ -698,7 +724,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
             ResourceMode::Managed => ("Invalid resource type", "resource type"),
             ResourceMode::Data => ("Invalid data source", "data source"),
         };
-        let suggestion = if let Some((_, Some(_))) = self.resource_schema(other, &r.type_name) {
+        let suggestion = if let Some((_, Some(_))) = self.resource_schema(r, other) {
             match r.mode {
                 ResourceMode::Managed => format!(
                     "\n\nDid you intend to use the data source \"{}\"? If so, declare this using a \"data\" block instead of a \"resource\" block.",
@@ -712,7 +738,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         } else {
             let names: Vec<&str> = self
                 .schemas
-                .and_then(|s| s.provider_for_type(&r.type_name))
+                .and_then(|s| provider_schema_of(s, &self.sources, r))
                 .map(|(_, p)| match r.mode {
                     ResourceMode::Managed => {
                         p.resource_schemas.keys().map(String::as_str).collect()
@@ -908,7 +934,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
                     }
                     _ => {}
                 }
-                let Some((provider, block)) = self.resource_schema(mode, type_name) else {
+                let Some((provider, block)) = self.resource_schema(target, mode) else {
                     return;
                 };
                 let Some(block) = block else {

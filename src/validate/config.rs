@@ -422,6 +422,27 @@ fn object_body(items: &[ObjectItem], span: Span) -> Body {
     }
 }
 
+/// A provider source address with its registry host: `hashicorp/aws` →
+/// `registry.terraform.io/hashicorp/aws`; a full address is kept.
+pub fn full_provider_address(source: &str) -> String {
+    if source.matches('/').count() == 1 {
+        format!("registry.terraform.io/{source}")
+    } else {
+        source.to_string()
+    }
+}
+
+/// The provider address Terraform assumes for a local name no
+/// `required_providers` entry declares: `terraform.io/builtin/terraform`
+/// for `terraform`, else `registry.terraform.io/hashicorp/NAME`.
+pub fn default_provider_address(local: &str) -> String {
+    if local == "terraform" {
+        super::schema::BUILTIN_TERRAFORM.to_string()
+    } else {
+        format!("registry.terraform.io/hashicorp/{local}")
+    }
+}
+
 /// HCL's summary (and detail, when HCL's wording is known) for an hcl-edit
 /// parse error: the common cases get HCL's own summaries, the rest
 /// "Invalid HCL syntax" with hcl-edit's message.
@@ -991,6 +1012,47 @@ impl Config {
             d.range = Some(self.range(span));
             self.diagnostics.push(d);
         }
+    }
+
+    /// Provider local name → source address, from every
+    /// `terraform { required_providers { NAME = { source = "..." } } }`
+    /// (HCL and JSON syntax), with the registry host added to short sources
+    /// (`hashicorp/aws` → `registry.terraform.io/hashicorp/aws`).
+    pub fn provider_sources(&self) -> std::collections::HashMap<String, String> {
+        let mut out = std::collections::HashMap::new();
+        for t in &self.terraform {
+            let mut entries: Vec<&Attribute> = Vec::new();
+            for rp in t.blocks.iter().filter(|b| b.ident == "required_providers") {
+                entries.extend(&rp.body.attributes);
+            }
+            let json_blocks: Vec<Block> = t
+                .attributes
+                .iter()
+                .filter(|a| t.json && a.name == "required_providers")
+                .filter_map(Body::json_blocks)
+                .flatten()
+                .collect();
+            for b in &json_blocks {
+                entries.extend(&b.body.attributes);
+            }
+            for a in entries {
+                let ExprKind::Object(items) = &a.expr.kind else {
+                    continue;
+                };
+                let source =
+                    items
+                        .iter()
+                        .find(|i| i.key == "source")
+                        .and_then(|i| match &i.value.kind {
+                            ExprKind::String(s) => Some(s.as_str()),
+                            _ => None,
+                        });
+                if let Some(s) = source {
+                    out.insert(a.name.clone(), full_provider_address(s));
+                }
+            }
+        }
+        out
     }
 
     /// Sorts resources by (file, start) so `locate` can binary-search.

@@ -178,13 +178,14 @@ pub fn validate_dir(
             .or_else(|| terraform::find_binary(Path::new("tofu"))),
     };
     let mut outcome = match opts.validator {
-        ValidatorChoice::Builtin => run_builtin(&cfg, opts, None)?,
+        ValidatorChoice::Builtin => run_builtin(dir, &cfg, opts, None)?,
         ValidatorChoice::Terraform => {
             let b = bin().unwrap_or_else(|| PathBuf::from("terraform"));
             run_terraform(dir, &cfg, opts, b)?
         }
         ValidatorChoice::Auto => match bin().filter(|b| b.is_file()) {
             None => run_builtin(
+                dir,
                 &cfg,
                 opts,
                 Some("auto chose builtin: terraform is not on PATH".into()),
@@ -193,7 +194,7 @@ pub fn validate_dir(
                 match terraform::providers_available_offline(&cfg, opts.plugin_dir.as_deref()) {
                     Ok(()) => run_terraform(dir, &cfg, opts, b)?,
                     Err(why) => {
-                        run_builtin(&cfg, opts, Some(format!("auto chose builtin: {why}")))?
+                        run_builtin(dir, &cfg, opts, Some(format!("auto chose builtin: {why}")))?
                     }
                 }
             }
@@ -226,7 +227,12 @@ fn run_terraform(
     })
 }
 
+/// The builtin validator with the given schema files, or else the cached
+/// schema of each provider the folder needs: the version its
+/// `.terraform.lock.hcl` selects when the cache has it, else the highest
+/// cached version.
 fn run_builtin(
+    dir: &Path,
     cfg: &Config,
     opts: &ValidateOptions,
     why: Option<String>,
@@ -234,9 +240,15 @@ fn run_builtin(
     let mut schemas = Schemas::builtin();
     if opts.schema_files.is_empty() {
         let cache = SchemaCache::new(&opts.schema_cache_dir);
+        let locked = terraform::lock_versions(dir);
         let cached: Vec<PathBuf> = terraform::required_providers(cfg)
             .iter()
-            .filter_map(|a| cache.lookup_latest(a))
+            .filter_map(|a| {
+                locked
+                    .get(a)
+                    .and_then(|v| cache.lookup(a, v))
+                    .or_else(|| cache.lookup_latest(a))
+            })
             .collect();
         schemas.merge(Schemas::load_files(&cached).map_err(ValidateError::Schema)?);
     } else {

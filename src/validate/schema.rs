@@ -382,6 +382,17 @@ impl Schemas {
         self.providers.get(addr).map(|p| (addr.as_str(), p))
     }
 
+    /// The provider schema for a provider address, when loaded; else the
+    /// one loaded under the same local name (a schema dumped through a
+    /// mirror host still serves). `address` is the full source address a
+    /// configuration resolves the local name to.
+    pub fn provider_for(&self, local: &str, address: &str) -> Option<(&str, &ProviderSchema)> {
+        match self.providers.get_key_value(address) {
+            Some((a, p)) => Some((a.as_str(), p)),
+            None => self.provider_by_local_name(local),
+        }
+    }
+
     /// The provider a resource or data source type belongs to, by its prefix
     /// (`azurerm_subnet` → `azurerm`), when that provider is loaded.
     pub fn provider_for_type(&self, resource_type: &str) -> Option<(&str, &ProviderSchema)> {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::config::{Config, ExprKind};
+use super::config::{Config, default_provider_address};
 use super::diagnostic::{Diagnostic, Pos, Range, Severity};
 use super::schema::{SchemaCache, SchemaError, provider_local_name};
 
@@ -399,27 +399,7 @@ pub fn find_binary(name: &Path) -> Option<PathBuf> {
 /// provider blocks and `required_providers`; the builtin `terraform`
 /// provider is left out since terraform always has it.
 pub fn required_providers(cfg: &Config) -> BTreeSet<String> {
-    let mut sources: HashMap<String, String> = HashMap::new();
-    for t in &cfg.terraform {
-        for rp in t.blocks.iter().filter(|b| b.ident == "required_providers") {
-            for a in &rp.body.attributes {
-                let src =
-                    match &a.expr.kind {
-                        ExprKind::Object(items) => items
-                            .iter()
-                            .find(|i| i.key == "source")
-                            .and_then(|i| match &i.value.kind {
-                                ExprKind::String(s) => Some(s.clone()),
-                                _ => None,
-                            }),
-                        _ => None,
-                    };
-                if let Some(s) = src {
-                    sources.insert(a.name.clone(), s);
-                }
-            }
-        }
-    }
+    let sources = cfg.provider_sources();
     let mut names: BTreeSet<&str> = cfg
         .resources
         .iter()
@@ -430,15 +410,10 @@ pub fn required_providers(cfg: &Config) -> BTreeSet<String> {
         .into_iter()
         .filter(|n| *n != "terraform")
         .map(|n| {
-            let src = sources
+            sources
                 .get(n)
                 .cloned()
-                .unwrap_or_else(|| format!("hashicorp/{n}"));
-            if src.matches('/').count() == 1 {
-                format!("registry.terraform.io/{src}")
-            } else {
-                src
-            }
+                .unwrap_or_else(|| default_provider_address(n))
         })
         .collect()
 }
