@@ -177,9 +177,17 @@ fn main() {
             plugins.to_str().unwrap(),
         ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (out, schema_s) = terraform(dir.path(), &["providers", "schema", "-json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let schema = dir.path().join("schema.json.out");
     std::fs::write(&schema, &out.stdout).unwrap();
 
@@ -187,7 +195,11 @@ fn main() {
     let (out, terraform_s) = terraform(dir.path(), &["validate", "-json", "-no-color"]);
     let tf = atg::validate::terraform::parse_validate_json(&out.stdout, None)
         .unwrap_or_else(|| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-    assert!(tf.valid, "terraform: {:?}", &tf.diagnostics[..tf.diagnostics.len().min(3)]);
+    assert!(
+        tf.valid,
+        "terraform: {:?}",
+        &tf.diagnostics[..tf.diagnostics.len().min(3)]
+    );
 
     // The builtin validator, as `atg validate --validator builtin
     // --provider-schema FILE` runs it: load the schema, parse, check.

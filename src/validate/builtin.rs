@@ -28,7 +28,10 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use super::ValidationLevel;
 use super::config::{Body, Config, Key, Reference, ResourceMode, Span, Step, Target};
 use super::decode::{self, Decoder, PROVIDER_META, RESOURCE_META};
-use super::diagnostic::{Diagnostic, Severity, did_you_mean};
+use super::diagnostic::{
+    Diagnostic, Severity, did_you_mean, extraneous_property, unsupported_argument,
+    unsupported_block,
+};
 use super::provider_checks;
 use super::schema::{BlockSchema, CtyType, NestingMode, Schemas};
 
@@ -279,18 +282,12 @@ fn allowed_names(
         let (summary, detail) = if body.json {
             (
                 "Extraneous JSON object property",
-                format!(
-                    "No argument or block type is named \"{name}\".{}",
-                    did_you_mean(name, attrs.iter().chain(blocks).copied())
-                ),
+                extraneous_property(name, attrs.iter().chain(blocks).copied()),
             )
         } else {
             (
                 "Unsupported argument",
-                format!(
-                    "An argument named \"{name}\" is not expected here.{}",
-                    did_you_mean(name, attrs.iter().copied())
-                ),
+                unsupported_argument(name, attrs.iter().copied()),
             )
         };
         sink.error(
@@ -303,11 +300,7 @@ fn allowed_names(
     }
     for b in &body.blocks {
         if !blocks.contains(&b.ident.as_str()) {
-            let detail = format!(
-                "Blocks of type \"{}\" are not expected here.{}",
-                b.ident,
-                did_you_mean(&b.ident, blocks.iter().copied())
-            );
+            let detail = unsupported_block(&b.ident, blocks.iter().copied());
             sink.error(
                 b.ident_span,
                 "Unsupported block type",

@@ -15,7 +15,9 @@ use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::Structure;
 use hcl_edit::template::{Directive, Element, Template};
 
-use super::diagnostic::{Diagnostic, Pos, Range, did_you_mean};
+use super::diagnostic::{
+    Diagnostic, Pos, Range, extraneous_property, unsupported_argument, unsupported_block,
+};
 
 /// A byte span in one of the configuration's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -804,11 +806,7 @@ impl Config {
                 Structure::Attribute(a) => {
                     let name = a.key.as_str();
                     let span = hcl.span(a.key.span());
-                    self.load_error(
-                        span,
-                        "Unsupported argument",
-                        format!("An argument named \"{name}\" is not expected here."),
-                    );
+                    self.load_error(span, "Unsupported argument", unsupported_argument(name, []));
                     continue;
                 }
             };
@@ -821,10 +819,7 @@ impl Config {
                 self.load_error(
                     ident_span,
                     "Unsupported block type",
-                    format!(
-                        "Blocks of type \"{ident}\" are not expected here.{}",
-                        did_you_mean(ident, names)
-                    ),
+                    unsupported_block(ident, names),
                 );
                 continue;
             };
@@ -998,10 +993,7 @@ impl Config {
                 other if TOP_LEVEL_BLOCKS.iter().any(|(k, _)| *k == other) => {}
                 other => {
                     let names: Vec<&str> = TOP_LEVEL_BLOCKS.iter().map(|(k, _)| *k).collect();
-                    let detail = format!(
-                        "No argument or block type is named \"{other}\".{}",
-                        did_you_mean(other, names)
-                    );
+                    let detail = extraneous_property(other, names);
                     self.load_error(*kspan, "Extraneous JSON object property", detail);
                 }
             }

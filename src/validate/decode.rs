@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::builtin::Sink;
 use super::config::{Block, Body, Expr, ExprKind, Reference, Span, join_path};
-use super::diagnostic::did_you_mean;
+use super::diagnostic::{extraneous_property, unsupported_argument, unsupported_block};
 use super::schema::{BlockSchema, CtyType, NestingMode};
 
 /// Argument and block names a body accepts besides its schema (resource
@@ -68,11 +68,16 @@ fn object_fields(t: &CtyType) -> Option<&BTreeMap<String, CtyType>> {
     }
 }
 
-/// A `dynamic "LABEL"` block: its label and `content` body, if any.
-fn dynamic_parts(b: &Block) -> Option<(&str, Option<&Body>)> {
+/// The block type a nested block stands for, its content and whether it is
+/// a `dynamic "LABEL"` block (whose type is the label and whose content is
+/// its `content` block). `None` for a `dynamic` block without a label.
+fn block_parts(b: &Block) -> Option<(&str, Option<&Body>, bool)> {
+    if b.ident != "dynamic" {
+        return Some((b.ident.as_str(), Some(&b.body), false));
+    }
     let label = b.labels.first()?;
     let content = b.body.blocks.iter().find(|c| c.ident == "content");
-    Some((label.as_str(), content.map(|c| &c.body)))
+    Some((label.as_str(), content.map(|c| &c.body), true))
 }
 
 /// A JSON-syntax `"dynamic": {"LABEL": {"for_each": ..., "content": {...}}}`
@@ -140,10 +145,7 @@ impl Decoder<'_, '_> {
                             "An argument named \"{name}\" is not expected here. Did you mean to define a block of type \"{name}\"?"
                         )
                     } else {
-                        format!(
-                            "An argument named \"{name}\" is not expected here.{}",
-                            did_you_mean(name, schema.attributes.keys().map(String::as_str))
-                        )
+                        unsupported_argument(name, schema.attributes.keys().map(String::as_str))
                     };
                     self.error(a.name_span, "Unsupported argument", detail, path);
                 }
@@ -154,13 +156,8 @@ impl Decoder<'_, '_> {
             if meta.blocks.contains(&b.ident.as_str()) {
                 continue;
             }
-            let (ty, content, dynamic) = if b.ident == "dynamic" {
-                match dynamic_parts(b) {
-                    Some((label, content)) => (label, content, true),
-                    None => continue,
-                }
-            } else {
-                (b.ident.as_str(), Some(&b.body), false)
+            let Some((ty, content, dynamic)) = block_parts(b) else {
+                continue;
             };
             let path = join_path(prefix, ty);
             // Terraform's attributes-as-blocks fixup: a list/set-of-object
@@ -179,10 +176,7 @@ impl Decoder<'_, '_> {
                         "Blocks of type \"{ty}\" are not expected here. Did you mean to define argument \"{ty}\"? If so, use the equals sign to assign it a value."
                     )
                 } else {
-                    format!(
-                        "Blocks of type \"{ty}\" are not expected here.{}",
-                        did_you_mean(ty, schema.block_types.keys().map(String::as_str))
-                    )
+                    unsupported_block(ty, schema.block_types.keys().map(String::as_str))
                 };
                 self.error(b.ident_span, "Unsupported block type", detail, path);
                 continue;
@@ -262,9 +256,9 @@ impl Decoder<'_, '_> {
                             }
                         }
                         None => {
-                            let detail = format!(
-                                "Blocks of type \"{label}\" are not expected here.{}",
-                                did_you_mean(&label, schema.block_types.keys().map(String::as_str))
+                            let detail = unsupported_block(
+                                &label,
+                                schema.block_types.keys().map(String::as_str),
                             );
                             self.error(label_span, "Unsupported block type", detail, path);
                         }
@@ -276,10 +270,7 @@ impl Decoder<'_, '_> {
                     .keys()
                     .chain(schema.block_types.keys())
                     .map(String::as_str);
-                let detail = format!(
-                    "No argument or block type is named \"{name}\".{}",
-                    did_you_mean(name, names)
-                );
+                let detail = extraneous_property(name, names);
                 self.error(a.name_span, "Extraneous JSON object property", detail, path);
             }
         }
@@ -393,29 +384,18 @@ impl Decoder<'_, '_> {
             match fields.get(name) {
                 Some(t) => self.value(&a.expr, t, name, path),
                 None if body.json => {
-                    let detail = format!(
-                        "No argument or block type is named \"{name}\".{}",
-                        did_you_mean(name, fields.keys().map(String::as_str))
-                    );
+                    let detail = extraneous_property(name, fields.keys().map(String::as_str));
                     self.error(a.name_span, "Extraneous JSON object property", detail, path);
                 }
                 None => {
-                    let detail = format!(
-                        "An argument named \"{name}\" is not expected here.{}",
-                        did_you_mean(name, fields.keys().map(String::as_str))
-                    );
+                    let detail = unsupported_argument(name, fields.keys().map(String::as_str));
                     self.error(a.name_span, "Unsupported argument", detail, path);
                 }
             }
         }
         for b in &body.blocks {
-            let (ty, content) = if b.ident == "dynamic" {
-                match dynamic_parts(b) {
-                    Some(p) => p,
-                    None => continue,
-                }
-            } else {
-                (b.ident.as_str(), Some(&b.body))
+            let Some((ty, content, _)) = block_parts(b) else {
+                continue;
             };
             let path = join_path(prefix, ty);
             match fields.get(ty).and_then(object_elements) {
@@ -425,7 +405,7 @@ impl Decoder<'_, '_> {
                     }
                 }
                 None => {
-                    let detail = format!("Blocks of type \"{ty}\" are not expected here.");
+                    let detail = unsupported_block(ty, []);
                     self.error(b.ident_span, "Unsupported block type", detail, path);
                 }
             }
@@ -540,13 +520,8 @@ pub(super) fn schema_refs<'b>(
         }
     }
     for b in &body.blocks {
-        let (ty, content, dynamic) = if b.ident == "dynamic" {
-            match dynamic_parts(b) {
-                Some((label, content)) => (label, content, true),
-                None => continue,
-            }
-        } else {
-            (b.ident.as_str(), Some(&b.body), false)
+        let Some((ty, content, dynamic)) = block_parts(b) else {
+            continue;
         };
         let path = join_path(prefix, ty);
         let nested = schema.block_types.get(ty);

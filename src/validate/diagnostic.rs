@@ -101,6 +101,40 @@ pub(crate) fn did_you_mean<'a>(
         .unwrap_or_default()
 }
 
+/// HCL's detail for an argument the body's schema lacks (native syntax),
+/// with a suggestion among `candidates`.
+pub(crate) fn unsupported_argument<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    format!(
+        "An argument named \"{name}\" is not expected here.{}",
+        did_you_mean(name, candidates)
+    )
+}
+
+/// HCL's detail for a block type the body's schema lacks (native syntax).
+pub(crate) fn unsupported_block<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    format!(
+        "Blocks of type \"{name}\" are not expected here.{}",
+        did_you_mean(name, candidates)
+    )
+}
+
+/// HCL's detail for a JSON property the body's schema lacks.
+pub(crate) fn extraneous_property<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    format!(
+        "No argument or block type is named \"{name}\".{}",
+        did_you_mean(name, candidates)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::did_you_mean;
