@@ -201,3 +201,52 @@ fn a_terraform_run_caches_schemas_by_version_for_offline_builtin_runs() {
         "with `colour` accepted, terraform_data.b (no longer skipped) shows its own error"
     );
 }
+
+/// The builtin provider's schema atg carries (used when no terraform ran)
+/// must be the one terraform prints.
+#[test]
+fn the_builtin_providers_schema_matches_terraforms() {
+    let d = Dir::new();
+    d.write("tf/main.tf", "resource \"terraform_data\" \"a\" {}\n");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("terraform")
+            .args(args)
+            .current_dir(d.path().join("tf"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .expect("these tests need the `terraform` binary (1.x) on PATH");
+        assert!(out.status.success(), "{}", stderr(&out));
+        out.stdout
+    };
+    run(&["init", "-backend=false", "-input=false", "-no-color"]);
+    let real = atg::validate::schema::Schemas::from_slice(
+        &run(&["providers", "schema", "-json"]),
+        std::path::Path::new("terraform"),
+    )
+    .unwrap();
+    let shape = |s: &atg::validate::schema::Schemas| {
+        let (addr, p) = s
+            .provider_by_local_name("terraform")
+            .expect("builtin provider");
+        let mut rows = vec![addr.to_string()];
+        for (kind, types) in [
+            ("resource", &p.resource_schemas),
+            ("data", &p.data_source_schemas),
+        ] {
+            for (t, e) in types {
+                for (n, a) in &e.block.attributes {
+                    rows.push(format!(
+                        "{kind} {t}.{n} {:?} required={} optional={} computed={}",
+                        a.ty, a.required, a.optional, a.computed
+                    ));
+                }
+            }
+        }
+        rows.sort();
+        rows
+    };
+    assert_eq!(
+        shape(&atg::validate::schema::Schemas::builtin()),
+        shape(&real)
+    );
+}

@@ -1113,11 +1113,10 @@ fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
-pub use decode::check_value;
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::decode::check_value;
     use crate::validate::schema::tests::azurerm;
 
     fn parse(name: &str, text: &str) -> Config {

@@ -265,6 +265,7 @@ impl Reference {
         }
     }
 
+    /// `TYPE.NAME[KEY]...` where the name is step `name_step`.
     fn resource<'a>(
         &'a self,
         mode: ResourceMode,
@@ -280,11 +281,7 @@ impl Reference {
         };
         Target::Resource {
             mode,
-            type_name: if mode == ResourceMode::Data {
-                self.name_at(0).unwrap_or_default()
-            } else {
-                type_name
-            },
+            type_name,
             name,
             span: self.join(rest_from - 1),
             key,
@@ -307,7 +304,7 @@ impl Reference {
                 .name_at(0)
                 .map_or(Target::Other, |n| Target::Module(n, self.join(0))),
             "data" => match self.name_at(0) {
-                Some(_) => self.resource(ResourceMode::Data, "", 1),
+                Some(t) => self.resource(ResourceMode::Data, t, 1),
                 None => Target::Other,
             },
             "count" | "each" | "self" | "path" | "terraform" => Target::Other,

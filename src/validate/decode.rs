@@ -434,7 +434,7 @@ struct Count {
 /// expressions and `null` pass. The error text is cty's mismatch message:
 /// "string required", "a number is required", "element 0: …",
 /// `attribute "x": …`, `attribute "x" is required`.
-pub fn check_value(e: &Expr, ty: &CtyType) -> Result<(), String> {
+pub(super) fn check_value(e: &Expr, ty: &CtyType) -> Result<(), String> {
     match (&e.kind, ty) {
         (ExprKind::Dynamic | ExprKind::Null, _) | (_, CtyType::Dynamic) => Ok(()),
         (ExprKind::String(_) | ExprKind::Number(_) | ExprKind::Bool(_), CtyType::String) => Ok(()),
