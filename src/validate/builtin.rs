@@ -431,6 +431,15 @@ enum Node {
 
 type Refs<'a> = Vec<(String, &'a Reference)>;
 
+/// The references of one node: those it evaluates, those of a resource's
+/// `count`, `for_each` and `depends_on`, and those that only order it (an
+/// output's `depends_on`).
+struct NodeRefs<'a> {
+    eval: Refs<'a>,
+    meta: [Refs<'a>; 3],
+    order_only: Refs<'a>,
+}
+
 struct Walk<'a, 's, 'c> {
     cfg: &'a Config,
     schemas: Option<&'a Schemas>,
@@ -578,24 +587,41 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         })
     }
 
+    /// A node's references, computed once for ordering and checking.
+    fn node_refs(&self, n: Node) -> NodeRefs<'a> {
+        NodeRefs {
+            eval: self.refs(n),
+            meta: match n {
+                Node::Resource(i) => self.meta_refs(i),
+                _ => Default::default(),
+            },
+            order_only: match n {
+                Node::Output(i) => self.cfg.outputs[i]
+                    .body
+                    .references()
+                    .into_iter()
+                    .filter(|(p, _)| p != "value")
+                    .collect(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
     /// The nodes a node depends on.
-    fn deps(&self, n: Node) -> Vec<usize> {
-        let mut refs = self.refs(n);
+    fn deps(&self, n: Node, refs: &NodeRefs<'a>) -> Vec<usize> {
         let mut out = Vec::new();
         if let Node::Resource(i) = n {
-            for m in self.meta_refs(i) {
-                refs.extend(m);
-            }
-            let r = &self.cfg.resources[i];
-            let (local, alias) = provider_config(r);
+            let (local, alias) = provider_config(&self.cfg.resources[i]);
             if let Some(&p) = self.providers.get(&(local, alias)) {
                 out.push(self.index(Node::Provider(p)));
             }
         }
-        if let Node::Output(i) = n {
-            refs = self.cfg.outputs[i].body.references();
-        }
-        for (_, r) in refs {
+        let all = refs
+            .eval
+            .iter()
+            .chain(refs.meta.iter().flatten())
+            .chain(&refs.order_only);
+        for (_, r) in all {
             match r.target() {
                 Target::Resource {
                     mode,
@@ -627,7 +653,12 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
     /// visited last, in declaration order.
     fn run(mut self) {
         let nodes = self.nodes();
-        let deps: Vec<Vec<usize>> = nodes.iter().map(|n| self.deps(*n)).collect();
+        let refs: Vec<NodeRefs<'a>> = nodes.iter().map(|n| self.node_refs(*n)).collect();
+        let deps: Vec<Vec<usize>> = nodes
+            .iter()
+            .zip(&refs)
+            .map(|(n, r)| self.deps(*n, r))
+            .collect();
         let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
         let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
         for (i, ds) in deps.iter().enumerate() {
@@ -640,7 +671,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         let mut failed = vec![false; nodes.len()];
         let visit = |me: &mut Self, i: usize, failed: &mut Vec<bool>| {
             let upstream = deps[i].iter().any(|d| failed[*d]);
-            failed[i] = upstream || me.node(nodes[i]);
+            failed[i] = upstream || me.node(nodes[i], &refs[i]);
         };
         while let Some(i) = queue.pop_front() {
             done[i] = true;
@@ -659,39 +690,38 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
     }
 
     /// Checks one node; true when it reported an error.
-    fn node(&mut self, n: Node) -> bool {
+    fn node(&mut self, n: Node, refs: &NodeRefs<'a>) -> bool {
         let before = self.sink.error_count();
         match n {
-            Node::Resource(i) => self.resource(i),
-            Node::Provider(i) => self.provider(i),
+            Node::Resource(i) => self.resource(i, refs),
+            Node::Provider(i) => self.provider(i, &refs.eval),
             Node::Local(_) | Node::Output(_) => {
-                let refs = self.refs(n);
-                self.eval_refs(&refs, None);
+                self.eval_refs(&refs.eval, None);
             }
         }
         self.sink.error_count() > before
     }
 
-    fn resource(&mut self, i: usize) {
+    fn resource(&mut self, i: usize, node: &NodeRefs<'a>) {
         let r = &self.cfg.resources[i];
         let address = r.address();
-        let [count, for_each, depends_on] = self.meta_refs(i);
-        self.eval_refs(&count, Some(&address));
-        self.eval_refs(&for_each, Some(&address));
-        for d in &depends_on {
+        let [count, for_each, depends_on] = &node.meta;
+        self.eval_refs(count, Some(&address));
+        self.eval_refs(for_each, Some(&address));
+        for d in depends_on {
             self.eval_refs(std::slice::from_ref(d), Some(&address));
         }
-        let refs = self.refs(Node::Resource(i));
+        let refs = &node.eval;
         let (provider, block) = match self.resource_schema(r, r.mode) {
             None => {
                 // No schema for this provider: references only.
-                self.eval_refs(&refs, Some(&address));
+                self.eval_refs(refs, Some(&address));
                 return;
             }
             Some((p, None)) => return self.invalid_type(i, p),
             Some((p, Some(b))) => (p, b),
         };
-        if self.eval_refs(&refs, Some(&address)) {
+        if self.eval_refs(refs, Some(&address)) {
             return;
         }
         let before = self.sink.error_count();
@@ -755,7 +785,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
     /// A provider block: Terraform validates it only when it has content
     /// besides `alias` and `version`; its references first, then (with
     /// the provider's schema) its arguments.
-    fn provider(&mut self, i: usize) {
+    fn provider(&mut self, i: usize, refs: &[(String, &Reference)]) {
         let p = &self.cfg.providers[i];
         let content = p
             .body
@@ -766,8 +796,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         if !content {
             return;
         }
-        let refs = self.refs(Node::Provider(i));
-        if self.eval_refs(&refs, None) {
+        if self.eval_refs(refs, None) {
             return;
         }
         if let Some(block) = self.provider_schema(&p.name) {
