@@ -83,7 +83,20 @@ struct Side {
 type Key = (Severity, String, Option<String>);
 
 fn key(d: &Diagnostic) -> Key {
-    (d.severity, d.summary.clone(), d.address.clone())
+    (d.severity, normalize(&d.summary), d.address.clone())
+}
+
+/// Terraform lists the members of a dependency cycle ("Cycle: a, b") in
+/// no fixed order from one run to the next: they are compared as a set.
+fn normalize(summary: &str) -> String {
+    match summary.strip_prefix("Cycle: ") {
+        Some(members) => {
+            let mut m: Vec<&str> = members.split(", ").collect();
+            m.sort_unstable();
+            format!("Cycle: {}", m.join(", "))
+        }
+        None => summary.to_string(),
+    }
 }
 
 fn corpus_root() -> PathBuf {
@@ -281,7 +294,11 @@ fn compare(o: &Outcome, recorded: &[Difference]) -> Option<String> {
             (&d.builtin, "builtin", &mut bi),
         ] {
             let Some(side) = side else { continue };
-            let k = (side.severity, side.summary.clone(), side.address.clone());
+            let k = (
+                side.severity,
+                normalize(&side.summary),
+                side.address.clone(),
+            );
             match set.get_mut(&k) {
                 Some(n) if *n > 0 => *n -= 1,
                 _ => problems.push(format!(

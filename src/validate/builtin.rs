@@ -23,7 +23,7 @@
 //! to `validate::config`, schemas to `validate::schema`, choosing a
 //! validator to `validate::validate_dir`.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 
 use super::ValidationLevel;
 use super::config::{Body, Config, Key, Reference, ResourceMode, Span, Step, Target};
@@ -249,6 +249,7 @@ fn load_checks(cfg: &Config, sink: &mut Sink<'_>) {
     }
     for v in &cfg.variables {
         allowed_names(sink, &v.body, VARIABLE, None, "");
+        default_value(cfg, sink, v);
     }
     for o in &cfg.outputs {
         allowed_names(sink, &o.body, OUTPUT, None, "");
@@ -261,6 +262,38 @@ fn load_checks(cfg: &Config, sink: &mut Sink<'_>) {
                 None,
             );
         }
+    }
+}
+
+/// A variable's literal `default` must fit its `type` (Terraform checks
+/// this while loading).
+fn default_value(cfg: &Config, sink: &mut Sink<'_>, v: &super::config::Named) {
+    let attr = |n: &str| v.body.attributes.iter().find(|a| a.name == n);
+    let (Some(ty), Some(default)) = (attr("type"), attr("default")) else {
+        return;
+    };
+    let raw = cfg.text(ty.expr.span);
+    let text = if v.body.json {
+        match serde_json::from_str::<String>(raw) {
+            Ok(t) => t,
+            Err(_) => return,
+        }
+    } else {
+        raw.to_string()
+    };
+    let Some(ty) = super::schema::parse_type_constraint(&text) else {
+        return;
+    };
+    if let Err(msg) = decode::check_value(&default.expr, &ty) {
+        sink.error(
+            default.expr.span,
+            "Invalid default value for variable",
+            format!(
+                "This default value is not compatible with the variable's type constraint: {msg}."
+            ),
+            None,
+            None,
+        );
     }
 }
 
@@ -437,7 +470,54 @@ type Refs<'a> = Vec<(String, &'a Reference)>;
 struct NodeRefs<'a> {
     eval: Refs<'a>,
     meta: [Refs<'a>; 3],
+    /// Each provisioner's references, in order.
+    provisioners: Vec<Refs<'a>>,
     order_only: Refs<'a>,
+}
+
+/// Which repetition objects a block may use: `count.index` needs `count`,
+/// `each.key` needs `for_each`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Context {
+    count: bool,
+    each: bool,
+}
+
+impl Context {
+    fn of(r: &super::config::Resource) -> Self {
+        Context {
+            count: r.meta("count").is_some(),
+            each: r.meta("for_each").is_some(),
+        }
+    }
+}
+
+/// The attribute a valid `ignore_changes` traversal names, as Terraform
+/// prints it (`arn`, `root_block_device[0].volume_id`), when it is computed-only.
+fn computed_only_path(block: &BlockSchema, steps: &[Step]) -> Option<String> {
+    let mut b = block;
+    let mut printed = String::new();
+    let mut i = 0;
+    while let Some(step) = steps.get(i) {
+        match step {
+            Step::Attr { name, .. } => {
+                if !printed.is_empty() {
+                    printed.push('.');
+                }
+                printed.push_str(name);
+                if let Some(a) = b.attributes.get(name) {
+                    return (a.is_computed_only() && i + 1 == steps.len()).then_some(printed);
+                }
+                b = &b.block_types.get(name)?.block;
+            }
+            Step::Index { key, .. } => match key {
+                Key::Number(n) => printed.push_str(&format!("[{n}]")),
+                Key::String(k) => printed.push_str(&format!("[\"{k}\"]")),
+            },
+        }
+        i += 1;
+    }
+    None
 }
 
 struct Walk<'a, 's, 'c> {
@@ -453,13 +533,13 @@ struct Walk<'a, 's, 'c> {
 }
 
 /// References Terraform finds in a body without a schema: everything but
-/// the meta-arguments evaluated on their own and `lifecycle`.
+/// the meta-arguments and meta-blocks, which are evaluated on their own.
 fn unschema_refs(body: &Body) -> Refs<'_> {
     body.references()
         .into_iter()
         .filter(|(p, _)| {
             let head = p.split('.').next().unwrap_or_default();
-            !RESOURCE_META.attrs.contains(&head) && head != "lifecycle"
+            !RESOURCE_META.attrs.contains(&head) && !RESOURCE_META.blocks.contains(&head)
         })
         .collect()
 }
@@ -595,6 +675,10 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
                 Node::Resource(i) => self.meta_refs(i),
                 _ => Default::default(),
             },
+            provisioners: match n {
+                Node::Resource(i) => self.provisioner_refs(i),
+                _ => Vec::new(),
+            },
             order_only: match n {
                 Node::Output(i) => self.cfg.outputs[i]
                     .body
@@ -605,6 +689,45 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
                 _ => Vec::new(),
             },
         }
+    }
+
+    /// References in each `provisioner` block of a managed resource (HCL
+    /// blocks, or the JSON `"provisioner": [{"TYPE": {...}}]` form).
+    fn provisioner_refs(&self, i: usize) -> Vec<Refs<'a>> {
+        let r = &self.cfg.resources[i];
+        if r.mode != ResourceMode::Managed {
+            return Vec::new();
+        }
+        let mut out: Vec<Refs<'a>> = r
+            .body
+            .blocks
+            .iter()
+            .filter(|b| b.ident == "provisioner")
+            .map(|b| {
+                b.body
+                    .references()
+                    .into_iter()
+                    .map(|(p, x)| (super::config::join_path("provisioner", &p), x))
+                    .collect()
+            })
+            .collect();
+        if r.body.json
+            && let Some(a) = r.body.attributes.iter().find(|a| a.name == "provisioner")
+        {
+            let items: Vec<&super::config::Expr> = match &a.expr.kind {
+                super::config::ExprKind::Tuple(xs) => xs.iter().collect(),
+                _ => vec![&a.expr],
+            };
+            for e in items {
+                out.push(
+                    e.all_refs()
+                        .into_iter()
+                        .map(|x| ("provisioner".to_string(), x))
+                        .collect(),
+                );
+            }
+        }
+        out
     }
 
     /// The nodes a node depends on.
@@ -620,6 +743,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
             .eval
             .iter()
             .chain(refs.meta.iter().flatten())
+            .chain(refs.provisioners.iter().flatten())
             .chain(&refs.order_only);
         for (_, r) in all {
             match r.target() {
@@ -648,44 +772,72 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         out
     }
 
-    /// Visits every node in dependency order (Kahn's algorithm); a node
-    /// with a failed or skipped dependency is skipped. Nodes on a cycle are
-    /// visited last, in declaration order.
+    /// Terraform's name of a node in a "Cycle:" message.
+    fn node_name(&self, n: Node) -> String {
+        let c = self.cfg;
+        match n {
+            Node::Provider(i) => format!(
+                "provider[\"{}\"]",
+                self.sources
+                    .get(&c.providers[i].name)
+                    .cloned()
+                    .unwrap_or_else(|| super::config::default_provider_address(
+                        &c.providers[i].name
+                    ))
+            ),
+            Node::Resource(i) => c.resources[i].address(),
+            Node::Local(i) => format!("local.{} (expand)", c.locals[i].name),
+            Node::Output(i) => format!("output.{} (expand)", c.outputs[i].name),
+        }
+    }
+
+    /// Builds the dependency graph. When it has cycles, reports each (as
+    /// Terraform does before it walks anything) and stops; otherwise visits
+    /// every node in dependency order, skipping a node whose dependency
+    /// failed or was skipped.
     fn run(mut self) {
+        use petgraph::graph::{DiGraph, NodeIndex};
         let nodes = self.nodes();
         let refs: Vec<NodeRefs<'a>> = nodes.iter().map(|n| self.node_refs(*n)).collect();
+        let mut graph: DiGraph<(), ()> = DiGraph::with_capacity(nodes.len(), nodes.len());
+        for _ in &nodes {
+            graph.add_node(());
+        }
         let deps: Vec<Vec<usize>> = nodes
             .iter()
             .zip(&refs)
             .map(|(n, r)| self.deps(*n, r))
             .collect();
-        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-        let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
         for (i, ds) in deps.iter().enumerate() {
             for d in ds {
-                dependents[*d].push(i);
+                graph.add_edge(NodeIndex::new(*d), NodeIndex::new(i), ());
             }
         }
-        let mut queue: VecDeque<usize> = (0..nodes.len()).filter(|i| waiting[*i] == 0).collect();
-        let mut done = vec![false; nodes.len()];
-        let mut failed = vec![false; nodes.len()];
-        let visit = |me: &mut Self, i: usize, failed: &mut Vec<bool>| {
-            let upstream = deps[i].iter().any(|d| failed[*d]);
-            failed[i] = upstream || me.node(nodes[i], &refs[i]);
-        };
-        while let Some(i) = queue.pop_front() {
-            done[i] = true;
-            visit(&mut self, i, &mut failed);
-            for &d in &dependents[i] {
-                waiting[d] -= 1;
-                if waiting[d] == 0 {
-                    queue.push_back(d);
+        let order = match petgraph::algo::toposort(&graph, None) {
+            Ok(order) => order,
+            Err(_) => {
+                for scc in petgraph::algo::tarjan_scc(&graph) {
+                    if scc.len() < 2 {
+                        continue;
+                    }
+                    let mut names: Vec<String> = scc
+                        .iter()
+                        .map(|i| self.node_name(nodes[i.index()]))
+                        .collect();
+                    // Terraform lists a cycle's members in no fixed order.
+                    names.sort();
+                    self.sink.add(Diagnostic::error(
+                        format!("Cycle: {}", names.join(", ")),
+                        String::new(),
+                    ));
                 }
+                return;
             }
-        }
-        let rest: Vec<usize> = (0..nodes.len()).filter(|i| !done[*i]).collect();
-        for i in rest {
-            visit(&mut self, i, &mut failed);
+        };
+        let mut failed = vec![false; nodes.len()];
+        for i in order.into_iter().map(NodeIndex::index) {
+            let upstream = deps[i].iter().any(|d| failed[*d]);
+            failed[i] = upstream || self.node(nodes[i], &refs[i]);
         }
     }
 
@@ -695,33 +847,69 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         match n {
             Node::Resource(i) => self.resource(i, refs),
             Node::Provider(i) => self.provider(i, &refs.eval),
-            Node::Local(_) | Node::Output(_) => {
-                self.eval_refs(&refs.eval, None);
+            Node::Local(i) => {
+                let name = self.cfg.locals[i].name.as_str();
+                let own = refs
+                    .eval
+                    .iter()
+                    .find(|(_, r)| matches!(r.target(), Target::Local(n, _) if n == name));
+                match own {
+                    Some((_, r)) => self.sink.error(
+                        r.span(),
+                        "Self-referencing local value",
+                        format!("Local value local.{name} cannot use its own result as part of its expression."),
+                        None,
+                        None,
+                    ),
+                    None => {
+                        self.eval_refs(&refs.eval, None, Context::default());
+                    }
+                }
+            }
+            Node::Output(_) => {
+                self.eval_refs(&refs.eval, None, Context::default());
             }
         }
         self.sink.error_count() > before
     }
 
     fn resource(&mut self, i: usize, node: &NodeRefs<'a>) {
+        let before = self.sink.error_count();
+        self.resource_block(i, node);
+        // Provisioners, in order, until one reports an error (Terraform's
+        // `NodeValidatableResource.Execute`).
+        let address = self.cfg.resources[i].address();
+        let ctx = Context::of(&self.cfg.resources[i]);
+        for p in &node.provisioners {
+            self.eval_refs(p, Some(&address), ctx);
+            if self.sink.error_count() > before {
+                break;
+            }
+        }
+    }
+
+    /// Terraform's `validateResource`.
+    fn resource_block(&mut self, i: usize, node: &NodeRefs<'a>) {
         let r = &self.cfg.resources[i];
         let address = r.address();
+        let ctx = Context::of(r);
         let [count, for_each, depends_on] = &node.meta;
-        self.eval_refs(count, Some(&address));
-        self.eval_refs(for_each, Some(&address));
+        self.eval_refs(count, Some(&address), ctx);
+        self.eval_refs(for_each, Some(&address), ctx);
         for d in depends_on {
-            self.eval_refs(std::slice::from_ref(d), Some(&address));
+            self.eval_refs(std::slice::from_ref(d), Some(&address), ctx);
         }
         let refs = &node.eval;
         let (provider, block) = match self.resource_schema(r, r.mode) {
             None => {
                 // No schema for this provider: references only.
-                self.eval_refs(refs, Some(&address));
+                self.eval_refs(refs, Some(&address), ctx);
                 return;
             }
             Some((p, None)) => return self.invalid_type(i, p),
             Some((p, Some(b))) => (p, b),
         };
-        if self.eval_refs(refs, Some(&address)) {
+        if self.eval_refs(refs, Some(&address), ctx) {
             return;
         }
         let before = self.sink.error_count();
@@ -733,8 +921,71 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         if self.sink.error_count() > before {
             return;
         }
+        if r.mode == ResourceMode::Managed {
+            self.ignore_changes(r, block, &address);
+        }
         let flavor = provider_checks::flavor(provider, block);
         provider_checks::check(self.sink, &r.body, block, flavor, &address);
+    }
+
+    /// Each `lifecycle { ignore_changes = [...] }` element must name
+    /// something in the schema; one naming a computed-only attribute is
+    /// redundant (a warning). Terraform checks this after the block decoded.
+    fn ignore_changes(&mut self, r: &super::config::Resource, block: &BlockSchema, address: &str) {
+        let lifecycle: Vec<Body> = r
+            .body
+            .blocks
+            .iter()
+            .filter(|b| b.ident == "lifecycle")
+            .map(|b| b.body.clone())
+            .chain(
+                r.body
+                    .attributes
+                    .iter()
+                    .filter(|a| r.body.json && a.name == "lifecycle")
+                    .filter_map(Body::json_blocks)
+                    .flatten()
+                    .map(|b| b.body),
+            )
+            .collect();
+        let path = "lifecycle.ignore_changes";
+        for l in &lifecycle {
+            let Some(a) = l.attributes.iter().find(|a| a.name == "ignore_changes") else {
+                continue;
+            };
+            for t in a.expr.all_refs() {
+                if t.root == "all" && t.steps.is_empty() {
+                    continue;
+                }
+                let mut steps = vec![Step::Attr {
+                    name: t.root.clone(),
+                    span: t.root_span,
+                }];
+                steps.extend(t.steps.iter().cloned());
+                let mut found = Found::new();
+                traverse_block(block, &steps, path, &mut found);
+                let failed = found.iter().any(|f| f.0 == Severity::Error);
+                for (sev, span, summary, detail, p) in found {
+                    self.sink
+                        .push(sev, span, summary, detail, Some(address.into()), Some(p));
+                }
+                if failed {
+                    continue;
+                }
+                if let Some(name) = computed_only_path(block, &steps) {
+                    self.sink.push(
+                        Severity::Warning,
+                        r.type_span,
+                        "Redundant ignore_changes element",
+                        format!(
+                            "Adding an attribute name to ignore_changes tells Terraform to ignore future changes to the argument in configuration after the object has been created, retaining the value originally configured.\n\nThe attribute {name} is decided by the provider alone and therefore there can be no configured value to compare with. Including this attribute in ignore_changes has no effect. Remove the attribute from ignore_changes to quiet this warning."
+                        ),
+                        Some(address.into()),
+                        Some(path.into()),
+                    );
+                }
+            }
+        }
     }
 
     fn invalid_type(&mut self, i: usize, provider: &str) {
@@ -796,7 +1047,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         if !content {
             return;
         }
-        if self.eval_refs(refs, None) {
+        if self.eval_refs(refs, None, Context::default()) {
             return;
         }
         if let Some(block) = self.provider_schema(&p.name) {
@@ -813,7 +1064,12 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
     /// modules, and attributes against schemas); only when those have no
     /// error, input variables and local values. True when any error was
     /// reported.
-    fn eval_refs(&mut self, refs: &[(String, &Reference)], address: Option<&str>) -> bool {
+    fn eval_refs(
+        &mut self,
+        refs: &[(String, &Reference)],
+        address: Option<&str>,
+        ctx: Context,
+    ) -> bool {
         let mut found: Vec<(Severity, Span, &'static str, String, String)> = Vec::new();
         for (path, r) in refs {
             self.static_ref(r, path, &mut found);
@@ -821,7 +1077,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         let static_failed = found.iter().any(|f| f.0 == Severity::Error);
         if !static_failed {
             for (path, r) in refs {
-                self.dynamic_ref(r, path, &mut found);
+                self.dynamic_ref(r, path, ctx, &mut found);
             }
         }
         let failed = found.iter().any(|f| f.0 == Severity::Error);
@@ -842,8 +1098,35 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         &self,
         r: &Reference,
         path: &str,
+        ctx: Context,
         out: &mut Vec<(Severity, Span, &'static str, String, String)>,
     ) {
+        match r.root.as_str() {
+            "count" if !ctx.count => out.push((
+                Severity::Error,
+                r.span(),
+                "Reference to \"count\" in non-counted context",
+                "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.".into(),
+                path.to_string(),
+            )),
+            "each" if !ctx.each && r.steps.first().and_then(Step::name) == Some("value") => {
+                out.push((
+                    Severity::Error,
+                    r.span(),
+                    "each.value cannot be used in this context",
+                    "A reference to \"each.value\" has been used in a context in which it is unavailable, such as when the configuration no longer contains the value in its \"for_each\" expression. Remove this reference to each.value in your configuration to work around this error.".into(),
+                    path.to_string(),
+                ))
+            }
+            "each" if !ctx.each => out.push((
+                Severity::Error,
+                r.span(),
+                "Reference to \"each\" in context without for_each",
+                "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.".into(),
+                path.to_string(),
+            )),
+            _ => {}
+        }
         match r.target() {
             Target::Variable(n, span) if !self.variables.contains(n) => {
                 let hint = match did_you_mean(n, self.variables.iter().copied()) {
@@ -1789,6 +2072,7 @@ resource "azurerm_resource_group" "c" {
   location = azurerm_resource_group.clean[0].location
 }
 resource "azurerm_resource_group" "d" {
+  count    = 2
   name     = azurerm_linux_virtual_machine.vm[count.index].nosuch
   location = [for v in azurerm_linux_virtual_machine.vm : v.nosuch][0]
   tags     = azurerm_linux_virtual_machine.vm[0].tags["x"] == "" ? {} : {}
@@ -1849,6 +2133,69 @@ resource "azurerm_resource_group" "rg" {
             [
                 ("Insufficient features blocks", Some("features")),
                 ("Unsupported argument", Some("bogus")),
+            ]
+        );
+    }
+
+    // Checked against terraform 1.11 (tests/validate_corpus/terraform-builtin):
+    // a dependency cycle stops validation before any node is checked.
+    #[test]
+    fn cycles_stop_validation_and_self_referencing_locals_are_reported() {
+        let src = r#"resource "terraform_data" "a" {
+  input = local.x
+}
+locals {
+  x = terraform_data.a.output
+}
+resource "terraform_data" "independent" {
+  bogus = 1
+}
+"#;
+        let (_, ds) = check(&parse("main.tf", src), Some(&Schemas::builtin()));
+        let got: Vec<&str> = ds.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(got, ["Cycle: local.x (expand), terraform_data.a"]);
+
+        let src = "locals {\n  a = local.a\n  b = local.a\n}\nresource \"terraform_data\" \"t\" {\n  input = local.b\n  bogus = 1\n}\n";
+        let (_, ds) = check(&parse("main.tf", src), Some(&Schemas::builtin()));
+        let got: Vec<&str> = ds.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(
+            got,
+            ["Self-referencing local value"],
+            "dependents are skipped"
+        );
+    }
+
+    #[test]
+    fn repetition_objects_and_variable_defaults_are_checked() {
+        let src = r#"variable "n" {
+  type    = map(number)
+  default = { a = "many" }
+}
+"#;
+        let (_, ds) = check(&parse("main.tf", src), None);
+        assert_eq!(ds.len(), 1, "{ds:?}");
+        assert_eq!(ds[0].summary, "Invalid default value for variable");
+        assert_eq!(
+            ds[0].detail,
+            "This default value is not compatible with the variable's type constraint: element \"a\": a number is required."
+        );
+
+        let src = r#"resource "terraform_data" "a" {
+  input = [count.index, each.key, each.value]
+}
+resource "terraform_data" "b" {
+  for_each = toset(["x"])
+  input    = [each.key, each.value]
+}
+"#;
+        let (_, ds) = check(&parse("main.tf", src), Some(&Schemas::builtin()));
+        let got: Vec<&str> = ds.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "Reference to \"count\" in non-counted context",
+                "Reference to \"each\" in context without for_each",
+                "each.value cannot be used in this context",
             ]
         );
     }

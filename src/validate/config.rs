@@ -252,6 +252,11 @@ impl Reference {
         self.steps.get(i).and_then(Step::name)
     }
 
+    /// The span of the whole static traversal.
+    pub fn span(&self) -> Span {
+        self.join(self.steps.len().wrapping_sub(1))
+    }
+
     /// The span from the root to the end of step `upto`.
     fn join(&self, upto: usize) -> Span {
         let end = self
@@ -711,6 +716,14 @@ impl Config {
         } else {
             self.add_hcl(file, &text);
         }
+    }
+
+    /// The source text of a span.
+    pub fn text(&self, span: Span) -> &str {
+        self.files[span.file as usize]
+            .text
+            .get(span.start..span.end)
+            .unwrap_or_default()
     }
 
     /// The `Range` (file name, line/column) of a span.
@@ -1547,6 +1560,8 @@ impl Json {
                 self.bare_exprs(v)
             } else if k == "dynamic" {
                 self.dynamic(v)
+            } else if k == "lifecycle" {
+                self.lifecycle(v)
             } else {
                 self.expr(v)
             };
@@ -1593,6 +1608,40 @@ impl Json {
             kind: ExprKind::Object(items),
             span: n.span,
             refs: Vec::new(),
+        }
+    }
+
+    /// `"lifecycle": {...}` (or a list of them): `ignore_changes` and
+    /// `replace_triggered_by` hold bare expressions, the rest are values.
+    fn lifecycle(&mut self, n: &JNode) -> Expr {
+        let one = |j: &mut Self, o: &JNode| match &o.val {
+            JVal::Obj(items) => Expr {
+                kind: ExprKind::Object(
+                    items
+                        .iter()
+                        .map(|(k, ks, v)| ObjectItem {
+                            key: k.clone(),
+                            key_span: *ks,
+                            value: if k == "ignore_changes" || k == "replace_triggered_by" {
+                                j.bare_exprs(v)
+                            } else {
+                                j.expr(v)
+                            },
+                        })
+                        .collect(),
+                ),
+                span: o.span,
+                refs: Vec::new(),
+            },
+            _ => j.expr(o),
+        };
+        match &n.val {
+            JVal::Arr(items) => Expr {
+                kind: ExprKind::Tuple(items.iter().map(|o| one(self, o)).collect()),
+                span: n.span,
+                refs: Vec::new(),
+            },
+            _ => one(self, n),
         }
     }
 

@@ -147,6 +147,69 @@ impl CtyType {
     }
 }
 
+/// Parses a Terraform type constraint (`string`, `list(number)`,
+/// `map(object({ a = string, b = optional(bool) }))`, `any`...), as
+/// written in a `variable` block's `type`. `None` for anything else.
+pub fn parse_type_constraint(text: &str) -> Option<CtyType> {
+    use hcl_edit::expr::{Expression, ObjectKey};
+    fn ty(e: &Expression) -> Option<CtyType> {
+        match e {
+            Expression::Variable(v) => match v.as_str() {
+                "string" => Some(CtyType::String),
+                "number" => Some(CtyType::Number),
+                "bool" => Some(CtyType::Bool),
+                "any" => Some(CtyType::Dynamic),
+                _ => None,
+            },
+            Expression::Parenthesis(p) => ty(p.inner()),
+            Expression::FuncCall(f) => {
+                let arg = f.args.get(0);
+                match f.name.name.as_str() {
+                    "list" => Some(CtyType::List(Box::new(ty(arg?)?))),
+                    "set" => Some(CtyType::Set(Box::new(ty(arg?)?))),
+                    "map" => Some(CtyType::Map(Box::new(ty(arg?)?))),
+                    "tuple" => match arg? {
+                        Expression::Array(a) => {
+                            a.iter().map(ty).collect::<Option<_>>().map(CtyType::Tuple)
+                        }
+                        _ => None,
+                    },
+                    "object" => match arg? {
+                        Expression::Object(o) => {
+                            let mut attrs = BTreeMap::new();
+                            let mut optional = BTreeSet::new();
+                            for (k, v) in o.iter() {
+                                let name = match k {
+                                    ObjectKey::Ident(i) => i.as_str().to_string(),
+                                    ObjectKey::Expression(Expression::String(s)) => {
+                                        s.value().clone()
+                                    }
+                                    ObjectKey::Expression(_) => return None,
+                                };
+                                let t = match v.expr() {
+                                    Expression::FuncCall(o)
+                                        if o.name.name.as_str() == "optional" =>
+                                    {
+                                        optional.insert(name.clone());
+                                        ty(o.args.get(0)?)?
+                                    }
+                                    other => ty(other)?,
+                                };
+                                attrs.insert(name, t);
+                            }
+                            Some(CtyType::Object { attrs, optional })
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    ty(&hcl_edit::parser::parse_expr(text).ok()?)
+}
+
 /// One attribute of a block schema.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AttributeSchema {
@@ -688,6 +751,32 @@ pub(crate) mod tests {
         assert!(s.data_source("azurerm_resource_group").is_some());
         assert!(s.resource("aws_instance").is_none());
         assert_eq!(provider_local_name("terraform_data"), "terraform");
+    }
+
+    #[test]
+    fn type_constraints_parse() {
+        let obj = parse_type_constraint("map(object({ a = string, b = optional(list(number)) }))")
+            .unwrap();
+        let CtyType::Map(inner) = obj else {
+            panic!("{obj:?}")
+        };
+        assert_eq!(
+            *inner,
+            CtyType::Object {
+                attrs: [
+                    ("a".to_string(), CtyType::String),
+                    ("b".to_string(), CtyType::List(Box::new(CtyType::Number)))
+                ]
+                .into(),
+                optional: ["b".to_string()].into(),
+            }
+        );
+        assert_eq!(parse_type_constraint("any"), Some(CtyType::Dynamic));
+        assert_eq!(
+            parse_type_constraint("tuple([string, bool])"),
+            Some(CtyType::Tuple(vec![CtyType::String, CtyType::Bool]))
+        );
+        assert_eq!(parse_type_constraint("strin"), None);
     }
 
     #[test]
