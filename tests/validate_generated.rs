@@ -20,11 +20,7 @@ use atg::validate::config::Config;
 const VM: &str = "azurerm_linux_virtual_machine.vm_contoso_dev_lnx01";
 
 fn generate(d: &Dir, format: &str) -> std::path::PathBuf {
-    d.atg()
-        .args(["scan", "--from-file"])
-        .arg(contoso())
-        .assert()
-        .success();
+    d.scan(&contoso());
     d.atg()
         .args(["generate", "-o", "out", "--format", format])
         .assert()

@@ -39,6 +39,15 @@ impl Dir {
         cmd
     }
 
+    /// `atg scan --from-file FILE` in this folder; panics when it fails.
+    pub fn scan(&self, file: &Path) {
+        self.atg()
+            .args(["scan", "--from-file"])
+            .arg(file)
+            .assert()
+            .success();
+    }
+
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path().join(name);
         if let Some(d) = p.parent() {
