@@ -445,7 +445,7 @@ fn builtin_validator_agrees_with_terraform_validate() {
     eprintln!("{}", timings.join("\n"));
     assert!(
         failures.is_empty(),
-        "{} of {} configurations disagree (or could not run):\n\n{}",
+        "{} problems (a configuration that disagrees, or a corpus that could not run); {} configurations were compared:\n\n{}",
         failures.len(),
         outcomes.len(),
         failures.join("\n\n")
