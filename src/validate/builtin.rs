@@ -4,19 +4,21 @@
 //!
 //! 1. **Loading** (Terraform's `configs` package): syntax, unknown
 //!    top-level blocks, label counts, duplicate resources, variables, local
-//!    values, outputs, module calls and provider configurations, and the
-//!    meta-arguments of resources. When loading fails Terraform stops, and
-//!    so does this validator.
-//! 2. **The validate walk**, one node per provider configuration, resource,
-//!    data source, local value and output, in dependency order. A node whose
-//!    dependencies failed is skipped, as in Terraform's graph walk. Inside a
-//!    resource: `count`, `for_each` and `depends_on`; then the references
-//!    of the block (resources, data sources and modules checked statically
-//!    against the configuration and their schemas first; only when those
-//!    are clean, input variables and local values); only when the
+//!    values, outputs, module calls and provider configurations, the
+//!    meta-arguments of resources, variable defaults against their type.
+//!    When loading fails Terraform stops, and so does this validator.
+//! 2. **The graph**, one node per provider configuration, resource, data
+//!    source, local value and output: a dependency cycle stops validation.
+//! 3. **The validate walk**, in dependency order. A node whose dependencies
+//!    failed is skipped, as in Terraform's graph walk. Inside a resource:
+//!    `count`, `for_each` and `depends_on`; then the references of the
+//!    block (resources, data sources and modules checked statically against
+//!    the configuration and their schemas first; only when those are clean,
+//!    input variables, local values, `count` and `each`); only when the
 //!    references are clean, the block is decoded against its schema
-//!    (`validate::decode`); only when that is clean, the provider's own
-//!    checks (`validate::provider_checks`).
+//!    (`validate::decode`); only when that is clean, `ignore_changes` and
+//!    the provider's own checks (`validate::provider_checks`); then the
+//!    provisioners' references.
 //!
 //! Summaries and details follow Terraform's and HCL's wording so one
 //! classifier (`iterate::analysis`) serves both validators. Parsing is left
@@ -1070,7 +1072,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         address: Option<&str>,
         ctx: Context,
     ) -> bool {
-        let mut found: Vec<(Severity, Span, &'static str, String, String)> = Vec::new();
+        let mut found = Found::new();
         for (path, r) in refs {
             self.static_ref(r, path, &mut found);
         }
@@ -1094,13 +1096,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         failed
     }
 
-    fn dynamic_ref(
-        &self,
-        r: &Reference,
-        path: &str,
-        ctx: Context,
-        out: &mut Vec<(Severity, Span, &'static str, String, String)>,
-    ) {
+    fn dynamic_ref(&self, r: &Reference, path: &str, ctx: Context, out: &mut Found) {
         match r.root.as_str() {
             "count" if !ctx.count => out.push((
                 Severity::Error,
@@ -1158,12 +1154,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
     }
 
     /// Terraform's `staticValidateReference`.
-    fn static_ref(
-        &self,
-        r: &Reference,
-        path: &str,
-        out: &mut Vec<(Severity, Span, &'static str, String, String)>,
-    ) {
+    fn static_ref(&self, r: &Reference, path: &str, out: &mut Found) {
         let mut err = |span: Span, summary: &'static str, detail: String| {
             out.push((Severity::Error, span, summary, detail, path.to_string()))
         };
@@ -1279,6 +1270,8 @@ fn provider_for_display(address: &str) -> &str {
         .unwrap_or(address)
 }
 
+/// Diagnostics found while evaluating references, before they are reported:
+/// (severity, where, summary, detail, attribute path).
 type Found = Vec<(Severity, Span, &'static str, String, String)>;
 
 /// Terraform's `configschema.Block.StaticValidateTraversal`.
