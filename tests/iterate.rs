@@ -7,14 +7,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-fn scan(d: &Dir, file: &std::path::Path) {
-    d.atg()
-        .args(["scan", "--from-file"])
-        .arg(file)
-        .assert()
-        .success();
-}
-
 fn state(d: &Dir) -> Value {
     serde_json::from_str(&d.read("demos/iteration_state.json")).unwrap()
 }
@@ -35,7 +27,7 @@ fn edited_schema(d: &Dir, ty: &str, edit: impl Fn(&mut Value)) -> std::path::Pat
 #[test]
 fn contoso_reaches_three_provider_validated_passes() {
     let d = Dir::new();
-    scan(&d, &contoso());
+    d.scan(&contoso());
     let out = d
         .atg()
         .args([
@@ -114,7 +106,7 @@ fn contoso_reaches_three_provider_validated_passes() {
 #[test]
 fn schema_less_passes_are_never_called_provider_validated() {
     let d = Dir::new();
-    scan(&d, &root().join("fixtures/tenant-synthetic-small.json"));
+    d.scan(&root().join("fixtures/tenant-synthetic-small.json"));
     let out = d
         .atg()
         .args(["iterate", "--until-stable", "--validator", "builtin"])
@@ -155,7 +147,7 @@ fn schema_less_passes_are_never_called_provider_validated() {
 #[test]
 fn a_rejected_argument_is_dropped_and_a_missing_required_value_skips_the_resource() {
     let d = Dir::new();
-    scan(&d, &contoso());
+    d.scan(&contoso());
     // This schema rejects `address_space` on virtual networks and requires an
     // argument on public IPs that no source has.
     let schema = {
@@ -244,7 +236,7 @@ fn a_rejected_argument_is_dropped_and_a_missing_required_value_skips_the_resourc
 #[test]
 fn an_error_no_rule_can_fix_stops_with_a_report_instead_of_spinning() {
     let d = Dir::new();
-    scan(&d, &contoso());
+    d.scan(&contoso());
     // Resource groups have no source ARM resource to skip: nothing can remediate this.
     let schema = edited_schema(&d, "azurerm_resource_group", |b| {
         b["attributes"]["managed_by"]["required"] = Value::Bool(true);
@@ -271,7 +263,7 @@ fn an_error_no_rule_can_fix_stops_with_a_report_instead_of_spinning() {
 #[test]
 fn max_iterations_bounds_the_run() {
     let d = Dir::new();
-    scan(&d, &contoso());
+    d.scan(&contoso());
     let out = d
         .atg()
         .args([
@@ -299,7 +291,7 @@ fn max_iterations_bounds_the_run() {
 #[test]
 fn explicit_iteration_number_and_prefix_are_used() {
     let d = Dir::new();
-    scan(&d, &contoso());
+    d.scan(&contoso());
     d.atg()
         .args([
             "iterate",
@@ -324,7 +316,7 @@ fn explicit_iteration_number_and_prefix_are_used() {
 #[test]
 fn a_corrupt_state_file_is_reported_and_left_alone() {
     let d = Dir::new();
-    scan(&d, &contoso());
+    d.scan(&contoso());
     d.write(
         "demos/iteration_state.json",
         "{\"version\": 1, \"last_iteration\": ",
@@ -445,7 +437,7 @@ fn validate_reports_invalid_config_with_exit_1_and_json() {
 #[test]
 fn validate_maps_diagnostics_back_to_arm_ids() {
     let d = Dir::new();
-    scan(&d, &contoso());
+    d.scan(&contoso());
     d.atg().args(["generate", "-o", "out"]).assert().success();
     let schema = edited_schema(&d, "azurerm_bastion_host", |b| {
         b["attributes"].as_object_mut().unwrap().remove("name");
@@ -551,7 +543,7 @@ fn a_crashing_terraform_is_a_tool_error_and_iterate_keeps_its_state() {
     );
     assert!(err.contains("hint: "), "{err}");
 
-    scan(&d, &contoso());
+    d.scan(&contoso());
     d.atg()
         .args(["iterate", "--validator", "builtin"])
         .assert()

@@ -52,20 +52,25 @@ impl Category {
     }
 }
 
-/// The category of a diagnostic, from Terraform's summary wording.
+/// The category of a diagnostic, from Terraform's summary wording (and the
+/// wording of provider SDKs for values set on computed-only attributes:
+/// terraform-plugin-sdk/v2, terraform-plugin-framework, the builtin provider).
 pub fn classify(d: &Diagnostic) -> Category {
     let s = d.summary.as_str();
     if s == "Missing required argument" {
         Category::MissingRequiredArgument
     } else if s == "Unsupported argument"
         || s == "Unsupported block type"
+        || s == "Extraneous JSON object property"
         || s == "Value for unconfigurable attribute"
+        || s == "Invalid Configuration for Read-Only Attribute"
+        || (s.starts_with('"') && s.ends_with("\" attribute is read-only"))
     {
         Category::UnsupportedArgument
     } else if s.starts_with("Reference to undeclared") || s == "Unsupported attribute" {
         Category::UndeclaredResource
     } else if s.starts_with("Insufficient ") && s.ends_with(" blocks")
-        || s == "Missing required block"
+        || s.starts_with("Missing ") && s.ends_with(" block")
     {
         Category::InsufficientBlocks
     } else if s == "Incorrect attribute value type"
@@ -229,7 +234,7 @@ pub fn analyse(diagnostics: &[Diagnostic]) -> Analysis {
                 reason: "a reference leaves the emitted set".to_string(),
             }),
             (Category::InvalidValue | Category::Other, _, _, Some(id))
-                if d.summary != "Duplicate resource configuration" =>
+                if !d.summary.starts_with("Duplicate resource ") =>
             {
                 Some(Remediation::SkipResource {
                     arm_id: id.to_string(),
@@ -350,6 +355,56 @@ mod tests {
         // The resource-group drop is shared by both rg diagnostics: proposed once.
         assert_eq!(a.proposals.len(), 6);
         assert!(a.unremediated.is_empty());
+    }
+
+    // The builtin validator gives these summaries for JSON syntax and for
+    // providers not built with terraform-plugin-sdk/v2 (issue 3); each must
+    // land in the category Terraform's own wording would.
+    #[test]
+    fn summaries_of_every_syntax_and_provider_flavor_are_classified() {
+        let cases = [
+            (
+                "Extraneous JSON object property",
+                Category::UnsupportedArgument,
+            ),
+            (
+                "Invalid Configuration for Read-Only Attribute",
+                Category::UnsupportedArgument,
+            ),
+            (
+                "\"output\" attribute is read-only",
+                Category::UnsupportedArgument,
+            ),
+            (
+                "Value for unconfigurable attribute",
+                Category::UnsupportedArgument,
+            ),
+            ("Missing features block", Category::InsufficientBlocks),
+            ("Insufficient os_disk blocks", Category::InsufficientBlocks),
+            ("Too many os_disk blocks", Category::InvalidValue),
+            (
+                "Reference to undeclared local value",
+                Category::UndeclaredResource,
+            ),
+            ("Duplicate resource \"x\" configuration", Category::Other),
+        ];
+        for (summary, want) in cases {
+            assert_eq!(
+                classify(&diag(summary, "a.b", None, None)),
+                want,
+                "{summary}"
+            );
+        }
+        let dup = analyse(&[diag(
+            "Duplicate resource \"azurerm_subnet\" configuration",
+            "azurerm_subnet.a",
+            None,
+            Some("/x/a"),
+        )]);
+        assert!(
+            dup.proposals.is_empty(),
+            "a duplicate is not the source resource's fault"
+        );
     }
 
     #[test]

@@ -15,7 +15,9 @@ use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::Structure;
 use hcl_edit::template::{Directive, Element, Template};
 
-use super::diagnostic::{Diagnostic, Pos, Range};
+use super::diagnostic::{
+    Diagnostic, Pos, Range, extraneous_property, unsupported_argument, unsupported_block,
+};
 
 /// A byte span in one of the configuration's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -149,13 +151,59 @@ impl Expr {
     }
 }
 
-/// One step after the root of a traversal.
+/// The key of a literal index step: `[0]` or `["k"]`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Step {
-    /// The attribute name for `.name`; `None` for `[index]`, `[*]` and `.*`.
-    pub name: Option<String>,
-    /// Where the step is, including its `.` or brackets.
-    pub span: Span,
+pub enum Key {
+    /// A number, `[0]` (also the legacy `.0`).
+    Number(f64),
+    /// A string, `["k"]`.
+    String(String),
+}
+
+/// One step after the root of a static traversal.
+///
+/// Like HCL's static traversals, a reference stops at the first index that
+/// is not a literal (`[count.index]`) and at a splat (`[*]`, `.*`): what
+/// follows is not checked against schemas, as in Terraform.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// `.name`.
+    Attr {
+        /// The attribute name.
+        name: String,
+        /// Where the step is, including its `.`.
+        span: Span,
+    },
+    /// `[key]` with a literal key.
+    Index {
+        /// The key.
+        key: Key,
+        /// Where the step is, including its brackets.
+        span: Span,
+    },
+}
+
+impl Step {
+    /// The attribute name of an `Attr` step.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Step::Attr { name, .. } => Some(name),
+            Step::Index { .. } => None,
+        }
+    }
+
+    /// Where the step is.
+    pub fn span(&self) -> Span {
+        match self {
+            Step::Attr { span, .. } | Step::Index { span, .. } => *span,
+        }
+    }
+
+    fn set_span(&mut self, at: Span) {
+        match self {
+            Step::Attr { span, .. } | Step::Index { span, .. } => *span = at,
+        }
+    }
 }
 
 /// A traversal such as `azurerm_subnet.x.id`, `var.x`, `data.t.n.attr`, `count.index`.
@@ -165,55 +213,56 @@ pub struct Reference {
     pub root: String,
     /// Where the root is.
     pub root_span: Span,
-    /// The steps after the root.
+    /// The static steps after the root.
     pub steps: Vec<Step>,
 }
 
 /// What a reference points at.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target<'a> {
-    /// `TYPE.NAME`, then the first attribute accessed (after an optional index).
+    /// `TYPE.NAME` (managed) or `data.TYPE.NAME`, then an optional instance
+    /// key and the remaining steps.
     Resource {
+        /// Managed resource or data source.
+        mode: ResourceMode,
         /// Resource type.
         type_name: &'a str,
         /// Resource name.
         name: &'a str,
-        /// Span of `TYPE.NAME`.
+        /// Span of `TYPE.NAME` / `data.TYPE.NAME`, with the key when there is one.
         span: Span,
-        /// First attribute accessed on the resource, with its span.
-        attr: Option<(&'a str, Span)>,
-    },
-    /// `data.TYPE.NAME`, then the first attribute.
-    Data {
-        /// Data source type.
-        type_name: &'a str,
-        /// Data source name.
-        name: &'a str,
-        /// Span of `data.TYPE.NAME`.
-        span: Span,
-        /// First attribute accessed, with its span.
-        attr: Option<(&'a str, Span)>,
+        /// The instance key right after the name, e.g. `[0]`.
+        key: Option<&'a Key>,
+        /// The steps after the name and key (`.id`, `.os_disk[0].caching`).
+        rest: &'a [Step],
     },
     /// `var.NAME`.
     Variable(&'a str, Span),
     /// `local.NAME`.
     Local(&'a str, Span),
-    /// `count.*`, `each.*`, `self`, `path.*`, `terraform.*`, `module.*`,
-    /// or an incomplete reference: not checked.
+    /// `module.NAME`.
+    Module(&'a str, Span),
+    /// `count.*`, `each.*`, `self`, `path.*`, `terraform.*`, or an
+    /// incomplete reference: not checked.
     Other,
 }
 
 impl Reference {
-    fn name_at(&self, i: usize) -> Option<(&str, Span)> {
-        let s = self.steps.get(i)?;
-        s.name.as_deref().map(|n| (n, s.span))
+    fn name_at(&self, i: usize) -> Option<&str> {
+        self.steps.get(i).and_then(Step::name)
     }
 
+    /// The span of the whole static traversal.
+    pub fn span(&self) -> Span {
+        self.join(self.steps.len().wrapping_sub(1))
+    }
+
+    /// The span from the root to the end of step `upto`.
     fn join(&self, upto: usize) -> Span {
         let end = self
             .steps
             .get(upto)
-            .map_or(self.root_span.end, |s| s.span.end);
+            .map_or(self.root_span.end, |s| s.span().end);
         Span {
             file: self.root_span.file,
             start: self.root_span.start,
@@ -221,47 +270,50 @@ impl Reference {
         }
     }
 
-    fn attr_after(&self, i: usize) -> Option<(&str, Span)> {
-        match self.steps.get(i) {
-            Some(Step {
-                name: Some(n),
-                span,
-            }) => Some((n.as_str(), *span)),
-            Some(Step { name: None, .. }) => self.name_at(i + 1),
-            None => None,
+    /// `TYPE.NAME[KEY]...` where the name is step `name_step`.
+    fn resource<'a>(
+        &'a self,
+        mode: ResourceMode,
+        type_name: &'a str,
+        name_step: usize,
+    ) -> Target<'a> {
+        let Some(name) = self.name_at(name_step) else {
+            return Target::Other;
+        };
+        let (key, rest_from) = match self.steps.get(name_step + 1) {
+            Some(Step::Index { key, .. }) => (Some(key), name_step + 2),
+            _ => (None, name_step + 1),
+        };
+        Target::Resource {
+            mode,
+            type_name,
+            name,
+            span: self.join(rest_from - 1),
+            key,
+            rest: self.steps.get(rest_from..).unwrap_or_default(),
         }
     }
 
     /// Classifies the reference the way Terraform does: the roots `var`,
-    /// `local`, `data`, `count`, `each`, `self`, `path`, `terraform` and
-    /// `module` are special, any other root names a managed resource type.
+    /// `local`, `data`, `module`, `count`, `each`, `self`, `path` and
+    /// `terraform` are special, any other root names a managed resource type.
     pub fn target(&self) -> Target<'_> {
         match self.root.as_str() {
             "var" => self
                 .name_at(0)
-                .map_or(Target::Other, |(n, _)| Target::Variable(n, self.join(0))),
+                .map_or(Target::Other, |n| Target::Variable(n, self.join(0))),
             "local" => self
                 .name_at(0)
-                .map_or(Target::Other, |(n, _)| Target::Local(n, self.join(0))),
-            "data" => match (self.name_at(0), self.name_at(1)) {
-                (Some((t, _)), Some((n, _))) => Target::Data {
-                    type_name: t,
-                    name: n,
-                    span: self.join(1),
-                    attr: self.attr_after(2),
-                },
-                _ => Target::Other,
-            },
-            "count" | "each" | "self" | "path" | "terraform" | "module" => Target::Other,
-            root => match self.name_at(0) {
-                Some((n, _)) => Target::Resource {
-                    type_name: root,
-                    name: n,
-                    span: self.join(0),
-                    attr: self.attr_after(1),
-                },
+                .map_or(Target::Other, |n| Target::Local(n, self.join(0))),
+            "module" => self
+                .name_at(0)
+                .map_or(Target::Other, |n| Target::Module(n, self.join(0))),
+            "data" => match self.name_at(0) {
+                Some(t) => self.resource(ResourceMode::Data, t, 1),
                 None => Target::Other,
             },
+            "count" | "each" | "self" | "path" | "terraform" => Target::Other,
+            root => self.resource(ResourceMode::Managed, root, 0),
         }
     }
 }
@@ -374,6 +426,112 @@ fn object_body(items: &[ObjectItem], span: Span) -> Body {
     }
 }
 
+/// A provider source address with its registry host: `hashicorp/aws` →
+/// `registry.terraform.io/hashicorp/aws`; a full address is kept.
+pub fn full_provider_address(source: &str) -> String {
+    if source.matches('/').count() == 1 {
+        format!("registry.terraform.io/{source}")
+    } else {
+        source.to_string()
+    }
+}
+
+/// The provider address Terraform assumes for a local name no
+/// `required_providers` entry declares: `terraform.io/builtin/terraform`
+/// for `terraform`, else `registry.terraform.io/hashicorp/NAME`.
+pub fn default_provider_address(local: &str) -> String {
+    if local == "terraform" {
+        super::schema::BUILTIN_TERRAFORM.to_string()
+    } else {
+        format!("registry.terraform.io/hashicorp/{local}")
+    }
+}
+
+/// HCL's summary (and detail, when HCL's wording is known) for an hcl-edit
+/// parse error: the common cases get HCL's own summaries, the rest
+/// "Invalid HCL syntax" with hcl-edit's message.
+fn hcl_syntax_error(message: &str, at_end: bool) -> (&'static str, Option<String>) {
+    if message.starts_with("invalid expression") {
+        (
+            "Invalid expression",
+            Some(
+                "Expected the start of an expression, but found an invalid expression token."
+                    .into(),
+            ),
+        )
+    } else if at_end
+        && (message.starts_with("invalid block body") || message.contains("expected `}`"))
+    {
+        (
+            "Unclosed configuration block",
+            Some("There is no closing brace for this block before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.".into()),
+        )
+    } else if message == "expected `{`" {
+        (
+            "Invalid block definition",
+            Some("A block definition must have block content delimited by \"{\" and \"}\", starting on the same line as the block header.".into()),
+        )
+    } else {
+        ("Invalid HCL syntax", None)
+    }
+}
+
+/// HCL's summary and detail for a JSON syntax error serde_json found at
+/// `byte`: HCL's wording for a trailing comma, "Invalid JSON syntax" with
+/// serde_json's message otherwise.
+fn json_syntax_error(e: &serde_json::Error, text: &str, byte: usize) -> (&'static str, String) {
+    if e.to_string().starts_with("trailing comma") {
+        let next = text.get(byte.saturating_sub(1)..).and_then(|t| {
+            t.trim_start_matches(|c: char| c == ',' || c.is_whitespace())
+                .chars()
+                .next()
+        });
+        match next {
+            Some('}') => {
+                return (
+                    "Trailing comma in object",
+                    "JSON does not permit a trailing comma after the final property in an object."
+                        .into(),
+                );
+            }
+            Some(']') => {
+                return (
+                    "Trailing comma in array",
+                    "JSON does not permit a trailing comma after the final value in an array."
+                        .into(),
+                );
+            }
+            _ => {}
+        }
+    }
+    ("Invalid JSON syntax", format!("{e}."))
+}
+
+/// HCL's summary and detail for a block with the wrong number of labels.
+fn label_count_error(ident: &str, names: &[&str], got: usize) -> (String, String) {
+    if got > names.len() {
+        let detail = if names.is_empty() {
+            format!("No labels are expected for {ident} blocks.")
+        } else {
+            format!(
+                "Only {} labels ({}) are expected for {ident} blocks.",
+                names.len(),
+                names.join(", ")
+            )
+        };
+        (format!("Extraneous label for {ident}"), detail)
+    } else {
+        (
+            format!("Missing {} for {ident}", names[got]),
+            format!(
+                "All {ident} blocks must have {} labels ({}).",
+                names.len(),
+                names.join(", ")
+            ),
+        )
+    }
+}
+
 /// `a` + `b` → `a.b`; empty prefix gives `b`.
 pub fn join_path(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
@@ -401,8 +559,11 @@ pub struct Resource {
     pub type_name: String,
     /// Resource name.
     pub name: String,
-    /// The header `resource "T" "N"` (Terraform's declaration range).
+    /// The header `resource "T" "N"` (Terraform's declaration range; in
+    /// JSON syntax the body's opening brace).
     pub decl_span: Span,
+    /// The type label (or, in JSON syntax, the type's property name).
+    pub type_span: Span,
     /// The whole block.
     pub span: Span,
     /// The content.
@@ -410,6 +571,11 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// The meta-argument `name` (`count`, `for_each`, `depends_on`, `provider`), if set.
+    pub fn meta(&self, name: &str) -> Option<&Attribute> {
+        self.body.attributes.iter().find(|a| a.name == name)
+    }
+
     /// `T.N` or `data.T.N`.
     pub fn address(&self) -> String {
         match self.mode {
@@ -449,9 +615,29 @@ pub struct Config {
     pub modules: Vec<Named>,
     /// `terraform` blocks.
     pub terraform: Vec<Body>,
-    /// Syntax errors.
+    /// Errors Terraform finds while loading the configuration, before it
+    /// validates anything: syntax errors, unknown top-level blocks and
+    /// properties, wrong label counts.
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// Top-level block types of the Terraform language and their label names
+/// (from Terraform's `configs` package file schema).
+const TOP_LEVEL_BLOCKS: &[(&str, &[&str])] = &[
+    ("terraform", &[]),
+    ("provider", &["name"]),
+    ("variable", &["name"]),
+    ("locals", &[]),
+    ("output", &["name"]),
+    ("module", &["name"]),
+    ("resource", &["type", "name"]),
+    ("data", &["type", "name"]),
+    ("ephemeral", &["type", "name"]),
+    ("moved", &[]),
+    ("import", &[]),
+    ("check", &["name"]),
+    ("removed", &[]),
+];
 
 /// True for the file names this module parses: `*.tf` and `*.tf.json`.
 pub fn is_config_file(name: &str) -> bool {
@@ -532,6 +718,14 @@ impl Config {
         }
     }
 
+    /// The source text of a span.
+    pub fn text(&self, span: Span) -> &str {
+        self.files[span.file as usize]
+            .text
+            .get(span.start..span.end)
+            .unwrap_or_default()
+    }
+
     /// The `Range` (file name, line/column) of a span.
     pub fn range(&self, span: Span) -> Range {
         let f = &self.files[span.file as usize];
@@ -601,38 +795,66 @@ impl Config {
             Err(e) => {
                 let loc = e.location();
                 let byte = loc.offset().min(text.len());
-                self.syntax_error(
-                    file,
-                    byte,
-                    "Invalid HCL syntax",
+                let at_end = text[byte..].trim().is_empty();
+                let (summary, detail) = hcl_syntax_error(e.message(), at_end);
+                let detail = detail.unwrap_or_else(|| {
                     format!(
                         "{} (line {}, column {}).",
                         e.message(),
                         loc.line(),
                         loc.column()
-                    ),
-                );
+                    )
+                });
+                self.syntax_error(file, byte, summary, detail);
                 return;
             }
         };
         let mut hcl = Hcl { file, text };
-        let _ = &mut hcl;
         for s in body.iter() {
-            let Structure::Block(b) = s else { continue };
+            let b = match s {
+                Structure::Block(b) => b,
+                Structure::Attribute(a) => {
+                    let name = a.key.as_str();
+                    let span = hcl.span(a.key.span());
+                    self.load_error(span, "Unsupported argument", unsupported_argument(name, []));
+                    continue;
+                }
+            };
+            let ident = b.ident.as_str();
             let labels: Vec<String> = b.labels.iter().map(|l| l.as_str().to_string()).collect();
             let span = hcl.span(b.span());
+            let ident_span = hcl.span(b.ident.span());
+            let Some((_, label_names)) = TOP_LEVEL_BLOCKS.iter().find(|(k, _)| *k == ident) else {
+                let names: Vec<&str> = TOP_LEVEL_BLOCKS.iter().map(|(k, _)| *k).collect();
+                self.load_error(
+                    ident_span,
+                    "Unsupported block type",
+                    unsupported_block(ident, names),
+                );
+                continue;
+            };
+            if labels.len() != label_names.len() {
+                let (summary, detail) = label_count_error(ident, label_names, labels.len());
+                let at = b
+                    .labels
+                    .get(label_names.len())
+                    .and_then(|l| l.span())
+                    .map_or(ident_span, |r| hcl.span(Some(r)));
+                self.load_error(at, &summary, detail);
+                continue;
+            }
             let head_end = b
                 .labels
                 .last()
                 .and_then(|l| l.span())
-                .map_or(hcl.span(b.ident.span()).end, |r| r.end);
+                .map_or(ident_span.end, |r| r.end);
             let decl_span = Span {
                 file,
                 start: span.start,
                 end: head_end,
             };
             let body = hcl.body(&b.body, head_end, &mut Vec::new());
-            match (b.ident.as_str(), labels.as_slice()) {
+            match (ident, labels.as_slice()) {
                 (kind @ ("resource" | "data"), [t, n]) => self.resources.push(Resource {
                     mode: if kind == "data" {
                         ResourceMode::Data
@@ -642,6 +864,7 @@ impl Config {
                     type_name: t.clone(),
                     name: n.clone(),
                     decl_span,
+                    type_span: hcl.span(b.labels[0].span()),
                     span,
                     body,
                 }),
@@ -649,7 +872,7 @@ impl Config {
                     for a in body.attributes {
                         self.locals.push(Named {
                             name: a.name.clone(),
-                            decl_span: a.name_span,
+                            decl_span: a.span,
                             body: Body {
                                 attributes: vec![a],
                                 ..Body::default()
@@ -676,6 +899,12 @@ impl Config {
         }
     }
 
+    fn load_error(&mut self, span: Span, summary: &str, detail: String) {
+        let mut d = Diagnostic::error(summary, detail);
+        d.range = Some(self.range(span));
+        self.diagnostics.push(d);
+    }
+
     // ---- JSON ----
 
     fn add_json(&mut self, file: u32, text: &str) {
@@ -683,7 +912,8 @@ impl Config {
             let byte = SourceFile::new(String::new(), text.to_string())
                 .byte_of(e.line() as u32, e.column() as u32)
                 .unwrap_or(0);
-            self.syntax_error(file, byte, "Invalid JSON syntax", format!("{e}."));
+            let (summary, detail) = json_syntax_error(&e, text, byte);
+            self.syntax_error(file, byte, summary, detail);
             return;
         }
         let Some(root) = JsonParser {
@@ -696,14 +926,14 @@ impl Config {
         };
         let mut j = Json {
             file,
-            text,
+            scope: Vec::new(),
             diags: Vec::new(),
         };
-        for (key, _, v) in j_object_items(&root) {
+        for (key, kspan, v) in j_object_items(&root) {
             match key.as_str() {
                 kind @ ("resource" | "data") => {
-                    for (t, _, by_name) in j_object_items(v) {
-                        for (n, nspan, b) in j_object_items(by_name) {
+                    for (t, tspan, by_name) in j_object_items(v) {
+                        for (n, _, b) in j_object_items(by_name) {
                             for b in j_each(b) {
                                 let body = j.body(b, &[]);
                                 self.resources.push(Resource {
@@ -714,7 +944,8 @@ impl Config {
                                     },
                                     type_name: t.clone(),
                                     name: n.clone(),
-                                    decl_span: *nspan,
+                                    decl_span: body.open_span,
+                                    type_span: *tspan,
                                     span: b.span,
                                     body,
                                 });
@@ -728,7 +959,7 @@ impl Config {
                         for a in body.attributes {
                             self.locals.push(Named {
                                 name: a.name.clone(),
-                                decl_span: a.name_span,
+                                decl_span: a.span,
                                 body: Body {
                                     attributes: vec![a],
                                     json: true,
@@ -745,7 +976,7 @@ impl Config {
                     }
                 }
                 kind @ ("variable" | "output" | "provider" | "module") => {
-                    for (name, nspan, b) in j_object_items(v) {
+                    for (name, _, b) in j_object_items(v) {
                         for b in j_each(b) {
                             // Variable `type` and similar take bare expressions: no references to check.
                             let skip: &[&str] = if kind == "variable" {
@@ -753,10 +984,11 @@ impl Config {
                             } else {
                                 &[]
                             };
+                            let body = j.body(b, skip);
                             let n = Named {
                                 name: name.clone(),
-                                decl_span: *nspan,
-                                body: j.body(b, skip),
+                                decl_span: body.open_span,
+                                body,
                             };
                             match kind {
                                 "variable" => self.variables.push(n),
@@ -767,7 +999,13 @@ impl Config {
                         }
                     }
                 }
-                _ => {}
+                "//" => {}
+                other if TOP_LEVEL_BLOCKS.iter().any(|(k, _)| *k == other) => {}
+                other => {
+                    let names: Vec<&str> = TOP_LEVEL_BLOCKS.iter().map(|(k, _)| *k).collect();
+                    let detail = extraneous_property(other, names);
+                    self.load_error(*kspan, "Extraneous JSON object property", detail);
+                }
             }
         }
         let diags = std::mem::take(&mut j.diags);
@@ -776,6 +1014,47 @@ impl Config {
             d.range = Some(self.range(span));
             self.diagnostics.push(d);
         }
+    }
+
+    /// Provider local name → source address, from every
+    /// `terraform { required_providers { NAME = { source = "..." } } }`
+    /// (HCL and JSON syntax), with the registry host added to short sources
+    /// (`hashicorp/aws` → `registry.terraform.io/hashicorp/aws`).
+    pub fn provider_sources(&self) -> std::collections::HashMap<String, String> {
+        let mut out = std::collections::HashMap::new();
+        for t in &self.terraform {
+            let mut entries: Vec<&Attribute> = Vec::new();
+            for rp in t.blocks.iter().filter(|b| b.ident == "required_providers") {
+                entries.extend(&rp.body.attributes);
+            }
+            let json_blocks: Vec<Block> = t
+                .attributes
+                .iter()
+                .filter(|a| t.json && a.name == "required_providers")
+                .filter_map(Body::json_blocks)
+                .flatten()
+                .collect();
+            for b in &json_blocks {
+                entries.extend(&b.body.attributes);
+            }
+            for a in entries {
+                let ExprKind::Object(items) = &a.expr.kind else {
+                    continue;
+                };
+                let source =
+                    items
+                        .iter()
+                        .find(|i| i.key == "source")
+                        .and_then(|i| match &i.value.kind {
+                            ExprKind::String(s) => Some(s.as_str()),
+                            _ => None,
+                        });
+                if let Some(s) = source {
+                    out.insert(a.name.clone(), full_provider_address(s));
+                }
+            }
+        }
+        out
     }
 
     /// Sorts resources by (file, start) so `locate` can binary-search.
@@ -991,17 +1270,7 @@ impl Hcl<'_> {
             Expression::Traversal(t) => {
                 match &t.expr {
                     Expression::Variable(v) if !scope.iter().any(|s| s == v.as_str()) => {
-                        let steps = t
-                            .operators
-                            .iter()
-                            .map(|op| Step {
-                                name: match op.value() {
-                                    TraversalOperator::GetAttr(i) => Some(i.as_str().to_string()),
-                                    _ => None,
-                                },
-                                span: self.span(op.span()),
-                            })
-                            .collect();
+                        let steps = self.static_steps(&t.operators);
                         out.push(Reference {
                             root: v.as_str().to_string(),
                             root_span: self.span(v.span()),
@@ -1039,6 +1308,39 @@ impl Hcl<'_> {
                 scope.truncate(n);
             }
         }
+    }
+
+    /// The static part of a traversal: attribute steps and literal indexes,
+    /// up to the first computed index or splat.
+    fn static_steps(&self, ops: &[hcl_edit::Decorated<TraversalOperator>]) -> Vec<Step> {
+        let mut steps = Vec::with_capacity(ops.len());
+        for op in ops {
+            let span = self.span(op.span());
+            let step = match op.value() {
+                TraversalOperator::GetAttr(i) => Step::Attr {
+                    name: i.as_str().to_string(),
+                    span,
+                },
+                TraversalOperator::LegacyIndex(n) => Step::Index {
+                    key: Key::Number(*n.value() as f64),
+                    span,
+                },
+                TraversalOperator::Index(Expression::Number(n)) => match n.value().as_f64() {
+                    Some(x) => Step::Index {
+                        key: Key::Number(x),
+                        span,
+                    },
+                    None => break,
+                },
+                TraversalOperator::Index(Expression::String(k)) => Step::Index {
+                    key: Key::String(k.value().clone()),
+                    span,
+                },
+                _ => break,
+            };
+            steps.push(step);
+        }
+        steps
     }
 
     fn walk_template<'t>(
@@ -1227,14 +1529,14 @@ impl JsonParser<'_> {
     }
 }
 
-struct Json<'a> {
+struct Json {
     file: u32,
-    #[allow(dead_code)]
-    text: &'a str,
+    /// Names in scope: the iterators of enclosing JSON `dynamic` blocks.
+    scope: Vec<String>,
     diags: Vec<(Span, String)>,
 }
 
-impl Json<'_> {
+impl Json {
     fn body(&mut self, n: &JNode, skip: &[&str]) -> Body {
         let mut out = Body {
             open_span: Span {
@@ -1256,6 +1558,10 @@ impl Json<'_> {
                 }
             } else if k == "depends_on" || k == "ignore_changes" || k == "replace_triggered_by" {
                 self.bare_exprs(v)
+            } else if k == "dynamic" {
+                self.dynamic(v)
+            } else if k == "lifecycle" {
+                self.lifecycle(v)
             } else {
                 self.expr(v)
             };
@@ -1270,6 +1576,73 @@ impl Json<'_> {
             });
         }
         out
+    }
+
+    /// `"dynamic": {"LABEL": {"for_each": ..., "iterator": ..., "content": {...}}}`:
+    /// inside each label's object, the iterator (`iterator`, else the label)
+    /// is a local name, not a reference.
+    fn dynamic(&mut self, n: &JNode) -> Expr {
+        let JVal::Obj(labels) = &n.val else {
+            return self.expr(n);
+        };
+        let mut items = Vec::with_capacity(labels.len());
+        for (label, lspan, v) in labels {
+            let iterator = j_object_items(v)
+                .into_iter()
+                .find(|(k, _, _)| k == "iterator")
+                .and_then(|(_, _, it)| match &it.val {
+                    JVal::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| label.clone());
+            self.scope.push(iterator);
+            let value = self.expr(v);
+            self.scope.pop();
+            items.push(ObjectItem {
+                key: label.clone(),
+                key_span: *lspan,
+                value,
+            });
+        }
+        Expr {
+            kind: ExprKind::Object(items),
+            span: n.span,
+            refs: Vec::new(),
+        }
+    }
+
+    /// `"lifecycle": {...}` (or a list of them): `ignore_changes` and
+    /// `replace_triggered_by` hold bare expressions, the rest are values.
+    fn lifecycle(&mut self, n: &JNode) -> Expr {
+        let one = |j: &mut Self, o: &JNode| match &o.val {
+            JVal::Obj(items) => Expr {
+                kind: ExprKind::Object(
+                    items
+                        .iter()
+                        .map(|(k, ks, v)| ObjectItem {
+                            key: k.clone(),
+                            key_span: *ks,
+                            value: if k == "ignore_changes" || k == "replace_triggered_by" {
+                                j.bare_exprs(v)
+                            } else {
+                                j.expr(v)
+                            },
+                        })
+                        .collect(),
+                ),
+                span: o.span,
+                refs: Vec::new(),
+            },
+            _ => j.expr(o),
+        };
+        match &n.val {
+            JVal::Arr(items) => Expr {
+                kind: ExprKind::Tuple(items.iter().map(|o| one(self, o)).collect()),
+                span: n.span,
+                refs: Vec::new(),
+            },
+            _ => one(self, n),
+        }
     }
 
     /// `depends_on` and friends: each string is a bare expression.
@@ -1302,11 +1675,11 @@ impl Json<'_> {
             text,
         };
         let mut found = Vec::new();
-        h.walk(e, &mut Vec::new(), &mut found);
+        h.walk(e, &mut self.scope.clone(), &mut found);
         for mut r in found {
             r.root_span = at;
             for s in &mut r.steps {
-                s.span = at;
+                s.set_span(at);
             }
             out.push(r);
         }
@@ -1330,7 +1703,11 @@ impl Json<'_> {
                     .map(|(k, ks, v)| ObjectItem {
                         key: k.clone(),
                         key_span: *ks,
-                        value: self.expr(v),
+                        value: if k == "dynamic" {
+                            self.dynamic(v)
+                        } else {
+                            self.expr(v)
+                        },
                     })
                     .collect(),
             )),
@@ -1370,11 +1747,11 @@ impl Json<'_> {
             text: "",
         };
         let mut found = Vec::new();
-        h.walk_template(t.iter(), &mut Vec::new(), &mut found);
+        h.walk_template(t.iter(), &mut self.scope.clone(), &mut found);
         for mut r in found {
             r.root_span = at;
             for s in &mut r.steps {
-                s.span = at;
+                s.set_span(at);
             }
             out.push(r);
         }
@@ -1400,21 +1777,28 @@ mod tests {
         let mut push = |r: &Reference| {
             out.push(match r.target() {
                 Target::Resource {
+                    mode: ResourceMode::Data,
                     type_name,
                     name,
-                    attr,
+                    ..
+                } => format!("data.{type_name}.{name}"),
+                Target::Resource {
+                    type_name,
+                    name,
+                    rest,
                     ..
                 } => {
                     format!(
                         "{type_name}.{name}{}",
-                        attr.map(|(a, _)| format!(".{a}")).unwrap_or_default()
+                        rest.first()
+                            .and_then(Step::name)
+                            .map(|a| format!(".{a}"))
+                            .unwrap_or_default()
                     )
                 }
-                Target::Data {
-                    type_name, name, ..
-                } => format!("data.{type_name}.{name}"),
                 Target::Variable(n, _) => format!("var.{n}"),
                 Target::Local(n, _) => format!("local.{n}"),
+                Target::Module(n, _) => format!("module.{n}"),
                 Target::Other => format!("other:{}", r.root),
             })
         };

@@ -83,3 +83,72 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 }
+
+/// Terraform's and HCL's "did you mean" suffix: ` Did you mean "NAME"?` for
+/// the first candidate, in name order, within Levenshtein distance 2 of
+/// `given` (the rule of HCL's `nameSuggestion` and Terraform's
+/// `didyoumean.NameSuggestion`), or an empty string.
+pub(crate) fn did_you_mean<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let mut names: Vec<&str> = candidates.into_iter().collect();
+    names.sort_unstable();
+    names
+        .into_iter()
+        .find(|c| strsim::levenshtein(given, c) < 3)
+        .map(|c| format!(" Did you mean \"{c}\"?"))
+        .unwrap_or_default()
+}
+
+/// HCL's detail for an argument the body's schema lacks (native syntax),
+/// with a suggestion among `candidates`.
+pub(crate) fn unsupported_argument<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    format!(
+        "An argument named \"{name}\" is not expected here.{}",
+        did_you_mean(name, candidates)
+    )
+}
+
+/// HCL's detail for a block type the body's schema lacks (native syntax).
+pub(crate) fn unsupported_block<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    format!(
+        "Blocks of type \"{name}\" are not expected here.{}",
+        did_you_mean(name, candidates)
+    )
+}
+
+/// HCL's detail for a JSON property the body's schema lacks.
+pub(crate) fn extraneous_property<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    format!(
+        "No argument or block type is named \"{name}\".{}",
+        did_you_mean(name, candidates)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn suggestions_follow_hcl_distance_rule() {
+        assert_eq!(
+            did_you_mean("resorce", ["data", "resource"]),
+            " Did you mean \"resource\"?"
+        );
+        assert_eq!(
+            did_you_mean("nope", ["iops", "tags"]),
+            " Did you mean \"iops\"?"
+        );
+        assert_eq!(did_you_mean("bogus", ["ami", "tags"]), "");
+    }
+}

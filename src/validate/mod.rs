@@ -9,7 +9,9 @@
 
 pub mod builtin;
 pub mod config;
+mod decode;
 mod diagnostic;
+mod provider_checks;
 pub mod schema;
 pub mod terraform;
 
@@ -176,13 +178,14 @@ pub fn validate_dir(
             .or_else(|| terraform::find_binary(Path::new("tofu"))),
     };
     let mut outcome = match opts.validator {
-        ValidatorChoice::Builtin => run_builtin(&cfg, opts, None)?,
+        ValidatorChoice::Builtin => run_builtin(dir, &cfg, opts, None)?,
         ValidatorChoice::Terraform => {
             let b = bin().unwrap_or_else(|| PathBuf::from("terraform"));
             run_terraform(dir, &cfg, opts, b)?
         }
         ValidatorChoice::Auto => match bin().filter(|b| b.is_file()) {
             None => run_builtin(
+                dir,
                 &cfg,
                 opts,
                 Some("auto chose builtin: terraform is not on PATH".into()),
@@ -191,7 +194,7 @@ pub fn validate_dir(
                 match terraform::providers_available_offline(&cfg, opts.plugin_dir.as_deref()) {
                     Ok(()) => run_terraform(dir, &cfg, opts, b)?,
                     Err(why) => {
-                        run_builtin(&cfg, opts, Some(format!("auto chose builtin: {why}")))?
+                        run_builtin(dir, &cfg, opts, Some(format!("auto chose builtin: {why}")))?
                     }
                 }
             }
@@ -225,7 +228,12 @@ fn run_terraform(
     })
 }
 
+/// The builtin validator with the given schema files, or else the cached
+/// schema of each provider the folder needs: the version its
+/// `.terraform.lock.hcl` selects when the cache has it, else the highest
+/// cached version.
 fn run_builtin(
+    dir: &Path,
     cfg: &Config,
     opts: &ValidateOptions,
     why: Option<String>,
@@ -233,9 +241,15 @@ fn run_builtin(
     let mut schemas = Schemas::builtin();
     if opts.schema_files.is_empty() {
         let cache = SchemaCache::new(&opts.schema_cache_dir);
+        let locked = terraform::lock_versions(dir);
         let cached: Vec<PathBuf> = terraform::required_providers(cfg)
             .iter()
-            .filter_map(|a| cache.lookup_latest(a))
+            .filter_map(|a| {
+                locked
+                    .get(a)
+                    .and_then(|v| cache.lookup(a, v))
+                    .or_else(|| cache.lookup_latest(a))
+            })
             .collect();
         schemas.merge(Schemas::load_files(&cached).map_err(ValidateError::Schema)?);
     } else {
@@ -368,7 +382,7 @@ mod tests {
         let dir = folder(&[
             (
                 "main.tf",
-                "resource \"azurerm_subnet\" \"a\" {\n  name = var.missing\n}\n",
+                "resource \"azurerm_subnet\" \"a\" {\n  name = var.missing\n}\nresource \"azurerm_subnet\" \"b\" {}\n",
             ),
             (
                 "generation_report.json",
@@ -410,11 +424,18 @@ mod tests {
         let out = validate_dir(dir.path(), &o).unwrap();
         assert_eq!(out.level, ValidationLevel::Provider);
         assert!(out.note.is_none());
-        assert!(
-            out.diagnostics
-                .iter()
-                .any(|d| d.summary == "Missing required argument")
-        );
+        // `a` stops at its undeclared variable, as in Terraform; `b` is decoded.
+        let summaries: Vec<(&str, Option<&str>)> = out
+            .diagnostics
+            .iter()
+            .map(|d| (d.summary.as_str(), d.address.as_deref()))
+            .collect();
+        assert!(summaries.contains(&(
+            "Reference to undeclared input variable",
+            Some("azurerm_subnet.a")
+        )));
+        assert!(summaries.contains(&("Missing required argument", Some("azurerm_subnet.b"))));
+        assert!(!summaries.contains(&("Missing required argument", Some("azurerm_subnet.a"))));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! Checking a configuration against a schema is left to `validate::builtin`;
 //! producing schemas (running terraform) is left to `validate::terraform`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -64,8 +64,13 @@ pub enum CtyType {
     Set(Box<CtyType>),
     /// `["map", T]`.
     Map(Box<CtyType>),
-    /// `["object", {name: T}]` (optional-attribute markers are accepted and ignored).
-    Object(BTreeMap<String, CtyType>),
+    /// `["object", {name: T}]` or `["object", {name: T}, [optional names]]`.
+    Object {
+        /// Attribute name → type.
+        attrs: BTreeMap<String, CtyType>,
+        /// Attributes that may be left out (the third element of the JSON form).
+        optional: BTreeSet<String>,
+    },
     /// `["tuple", [T...]]`.
     Tuple(Vec<CtyType>),
 }
@@ -82,19 +87,30 @@ impl TryFrom<serde_json::Value> for CtyType {
                 "dynamic" => Ok(CtyType::Dynamic),
                 other => Err(format!("unknown cty type `{other}`")),
             },
-            J::Array(mut a) if a.len() >= 2 => {
-                let kind = a[0].as_str().unwrap_or_default().to_string();
-                let arg = a.swap_remove(1);
-                match kind.as_str() {
+            J::Array(a) if a.len() >= 2 => {
+                let mut a = a.into_iter();
+                let kind = a.next().and_then(|k| k.as_str().map(str::to_string));
+                let arg = a.next().unwrap_or_default();
+                let extra = a.next();
+                match kind.as_deref().unwrap_or_default() {
                     "list" => Ok(CtyType::List(Box::new(CtyType::try_from(arg)?))),
                     "set" => Ok(CtyType::Set(Box::new(CtyType::try_from(arg)?))),
                     "map" => Ok(CtyType::Map(Box::new(CtyType::try_from(arg)?))),
                     "object" => match arg {
-                        J::Object(m) => m
-                            .into_iter()
-                            .map(|(k, v)| Ok((k, CtyType::try_from(v)?)))
-                            .collect::<Result<_, String>>()
-                            .map(CtyType::Object),
+                        J::Object(m) => {
+                            let attrs = m
+                                .into_iter()
+                                .map(|(k, v)| Ok((k, CtyType::try_from(v)?)))
+                                .collect::<Result<_, String>>()?;
+                            let optional = match extra {
+                                Some(J::Array(names)) => names
+                                    .into_iter()
+                                    .filter_map(|n| n.as_str().map(str::to_string))
+                                    .collect(),
+                                _ => BTreeSet::new(),
+                            };
+                            Ok(CtyType::Object { attrs, optional })
+                        }
                         _ => Err("object type needs an attribute map".into()),
                     },
                     "tuple" => match arg {
@@ -125,10 +141,73 @@ impl CtyType {
             CtyType::List(t) => format!("list of {}", t.friendly_name()),
             CtyType::Set(t) => format!("set of {}", t.friendly_name()),
             CtyType::Map(t) => format!("map of {}", t.friendly_name()),
-            CtyType::Object(_) => "object".into(),
+            CtyType::Object { .. } => "object".into(),
             CtyType::Tuple(_) => "tuple".into(),
         }
     }
+}
+
+/// Parses a Terraform type constraint (`string`, `list(number)`,
+/// `map(object({ a = string, b = optional(bool) }))`, `any`...), as
+/// written in a `variable` block's `type`. `None` for anything else.
+pub fn parse_type_constraint(text: &str) -> Option<CtyType> {
+    use hcl_edit::expr::{Expression, ObjectKey};
+    fn ty(e: &Expression) -> Option<CtyType> {
+        match e {
+            Expression::Variable(v) => match v.as_str() {
+                "string" => Some(CtyType::String),
+                "number" => Some(CtyType::Number),
+                "bool" => Some(CtyType::Bool),
+                "any" => Some(CtyType::Dynamic),
+                _ => None,
+            },
+            Expression::Parenthesis(p) => ty(p.inner()),
+            Expression::FuncCall(f) => {
+                let arg = f.args.get(0);
+                match f.name.name.as_str() {
+                    "list" => Some(CtyType::List(Box::new(ty(arg?)?))),
+                    "set" => Some(CtyType::Set(Box::new(ty(arg?)?))),
+                    "map" => Some(CtyType::Map(Box::new(ty(arg?)?))),
+                    "tuple" => match arg? {
+                        Expression::Array(a) => {
+                            a.iter().map(ty).collect::<Option<_>>().map(CtyType::Tuple)
+                        }
+                        _ => None,
+                    },
+                    "object" => match arg? {
+                        Expression::Object(o) => {
+                            let mut attrs = BTreeMap::new();
+                            let mut optional = BTreeSet::new();
+                            for (k, v) in o.iter() {
+                                let name = match k {
+                                    ObjectKey::Ident(i) => i.as_str().to_string(),
+                                    ObjectKey::Expression(Expression::String(s)) => {
+                                        s.value().clone()
+                                    }
+                                    ObjectKey::Expression(_) => return None,
+                                };
+                                let t = match v.expr() {
+                                    Expression::FuncCall(o)
+                                        if o.name.name.as_str() == "optional" =>
+                                    {
+                                        optional.insert(name.clone());
+                                        ty(o.args.get(0)?)?
+                                    }
+                                    other => ty(other)?,
+                                };
+                                attrs.insert(name, t);
+                            }
+                            Some(CtyType::Object { attrs, optional })
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    ty(&hcl_edit::parser::parse_expr(text).ok()?)
 }
 
 /// One attribute of a block schema.
@@ -171,12 +250,19 @@ impl AttributeSchema {
         match &self.nested_type {
             None => CtyType::Dynamic,
             Some(n) => {
-                let obj = CtyType::Object(
-                    n.attributes
+                let obj = CtyType::Object {
+                    attrs: n
+                        .attributes
                         .iter()
                         .map(|(k, a)| (k.clone(), a.value_type()))
                         .collect(),
-                );
+                    optional: n
+                        .attributes
+                        .iter()
+                        .filter(|(_, a)| !a.required)
+                        .map(|(k, _)| k.clone())
+                        .collect(),
+                };
                 match n.nesting_mode {
                     NestingMode::Single | NestingMode::Group => obj,
                     NestingMode::List => CtyType::List(Box::new(obj)),
@@ -244,6 +330,9 @@ pub struct BlockSchema {
     /// Block type name → schema.
     #[serde(default)]
     pub block_types: HashMap<String, NestedBlockSchema>,
+    /// Deprecated by the provider (for a nested block: the whole block type).
+    #[serde(default)]
+    pub deprecated: bool,
 }
 
 /// A resource, data source or provider schema with its version.
@@ -356,6 +445,17 @@ impl Schemas {
         self.providers.get(addr).map(|p| (addr.as_str(), p))
     }
 
+    /// The provider schema for a provider address, when loaded; else the
+    /// one loaded under the same local name (a schema dumped through a
+    /// mirror host still serves). `address` is the full source address a
+    /// configuration resolves the local name to.
+    pub fn provider_for(&self, local: &str, address: &str) -> Option<(&str, &ProviderSchema)> {
+        match self.providers.get_key_value(address) {
+            Some((a, p)) => Some((a.as_str(), p)),
+            None => self.provider_by_local_name(local),
+        }
+    }
+
     /// The provider a resource or data source type belongs to, by its prefix
     /// (`azurerm_subnet` → `azurerm`), when that provider is loaded.
     pub fn provider_for_type(&self, resource_type: &str) -> Option<(&str, &ProviderSchema)> {
@@ -378,9 +478,12 @@ impl Schemas {
             .get(resource_type)
     }
 
-    /// The schema of Terraform's builtin provider (`terraform_data`),
-    /// written from Terraform's documentation of that resource: `input` and
-    /// `triggers_replace` (any value), computed `id` and `output`.
+    /// The schema of Terraform's builtin provider, as `terraform providers
+    /// schema -json` prints it (terraform 1.11): the resource
+    /// `terraform_data` (`input` and `triggers_replace` of any type,
+    /// computed `id` and `output`) and the data source
+    /// `terraform_remote_state` (required `backend`; `config`, `defaults`,
+    /// `workspace`; computed `outputs`).
     pub fn builtin() -> Schemas {
         let attr = |optional: bool, computed: bool, ty: CtyType| AttributeSchema {
             ty: Some(ty),
@@ -406,7 +509,30 @@ impl Schemas {
                 version: 0,
                 block: BlockSchema {
                     attributes,
-                    block_types: HashMap::new(),
+                    ..BlockSchema::default()
+                },
+            },
+        );
+        let mut remote_state = HashMap::new();
+        remote_state.insert(
+            "backend".to_string(),
+            AttributeSchema {
+                required: true,
+                ..attr(false, false, CtyType::String)
+            },
+        );
+        for name in ["config", "defaults"] {
+            remote_state.insert(name.to_string(), attr(true, false, CtyType::Dynamic));
+        }
+        remote_state.insert("outputs".to_string(), attr(false, true, CtyType::Dynamic));
+        remote_state.insert("workspace".to_string(), attr(true, false, CtyType::String));
+        p.data_source_schemas.insert(
+            "terraform_remote_state".into(),
+            SchemaEntry {
+                version: 0,
+                block: BlockSchema {
+                    attributes: remote_state,
+                    ..BlockSchema::default()
                 },
             },
         );
@@ -625,6 +751,32 @@ pub(crate) mod tests {
         assert!(s.data_source("azurerm_resource_group").is_some());
         assert!(s.resource("aws_instance").is_none());
         assert_eq!(provider_local_name("terraform_data"), "terraform");
+    }
+
+    #[test]
+    fn type_constraints_parse() {
+        let obj = parse_type_constraint("map(object({ a = string, b = optional(list(number)) }))")
+            .unwrap();
+        let CtyType::Map(inner) = obj else {
+            panic!("{obj:?}")
+        };
+        assert_eq!(
+            *inner,
+            CtyType::Object {
+                attrs: [
+                    ("a".to_string(), CtyType::String),
+                    ("b".to_string(), CtyType::List(Box::new(CtyType::Number)))
+                ]
+                .into(),
+                optional: ["b".to_string()].into(),
+            }
+        );
+        assert_eq!(parse_type_constraint("any"), Some(CtyType::Dynamic));
+        assert_eq!(
+            parse_type_constraint("tuple([string, bool])"),
+            Some(CtyType::Tuple(vec![CtyType::String, CtyType::Bool]))
+        );
+        assert_eq!(parse_type_constraint("strin"), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::config::{Config, ExprKind};
+use super::config::{Config, default_provider_address};
 use super::diagnostic::{Diagnostic, Pos, Range, Severity};
 use super::schema::{SchemaCache, SchemaError, provider_local_name};
 
@@ -287,6 +287,9 @@ struct JsonDiag {
     detail: String,
     #[serde(default)]
     range: Option<JsonRange>,
+    /// Set by terraform for diagnostics a provider returned about a resource.
+    #[serde(default)]
+    address: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -304,8 +307,10 @@ struct JsonPos {
     byte: usize,
 }
 
-/// Parses `terraform validate -json` output into diagnostics, located with
-/// `cfg` when given. `None` when the bytes are not that JSON.
+/// Parses `terraform validate -json` output into diagnostics. The resource
+/// address is terraform's own `address` when it gives one (diagnostics from
+/// providers), else the resource whose block holds the range in `cfg`; the
+/// attribute path comes from `cfg` too. `None` when the bytes are not that JSON.
 pub fn parse_validate_json(bytes: &[u8], cfg: Option<&Config>) -> Option<TerraformRun> {
     let v: ValidateJson = serde_json::from_slice(bytes).ok()?;
     let diagnostics = v
@@ -316,9 +321,10 @@ pub fn parse_validate_json(bytes: &[u8], cfg: Option<&Config>) -> Option<Terrafo
             if d.severity == "warning" {
                 out.severity = Severity::Warning;
             }
+            out.address = d.address;
             if let Some(r) = d.range {
                 if let Some((addr, attr)) = cfg.and_then(|c| c.locate(&r.filename, r.start.byte)) {
-                    out.address = Some(addr);
+                    out.address.get_or_insert(addr);
                     out.attribute = attr;
                 }
                 let pos = |p: JsonPos| Pos {
@@ -408,27 +414,7 @@ pub fn find_binary(name: &Path) -> Option<PathBuf> {
 /// provider blocks and `required_providers`; the builtin `terraform`
 /// provider is left out since terraform always has it.
 pub fn required_providers(cfg: &Config) -> BTreeSet<String> {
-    let mut sources: HashMap<String, String> = HashMap::new();
-    for t in &cfg.terraform {
-        for rp in t.blocks.iter().filter(|b| b.ident == "required_providers") {
-            for a in &rp.body.attributes {
-                let src =
-                    match &a.expr.kind {
-                        ExprKind::Object(items) => items
-                            .iter()
-                            .find(|i| i.key == "source")
-                            .and_then(|i| match &i.value.kind {
-                                ExprKind::String(s) => Some(s.clone()),
-                                _ => None,
-                            }),
-                        _ => None,
-                    };
-                if let Some(s) = src {
-                    sources.insert(a.name.clone(), s);
-                }
-            }
-        }
-    }
+    let sources = cfg.provider_sources();
     let mut names: BTreeSet<&str> = cfg
         .resources
         .iter()
@@ -439,15 +425,10 @@ pub fn required_providers(cfg: &Config) -> BTreeSet<String> {
         .into_iter()
         .filter(|n| *n != "terraform")
         .map(|n| {
-            let src = sources
+            sources
                 .get(n)
                 .cloned()
-                .unwrap_or_else(|| format!("hashicorp/{n}"));
-            if src.matches('/').count() == 1 {
-                format!("registry.terraform.io/{src}")
-            } else {
-                src
-            }
+                .unwrap_or_else(|| default_provider_address(n))
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: a fresh temp folder per test,
-//! the real `atg` binary with atg's environment variables cleared, and
-//! paths to the shared fixtures (which must exist; see `shared`).
+//! the real `atg` binary with atg's environment variables cleared, paths to
+//! the shared fixtures (which must exist; see `shared`), and the local
+//! provider plugin directory (`plugin_dir`).
 #![allow(dead_code)]
 
 use assert_cmd::Command;
@@ -36,6 +37,15 @@ impl Dir {
             }
         }
         cmd
+    }
+
+    /// `atg scan --from-file FILE` in this folder; panics when it fails.
+    pub fn scan(&self, file: &Path) {
+        self.atg()
+            .args(["scan", "--from-file"])
+            .arg(file)
+            .assert()
+            .success();
     }
 
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
@@ -88,4 +98,62 @@ pub fn stdout(o: &std::process::Output) -> String {
 /// Error output as a string.
 pub fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Folders that may hold a plugin directory's `registry.terraform.io`.
+fn plugin_dir_candidates() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        out.push(home.join(".terraform.d/plugins"));
+        out.push(home.join(".local/share/terraform/plugins"));
+    }
+    out.push(PathBuf::from("/usr/local/share/terraform/plugins"));
+    out.push(PathBuf::from("/usr/share/terraform/plugins"));
+    // `/opt/NAME` and `/opt/NAME/NAME`, where machine images install plugin folders.
+    let mut stack = vec![(PathBuf::from("/opt"), 0)];
+    while let Some((dir, depth)) = stack.pop() {
+        out.push(dir.clone());
+        if depth < 2
+            && let Ok(rd) = std::fs::read_dir(&dir)
+        {
+            let mut subs: Vec<PathBuf> = rd
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && !p.ends_with("registry.terraform.io"))
+                .collect();
+            subs.sort();
+            stack.extend(subs.into_iter().rev().map(|p| (p, depth + 1)));
+        }
+    }
+    out
+}
+
+/// The plugin directory holding every provider in `providers`.
+pub fn plugin_dir(providers: &[String]) -> Result<PathBuf, String> {
+    let has_all = |d: &Path| {
+        providers
+            .iter()
+            .all(|p| atg::validate::terraform::dir_has_provider(d, p))
+    };
+    if let Some(d) = std::env::var_os("ATG_TF_PLUGIN_DIR").map(PathBuf::from) {
+        return if has_all(&d) {
+            Ok(d)
+        } else {
+            Err(format!(
+                "ATG_TF_PLUGIN_DIR=`{}` does not hold {} for {}",
+                d.display(),
+                providers.join(", "),
+                atg::validate::terraform::platform()
+            ))
+        };
+    }
+    let candidates = plugin_dir_candidates();
+    candidates.iter().find(|d| has_all(d)).cloned().ok_or_else(|| {
+        format!(
+            "no local plugin directory holds {} for {}: install the provider as DIR/registry.terraform.io/NAMESPACE/NAME/VERSION/OS_ARCH/ and set ATG_TF_PLUGIN_DIR=DIR (looked in {} folders under ~/.terraform.d, ~/.local/share/terraform, /usr/local/share/terraform, /usr/share/terraform and /opt)",
+            providers.join(", "),
+            atg::validate::terraform::platform(),
+            candidates.len()
+        )
+    })
 }

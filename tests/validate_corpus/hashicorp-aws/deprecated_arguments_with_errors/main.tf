@@ -1,0 +1,8 @@
+resource "aws_s3_bucket" "b" {
+  bucket         = "atg-example"
+  acl            = "private"
+  website_domain = "example.com"
+  logging {
+    target_bucket = "atg-logs"
+  }
+}

@@ -1,0 +1,3 @@
+data "aws_ami" "x" {
+  owners = ["self"]
+}

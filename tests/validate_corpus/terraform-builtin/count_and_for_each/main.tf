@@ -1,0 +1,5 @@
+resource "terraform_data" "a" {
+  count    = 2
+  for_each = toset(["a"])
+  input    = "x"
+}

@@ -1,0 +1,7 @@
+resource "terraform_data" "a" {
+  input = "one"
+}
+
+resource "terraform_data" "a" {
+  input = var.missing
+}

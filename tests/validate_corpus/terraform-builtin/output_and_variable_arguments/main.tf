@@ -1,0 +1,8 @@
+variable "v" {
+  type     = string
+  required = true
+}
+
+output "o" {
+  description = "no value"
+}

@@ -1,0 +1,7 @@
+data "terraform_remote_state" "s" {
+  config = {}
+  colour = "red"
+}
+
+data "terraform_remote_state" "t" {
+}

@@ -1,0 +1,5 @@
+variable "region" {}
+
+resource "terraform_data" "a" {
+  input = "${var.regoin}-${var.zone}"
+}

@@ -1,0 +1,5 @@
+resource "terraform_data" "a" {
+  input   = "x"
+  inputs  = "y"
+  trigger = 1
+}

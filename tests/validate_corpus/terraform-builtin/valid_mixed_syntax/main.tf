@@ -1,0 +1,3 @@
+resource "terraform_data" "hcl" {
+  input = terraform_data.json.output
+}
