@@ -25,6 +25,7 @@
 //! to `validate::config`, schemas to `validate::schema`, choosing a
 //! validator to `validate::validate_dir`.
 
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 use super::ValidationLevel;
@@ -62,7 +63,14 @@ pub fn check(cfg: &Config, schemas: Option<&Schemas>) -> (ValidationLevel, Vec<D
     }
     load_checks(cfg, &mut sink);
     if sink.errors == 0 {
-        Walk::new(cfg, schemas, &mut sink).run();
+        let tables = Tables::new(cfg);
+        Walk {
+            cfg,
+            schemas,
+            sink: &mut sink,
+            t: &tables,
+        }
+        .run();
     }
     (level, sink.finish())
 }
@@ -150,6 +158,12 @@ impl<'c> Sink<'c> {
         attribute: Option<String>,
     ) {
         self.push(Severity::Error, span, summary, detail, address, attribute);
+    }
+
+    /// Moves another sink's findings into this one, after its own.
+    fn append(&mut self, other: Sink<'c>) {
+        self.errors += other.errors;
+        self.out.extend(other.out);
     }
 
     /// The number of errors so far.
@@ -522,10 +536,16 @@ fn computed_only_path(block: &BlockSchema, steps: &[Step]) -> Option<String> {
     None
 }
 
-struct Walk<'a, 's, 'c> {
+struct Walk<'a, 's, 'c, 't> {
     cfg: &'a Config,
     schemas: Option<&'a Schemas>,
     sink: &'s mut Sink<'c>,
+    t: &'t Tables<'a>,
+}
+
+/// Name lookups over the whole configuration, built once and shared by the
+/// node checks (which run in parallel).
+struct Tables<'a> {
     resources: HashMap<(ResourceMode, &'a str, &'a str), usize>,
     locals: HashMap<&'a str, usize>,
     variables: HashSet<&'a str>,
@@ -534,24 +554,9 @@ struct Walk<'a, 's, 'c> {
     sources: HashMap<String, String>,
 }
 
-/// References Terraform finds in a body without a schema: everything but
-/// the meta-arguments and meta-blocks, which are evaluated on their own.
-fn unschema_refs(body: &Body) -> Refs<'_> {
-    body.references()
-        .into_iter()
-        .filter(|(p, _)| {
-            let head = p.split('.').next().unwrap_or_default();
-            !RESOURCE_META.attrs.contains(&head) && !RESOURCE_META.blocks.contains(&head)
-        })
-        .collect()
-}
-
-impl<'a, 's, 'c> Walk<'a, 's, 'c> {
-    fn new(cfg: &'a Config, schemas: Option<&'a Schemas>, sink: &'s mut Sink<'c>) -> Self {
-        Walk {
-            cfg,
-            schemas,
-            sink,
+impl<'a> Tables<'a> {
+    fn new(cfg: &'a Config) -> Self {
+        Tables {
             resources: cfg
                 .resources
                 .iter()
@@ -575,7 +580,21 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
             sources: cfg.provider_sources(),
         }
     }
+}
 
+/// References Terraform finds in a body without a schema: everything but
+/// the meta-arguments and meta-blocks, which are evaluated on their own.
+fn unschema_refs(body: &Body) -> Refs<'_> {
+    body.references()
+        .into_iter()
+        .filter(|(p, _)| {
+            let head = p.split('.').next().unwrap_or_default();
+            !RESOURCE_META.attrs.contains(&head) && !RESOURCE_META.blocks.contains(&head)
+        })
+        .collect()
+}
+
+impl<'a, 's, 'c, 't> Walk<'a, 's, 'c, 't> {
     fn nodes(&self) -> Vec<Node> {
         let c = self.cfg;
         (0..c.providers.len())
@@ -604,7 +623,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         r: &super::config::Resource,
         mode: ResourceMode,
     ) -> Option<(&'a str, Option<&'a BlockSchema>)> {
-        let (addr, p) = provider_schema_of(self.schemas?, &self.sources, r)?;
+        let (addr, p) = provider_schema_of(self.schemas?, &self.t.sources, r)?;
         let entry = match mode {
             ResourceMode::Managed => p.resource_schemas.get(&r.type_name),
             ResourceMode::Data => p.data_source_schemas.get(&r.type_name),
@@ -737,7 +756,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         let mut out = Vec::new();
         if let Node::Resource(i) = n {
             let (local, alias) = provider_config(&self.cfg.resources[i]);
-            if let Some(&p) = self.providers.get(&(local, alias)) {
+            if let Some(&p) = self.t.providers.get(&(local, alias)) {
                 out.push(self.index(Node::Provider(p)));
             }
         }
@@ -755,12 +774,12 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
                     name,
                     ..
                 } => {
-                    if let Some(&j) = self.resources.get(&(mode, type_name, name)) {
+                    if let Some(&j) = self.t.resources.get(&(mode, type_name, name)) {
                         out.push(self.index(Node::Resource(j)));
                     }
                 }
                 Target::Local(name, _) => {
-                    if let Some(&j) = self.locals.get(name) {
+                    if let Some(&j) = self.t.locals.get(name) {
                         out.push(self.index(Node::Local(j)));
                     }
                 }
@@ -780,7 +799,8 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         match n {
             Node::Provider(i) => format!(
                 "provider[\"{}\"]",
-                self.sources
+                self.t
+                    .sources
                     .get(&c.providers[i].name)
                     .cloned()
                     .unwrap_or_else(|| super::config::default_provider_address(
@@ -797,16 +817,16 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
     /// Terraform does before it walks anything) and stops; otherwise visits
     /// every node in dependency order, skipping a node whose dependency
     /// failed or was skipped.
-    fn run(mut self) {
+    fn run(self) {
         use petgraph::graph::{DiGraph, NodeIndex};
         let nodes = self.nodes();
-        let refs: Vec<NodeRefs<'a>> = nodes.iter().map(|n| self.node_refs(*n)).collect();
+        let refs: Vec<NodeRefs<'a>> = nodes.par_iter().map(|n| self.node_refs(*n)).collect();
         let mut graph: DiGraph<(), ()> = DiGraph::with_capacity(nodes.len(), nodes.len());
         for _ in &nodes {
             graph.add_node(());
         }
         let deps: Vec<Vec<usize>> = nodes
-            .iter()
+            .par_iter()
             .zip(&refs)
             .map(|(n, r)| self.deps(*n, r))
             .collect();
@@ -836,10 +856,37 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
                 return;
             }
         };
+        // A node's own findings depend only on the node and the shared
+        // tables, so every node is checked in parallel into a sink of its
+        // own. The walk then keeps, in dependency order, the findings of
+        // each node whose dependencies all passed, as Terraform's walk
+        // would have produced them; the others are skipped.
+        let (cfg, schemas, tables) = (self.cfg, self.schemas, self.t);
+        let mut checked: Vec<Option<(bool, Sink<'c>)>> = nodes
+            .par_iter()
+            .zip(&refs)
+            .map(|(n, r)| {
+                let mut own = Sink::new(self.sink.cfg);
+                let failed = Walk {
+                    cfg,
+                    schemas,
+                    sink: &mut own,
+                    t: tables,
+                }
+                .node(*n, r);
+                Some((failed, own))
+            })
+            .collect();
         let mut failed = vec![false; nodes.len()];
         for i in order.into_iter().map(NodeIndex::index) {
             let upstream = deps[i].iter().any(|d| failed[*d]);
-            failed[i] = upstream || self.node(nodes[i], &refs[i]);
+            let (own_failed, own) = checked[i].take().expect("each node is walked once");
+            if upstream {
+                failed[i] = true;
+                continue;
+            }
+            failed[i] = own_failed;
+            self.sink.append(own);
         }
     }
 
@@ -1014,7 +1061,7 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
         } else {
             let names: Vec<&str> = self
                 .schemas
-                .and_then(|s| provider_schema_of(s, &self.sources, r))
+                .and_then(|s| provider_schema_of(s, &self.t.sources, r))
                 .map(|(_, p)| match r.mode {
                     ResourceMode::Managed => {
                         p.resource_schemas.keys().map(String::as_str).collect()
@@ -1124,8 +1171,8 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
             _ => {}
         }
         match r.target() {
-            Target::Variable(n, span) if !self.variables.contains(n) => {
-                let hint = match did_you_mean(n, self.variables.iter().copied()) {
+            Target::Variable(n, span) if !self.t.variables.contains(n) => {
+                let hint = match did_you_mean(n, self.t.variables.iter().copied()) {
                     s if s.is_empty() => format!(
                         " This variable can be declared with a variable \"{n}\" {{}} block."
                     ),
@@ -1139,8 +1186,8 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
                     path.to_string(),
                 ));
             }
-            Target::Local(n, span) if !self.locals.contains_key(n) => {
-                let hint = did_you_mean(n, self.locals.keys().copied());
+            Target::Local(n, span) if !self.t.locals.contains_key(n) => {
+                let hint = did_you_mean(n, self.t.locals.keys().copied());
                 out.push((
                     Severity::Error,
                     span,
@@ -1159,8 +1206,8 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
             out.push((Severity::Error, span, summary, detail, path.to_string()))
         };
         match r.target() {
-            Target::Module(name, span) if !self.modules.contains(name) => {
-                let hint = did_you_mean(name, self.modules.iter().copied());
+            Target::Module(name, span) if !self.t.modules.contains(name) => {
+                let hint = did_you_mean(name, self.t.modules.iter().copied());
                 err(
                     span,
                     "Reference to undeclared module",
@@ -1181,9 +1228,10 @@ impl<'a, 's, 'c> Walk<'a, 's, 'c> {
                     ResourceMode::Managed => "managed",
                     ResourceMode::Data => "data",
                 };
-                let Some(&idx) = self.resources.get(&(mode, type_name, name)) else {
+                let Some(&idx) = self.t.resources.get(&(mode, type_name, name)) else {
                     let hint = if mode == ResourceMode::Managed
                         && self
+                            .t
                             .resources
                             .contains_key(&(ResourceMode::Data, type_name, name))
                     {
