@@ -1,24 +1,9 @@
 //! `atg deploy` arguments (`deploy`, `deploy list`, `deploy destroy`), and
 //! the target and apply flags `iterate --auto-deploy` shares.
 
-use super::ReportFormat;
-use clap::{Args, Subcommand, ValueEnum};
+use super::{AuthArg, ReportFormat};
+use clap::{Args, Subcommand};
 use std::path::PathBuf;
-
-/// How to sign in to the target tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthArg {
-    /// Service principal, then workload identity, then managed identity, then the Azure CLI.
-    Auto,
-    /// The Azure CLI's login (`az login`).
-    Cli,
-    /// A service principal: client ID and secret.
-    Sp,
-    /// The managed identity of this machine or service.
-    Msi,
-    /// Workload identity: `AZURE_FEDERATED_TOKEN_FILE` and a client ID.
-    Workload,
-}
 
 /// The target tenant and how to sign in to it.
 #[derive(Debug, Clone, Default, Args)]

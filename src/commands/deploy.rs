@@ -4,10 +4,10 @@
 //! the outcome and the registry. `iterate --auto-deploy` comes through
 //! `prepare` and `deploy_dir` too.
 
-use crate::azure::auth::{self, AuthError, AuthMethod};
+use crate::azure::auth::{self, AuthMethod};
 use crate::cli::ReportFormat;
 use crate::cli::deploy::{
-    ApplyArgs, AuthArg, DeployAction, DeployArgs, DestroyArgs, ListArgs, RunArgs, TargetArgs,
+    ApplyArgs, DeployAction, DeployArgs, DestroyArgs, ListArgs, RunArgs, TargetArgs,
 };
 use crate::deploy::env::{secret_values, terraform_env};
 use crate::deploy::redact::Redactor;
@@ -24,9 +24,6 @@ use crate::validate::terraform::find_binary;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
-
-/// Where the deploy flags of `docs/DEPLOY.md` are explained.
-const DOCS: &str = "see docs/DEPLOY.md";
 
 /// Everything a deployment needs that does not depend on the folder.
 #[derive(Debug)]
@@ -48,26 +45,6 @@ fn is_guid(s: &str) -> bool {
             .iter()
             .zip([8, 4, 4, 4, 12])
             .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-fn auth_method(a: Option<AuthArg>) -> AuthMethod {
-    match a.unwrap_or(AuthArg::Auto) {
-        AuthArg::Auto => AuthMethod::Auto,
-        AuthArg::Cli => AuthMethod::Cli,
-        AuthArg::Sp => AuthMethod::ServicePrincipal,
-        AuthArg::Msi => AuthMethod::ManagedIdentity,
-        AuthArg::Workload => AuthMethod::WorkloadIdentity,
-    }
-}
-
-fn auth_error(e: AuthError) -> CliError {
-    let hint = match &e {
-        AuthError::BadAlias(_) | AuthError::UnknownAlias { .. } => {
-            "export ATG_TENANT_<ALIAS>_CLIENT_ID, _CLIENT_SECRET and _TENANT_ID for the tenant, or drop `--tenant-alias` to use AZURE_*"
-        }
-        AuthError::Missing { .. } => "export the variables named, or pick another `--auth`",
-    };
-    CliError::input(e.to_string()).with_hint(format!("{hint}; {DOCS}"))
 }
 
 /// Resolves the target and its credentials, and how to run terraform.
@@ -92,11 +69,10 @@ fn resolve(
         .with_hint("pass the subscription's GUID, e.g. from `az account list -o table`"));
     }
     let creds = auth::resolve(
-        auth_method(t.auth),
+        super::auth_method(t.auth),
         t.tenant_alias.as_deref(),
         &auth::process_env,
-    )
-    .map_err(auth_error)?;
+    )?;
     let tenant = match (&t.target_tenant_id, &creds.tenant_id) {
         (Some(flag), Some(cred)) if !flag.eq_ignore_ascii_case(cred) => {
             return Err(CliError::input(format!(

@@ -49,3 +49,16 @@ pub fn interrupt_flag() -> Arc<AtomicBool> {
     })
     .clone()
 }
+
+/// The sign-in method `--auth` names (`auto` when absent).
+pub(crate) fn auth_method(a: Option<crate::cli::AuthArg>) -> crate::azure::auth::AuthMethod {
+    use crate::azure::auth::AuthMethod;
+    use crate::cli::AuthArg;
+    match a.unwrap_or(AuthArg::Auto) {
+        AuthArg::Auto => AuthMethod::Auto,
+        AuthArg::Cli => AuthMethod::Cli,
+        AuthArg::Sp => AuthMethod::ServicePrincipal,
+        AuthArg::Msi => AuthMethod::ManagedIdentity,
+        AuthArg::Workload => AuthMethod::WorkloadIdentity,
+    }
+}

@@ -4,11 +4,12 @@
 //! `store` step, so they store the same snapshot for the same data.
 
 use crate::azure;
+use crate::azure::auth;
 use crate::azure::cloud::CloudEndpoints;
-use crate::azure::credential::{self, CredentialEnv, CredentialMethod, CredentialRequest};
+use crate::azure::credential::{self, CredentialRequest};
 use crate::azure::scanner::{self, ScanScope};
 use crate::cli::ReportFormat;
-use crate::cli::scan::{AuthArg, ScanArgs};
+use crate::cli::scan::ScanArgs;
 use crate::error::{CliError, ExitStatus};
 use crate::graph;
 use crate::model::{ScanInfo, ScanStatus, Snapshot};
@@ -212,19 +213,16 @@ async fn live(
 
     let progress = printer.parts_reporter();
     progress.on_start("authenticating", None);
-    let method = match args.auth {
-        AuthArg::Auto => CredentialMethod::Auto,
-        AuthArg::Cli => CredentialMethod::AzureCli,
-        AuthArg::Sp => CredentialMethod::ServicePrincipal,
-        AuthArg::Msi => CredentialMethod::ManagedIdentity,
-        AuthArg::Workload => CredentialMethod::WorkloadIdentity,
-    };
+    let credentials = auth::resolve(
+        super::auth_method(Some(args.auth)),
+        None,
+        &auth::process_env,
+    )?;
     let resolved = credential::resolve(&CredentialRequest {
-        method,
+        credentials,
         tenant_id: tenant.to_string(),
         cloud: cloud.clone(),
         transport: transport.clone(),
-        env: CredentialEnv::from_process(),
     })
     .await?;
     drop(progress);

@@ -455,9 +455,7 @@ mod tests {
             text.push_str(&serde_json::to_string(&e).unwrap());
             text.push('\n');
         }
-        text.push_str(
-            "{\"event\":\"verify\",\"id\":\"a\"}\n{\"event\":\"end\",\"id\":\"a\",\"at\"",
-        );
+        text.push_str("{\"event\":\"audit\",\"id\":\"a\"}\n{\"event\":\"end\",\"id\":\"a\",\"at\"");
         let f = fold(&text);
         assert_eq!(f.deployments.len(), 1);
         assert_eq!(f.skipped_lines, 3);
