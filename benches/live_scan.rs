@@ -17,8 +17,8 @@
 //! docs/PERFORMANCE.md.
 
 use atg::azure::arm::{ArmClient, ArmClientOptions, RetrySettings};
-use atg::azure::cloud::CloudEndpoints;
 use atg::azure::auth::{self, AuthMethod};
+use atg::azure::cloud::CloudEndpoints;
 use atg::azure::credential::{self, CredentialRequest};
 use atg::azure::emulator::{Emulator, EmulatorClient, EmulatorConfig, GraphQuota, TenantData};
 use atg::azure::scanner::{self, ScanScope};
