@@ -94,9 +94,9 @@ fn figures(r: &FidelityReport) -> VerifiedFidelity {
     let l = &r.resource_level;
     VerifiedFidelity {
         overall: r.fidelity.overall,
-        resource_match: l.matched_percent,
-        exact_match: l.exact_percent,
-        relationships: l.relationships_percent,
+        matched_percent: l.matched_percent,
+        exact_percent: l.exact_percent,
+        relationships_percent: l.relationships_percent,
         counts: l.counts,
     }
 }

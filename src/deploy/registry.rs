@@ -170,12 +170,12 @@ pub struct VerifiedFidelity {
     /// Count fidelity: target ÷ source resources × 100 (Azure Tenant Grapher's `overall`).
     pub overall: f64,
     /// Source resources with a copy in the target ÷ source resources × 100:
-    /// the figure `--min-fidelity` checks.
-    pub resource_match: f64,
+    /// the figure `--min-fidelity` checks (fidelity's `resource_match`).
+    pub matched_percent: f64,
     /// Exactly matching source resources ÷ source resources × 100.
-    pub exact_match: f64,
+    pub exact_percent: f64,
     /// Preserved ÷ comparable relationships × 100.
-    pub relationships: f64,
+    pub relationships_percent: f64,
     /// Source and target resources, and how each was classified.
     #[serde(flatten)]
     pub counts: crate::fidelity::compare::StatusCounts,
@@ -203,7 +203,7 @@ pub struct VerifyEntry {
     /// `--min-fidelity`, percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_fidelity: Option<f64>,
-    /// Whether `resource_match` reached `min_fidelity` (absent without one).
+    /// Whether the exact `matched_percent` reached `min_fidelity` (absent without one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub met: Option<bool>,
     /// Source resources without a copy in the target, by lowercase ARM type.
@@ -498,7 +498,21 @@ mod tests {
             source_scan: "scan-s".into(),
             target_scan: Some("scan-t".into()),
             target_scan_complete: true,
-            fidelity: None,
+            // Percentages and flattened counts must not share a key, or the line would not read back.
+            fidelity: Some(VerifiedFidelity {
+                overall: 96.1,
+                matched_percent: 96.1,
+                exact_percent: 94.1,
+                relationships_percent: 100.0,
+                counts: crate::fidelity::compare::StatusCounts {
+                    source: 51,
+                    target: 49,
+                    exact_match: 48,
+                    drifted: 1,
+                    missing_target: 2,
+                    missing_source: 0,
+                },
+            }),
             min_fidelity: Some(95.0),
             met: Some(false),
             missing_by_type: BTreeMap::from([("microsoft.compute/disks".into(), 1)]),
@@ -509,6 +523,7 @@ mod tests {
         assert_eq!(f.deployments.len(), 2);
         let v = f.get("b").unwrap().verification.as_ref().unwrap();
         assert_eq!(v.met, Some(false));
+        assert_eq!(v.fidelity.as_ref().unwrap().counts.exact_match, 48);
         assert!(f.get("a").unwrap().verification.is_none());
         let a = f.get("a").unwrap();
         assert_eq!(a.outcome(), Some(Outcome::Succeeded));
