@@ -17,8 +17,9 @@
 //! docs/PERFORMANCE.md.
 
 use atg::azure::arm::{ArmClient, ArmClientOptions, RetrySettings};
+use atg::azure::auth::{self, AuthMethod};
 use atg::azure::cloud::CloudEndpoints;
-use atg::azure::credential::{self, CredentialEnv, CredentialMethod, CredentialRequest};
+use atg::azure::credential::{self, CredentialRequest};
 use atg::azure::emulator::{Emulator, EmulatorClient, EmulatorConfig, GraphQuota, TenantData};
 use atg::azure::scanner::{self, ScanScope};
 use atg::reporter::NoReporter;
@@ -85,16 +86,17 @@ fn run(n: usize, quota: Option<GraphQuota>) {
         let transport = atg::azure::transport::transport(
             atg::azure::transport::http_client(&[ca]).expect("client"),
         );
+        let env = |k: &str| match k {
+            "AZURE_CLIENT_ID" => Some(CLIENT_ID.to_string()),
+            "AZURE_CLIENT_SECRET" => Some(SECRET.to_string()),
+            _ => None,
+        };
+        let credentials = auth::resolve(AuthMethod::ServicePrincipal, None, &env).unwrap();
         let resolved = credential::resolve(&CredentialRequest {
-            method: CredentialMethod::ServicePrincipal,
+            credentials,
             tenant_id: tenant_id.clone(),
             cloud: cloud.clone(),
             transport: transport.clone(),
-            env: CredentialEnv {
-                client_id: Some(CLIENT_ID.into()),
-                client_secret: Some(SECRET.into()),
-                federated_token_file: None,
-            },
         })
         .await
         .expect("credential");

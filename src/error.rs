@@ -161,6 +161,21 @@ impl From<crate::azure::transport::TransportError> for CliError {
     }
 }
 
+impl From<crate::azure::auth::AuthError> for CliError {
+    fn from(e: crate::azure::auth::AuthError) -> Self {
+        use crate::azure::auth::AuthError;
+        let hint = match &e {
+            AuthError::BadAlias(_) | AuthError::UnknownAlias { .. } => {
+                "export ATG_TENANT_<ALIAS>_CLIENT_ID, _CLIENT_SECRET and _TENANT_ID for the tenant, or drop `--tenant-alias` to use AZURE_*; see docs/DEPLOY.md"
+            }
+            AuthError::Missing { .. } => {
+                "export the variables named, or pick another `--auth` (auto, cli, sp, msi, workload)"
+            }
+        };
+        CliError::input(e.to_string()).with_hint(hint)
+    }
+}
+
 impl From<crate::azure::credential::CredentialError> for CliError {
     fn from(e: crate::azure::credential::CredentialError) -> Self {
         let mut err = if e.is_input_error() {

@@ -4,8 +4,10 @@
 //!
 //! Resolution only: nothing here talks to Azure or gets a token. Deploy
 //! hands the result to terraform as `ARM_*` variables (`deploy::env`); the
-//! live scanner will hand it to its own credential. Both use this one order,
-//! so `--auth auto` means the same thing everywhere.
+//! live scanner (and `deploy --verify`) builds an azure_identity credential
+//! from it (`credential`). Both use this one method type and this one
+//! order, so `--auth auto` means the same thing everywhere: it decides from
+//! the environment alone and never probes the network.
 //!
 //! Where values come from: for a named tenant (`--tenant-alias prod`)
 //! `ATG_TENANT_PROD_CLIENT_ID`, `_CLIENT_SECRET` and `_TENANT_ID`; otherwise
@@ -43,6 +45,17 @@ impl AuthMethod {
             AuthMethod::ServicePrincipal => "sp",
             AuthMethod::ManagedIdentity => "msi",
             AuthMethod::WorkloadIdentity => "workload",
+        }
+    }
+
+    /// The name in sentences: `service principal`, `Azure CLI`, ….
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthMethod::Auto => "auto",
+            AuthMethod::Cli => "Azure CLI",
+            AuthMethod::ServicePrincipal => "service principal",
+            AuthMethod::ManagedIdentity => "managed identity",
+            AuthMethod::WorkloadIdentity => "workload identity",
         }
     }
 }
@@ -93,6 +106,18 @@ pub struct Credentials {
     pub federated_token_file: Option<PathBuf>,
     /// Where the values came from, for messages: e.g. `ATG_TENANT_PROD_*` or `AZURE_*`.
     pub source: String,
+    /// With `--auth auto`: one line per method passed over before the
+    /// chosen one, saying why it did not apply (names variables, never
+    /// values); empty for an explicit method.
+    pub passed_over: Vec<String>,
+}
+
+impl Credentials {
+    /// The variable of this source with `suffix`: `var("CLIENT_ID")` is
+    /// `AZURE_CLIENT_ID`, or `ATG_TENANT_PROD_CLIENT_ID` for `--tenant-alias prod`.
+    pub fn var(&self, suffix: &str) -> String {
+        format!("{}{suffix}", self.source.trim_end_matches('*'))
+    }
 }
 
 /// Why credentials could not be resolved. Messages name variables, never values.
@@ -181,16 +206,30 @@ pub fn resolve(
     let msi_here = get("IDENTITY_ENDPOINT").is_some() || get("MSI_ENDPOINT").is_some();
     let source = format!("{prefix}*");
 
+    let mut passed_over = Vec::new();
     let chosen = match method {
         AuthMethod::Auto => {
             if client_id.is_some() && client_secret.is_some() {
                 AuthMethod::ServicePrincipal
-            } else if token_file.is_some() && client_id.is_some() {
-                AuthMethod::WorkloadIdentity
-            } else if msi_here {
-                AuthMethod::ManagedIdentity
             } else {
-                AuthMethod::Cli
+                passed_over.push(format!(
+                    "service principal: {client_id_var} and {secret_var} not set"
+                ));
+                if token_file.is_some() && client_id.is_some() {
+                    AuthMethod::WorkloadIdentity
+                } else {
+                    passed_over.push(format!(
+                        "workload identity: {client_id_var} and AZURE_FEDERATED_TOKEN_FILE not set"
+                    ));
+                    if msi_here {
+                        AuthMethod::ManagedIdentity
+                    } else {
+                        passed_over.push(
+                            "managed identity: neither IDENTITY_ENDPOINT nor MSI_ENDPOINT is set (on an Azure VM pass `--auth msi`)".into(),
+                        );
+                        AuthMethod::Cli
+                    }
+                }
             }
         }
         m => m,
@@ -223,6 +262,7 @@ pub fn resolve(
                 client_secret,
                 federated_token_file: None,
                 source,
+                passed_over,
             }
         }
         AuthMethod::WorkloadIdentity => {
@@ -237,6 +277,7 @@ pub fn resolve(
                 client_secret: None,
                 federated_token_file: token_file,
                 source,
+                passed_over,
             }
         }
         AuthMethod::ManagedIdentity => Credentials {
@@ -247,6 +288,7 @@ pub fn resolve(
             client_secret: None,
             federated_token_file: None,
             source,
+            passed_over,
         },
         AuthMethod::Cli | AuthMethod::Auto => Credentials {
             method: AuthMethod::Cli,
@@ -255,6 +297,7 @@ pub fn resolve(
             client_secret: None,
             federated_token_file: None,
             source,
+            passed_over,
         },
     };
     Ok(creds)
@@ -309,6 +352,20 @@ mod tests {
         let c = resolve(AuthMethod::Auto, None, &env(&[("AZURE_CLIENT_SECRET", "")])).unwrap();
         assert_eq!(c.method, AuthMethod::Cli);
         assert!(c.client_secret.is_none());
+        // Why each earlier method did not apply, for the scan's error when the CLI fails too.
+        assert_eq!(
+            c.passed_over,
+            [
+                "service principal: AZURE_CLIENT_ID and AZURE_CLIENT_SECRET not set",
+                "workload identity: AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE not set",
+                "managed identity: neither IDENTITY_ENDPOINT nor MSI_ENDPOINT is set (on an Azure VM pass `--auth msi`)",
+            ]
+        );
+        let c = resolve(AuthMethod::Cli, None, &env(&[])).unwrap();
+        assert!(
+            c.passed_over.is_empty(),
+            "an explicit method passes nothing over"
+        );
     }
 
     #[test]

@@ -1,18 +1,16 @@
-//! Turning `--auth auto|cli|sp|msi|workload` into an azure_identity
+//! Turning resolved sign-in settings (`auth::Credentials`: the method
+//! `--auth` and the environment chose) into an azure_identity
 //! `TokenCredential` for Azure Resource Manager, checked with one token
 //! request so a bad secret fails before the scan starts.
 //!
-//! `auto` tries, in order: a service principal from `AZURE_CLIENT_ID` +
-//! `AZURE_CLIENT_SECRET`, workload identity from `AZURE_FEDERATED_TOKEN_FILE`
-//! + `AZURE_CLIENT_ID`, a managed identity (probed for a few seconds), then
-//!   the Azure CLI's login. A configured service principal or workload identity
-//!   that Entra rejects stops the chain with its own error, as the Azure SDKs'
-//!   `DefaultAzureCredential` does.
-//!
-//! `CredentialMethod` here is the scan's view of authentication; handing
-//! credentials to terraform as `ARM_*` variables belongs to `deploy`.
+//! Which method applies, and in which order `auto` looks, is decided once,
+//! in `auth` (service principal, workload identity, managed identity, Azure
+//! CLI; from the environment, without probing the network), for scans and
+//! deploys alike. A configured service principal or workload identity that
+//! Entra rejects is the error; nothing falls through to another identity.
 //! Endpoints come from `cloud`, the HTTP transport from `transport`.
 
+use super::auth::{AuthMethod, Credentials};
 use super::cloud::CloudEndpoints;
 use super::transport::{chain_parts, error_chain};
 use azure_core::credentials::{Secret, TokenCredential};
@@ -23,79 +21,23 @@ use azure_identity::{
     ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
     WorkloadIdentityCredentialOptions,
 };
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How long `auto` waits for a managed identity endpoint before moving on.
-const MANAGED_IDENTITY_PROBE: Duration = Duration::from_secs(3);
 /// How long any single credential may take to return its first token.
 const FIRST_TOKEN_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// How the scan authenticates to Microsoft Entra ID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CredentialMethod {
-    /// Try service principal, workload identity, managed identity, Azure CLI.
-    Auto,
-    /// The Azure CLI's login (`az account get-access-token`).
-    AzureCli,
-    /// A service principal with a client secret (`AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET`).
-    ServicePrincipal,
-    /// A managed identity (system-assigned, or user-assigned by `AZURE_CLIENT_ID`).
-    ManagedIdentity,
-    /// Workload identity federation (`AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`).
-    WorkloadIdentity,
-}
-
-impl CredentialMethod {
-    /// The `--auth` spelling.
-    pub fn flag_value(self) -> &'static str {
-        match self {
-            Self::Auto => "auto",
-            Self::AzureCli => "cli",
-            Self::ServicePrincipal => "sp",
-            Self::ManagedIdentity => "msi",
-            Self::WorkloadIdentity => "workload",
-        }
-    }
-}
-
-/// The environment variables credentials read, captured once.
-#[derive(Debug, Clone, Default)]
-pub struct CredentialEnv {
-    /// `AZURE_CLIENT_ID`.
-    pub client_id: Option<String>,
-    /// `AZURE_CLIENT_SECRET` (never logged; `Secret` redacts its Debug output).
-    pub client_secret: Option<Secret>,
-    /// `AZURE_FEDERATED_TOKEN_FILE`.
-    pub federated_token_file: Option<PathBuf>,
-}
-
-impl CredentialEnv {
-    /// Reads the variables from the process environment; empty values count as unset.
-    pub fn from_process() -> Self {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        CredentialEnv {
-            client_id: var("AZURE_CLIENT_ID"),
-            client_secret: var("AZURE_CLIENT_SECRET").map(Secret::new),
-            federated_token_file: var("AZURE_FEDERATED_TOKEN_FILE").map(PathBuf::from),
-        }
-    }
-}
 
 /// What `resolve` needs.
 #[derive(Debug, Clone)]
 pub struct CredentialRequest {
-    /// The method asked for.
-    pub method: CredentialMethod,
+    /// The method and its values, from `auth::resolve` (never `Auto`).
+    pub credentials: Credentials,
     /// The tenant to authenticate in (GUID or domain).
     pub tenant_id: String,
     /// The cloud (authority host and token scope).
     pub cloud: CloudEndpoints,
     /// The HTTP transport (extra CAs).
     pub transport: Transport,
-    /// The environment.
-    pub env: CredentialEnv,
 }
 
 /// A credential that has returned a token for Azure Resource Manager.
@@ -104,7 +46,7 @@ pub struct ResolvedCredential {
     /// The credential; azure_identity caches and refreshes its tokens.
     pub credential: Arc<dyn TokenCredential>,
     /// The method that worked (never `Auto`).
-    pub method: CredentialMethod,
+    pub method: AuthMethod,
     /// Who authenticated, e.g. ``service principal `0000…` (AZURE_CLIENT_ID)``.
     pub description: String,
 }
@@ -112,14 +54,6 @@ pub struct ResolvedCredential {
 /// Why no credential could be had.
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialError {
-    /// The method needs environment variables that are not set.
-    #[error("`--auth {method}` needs {missing}")]
-    MissingEnv {
-        /// The `--auth` value.
-        method: &'static str,
-        /// The variables, e.g. `AZURE_CLIENT_ID and AZURE_CLIENT_SECRET`.
-        missing: String,
-    },
     /// Entra ID (or the Azure CLI, or the managed identity endpoint) refused.
     #[error("cannot authenticate to tenant `{tenant}` as {who}")]
     Rejected {
@@ -149,6 +83,8 @@ pub enum CredentialError {
         tried: String,
         /// One line per method: why it did not work.
         attempts: Vec<String>,
+        /// What to do.
+        hint: String,
     },
 }
 
@@ -161,7 +97,6 @@ impl CredentialError {
     /// The causes to print under the message.
     pub fn causes(&self) -> Vec<String> {
         match self {
-            CredentialError::MissingEnv { .. } => Vec::new(),
             CredentialError::Rejected { cause, .. }
             | CredentialError::Unreachable { cause, .. } => {
                 vec![cause.clone()]
@@ -173,9 +108,6 @@ impl CredentialError {
     /// A one-line hint.
     pub fn hint(&self) -> String {
         match self {
-            CredentialError::MissingEnv { .. } => {
-                "set the variables, or pick another `--auth` (auto, cli, sp, msi, workload)".into()
-            }
             CredentialError::Rejected { hint, .. } => hint.clone(),
             CredentialError::Unreachable { cause, .. } if is_tls_error(cause) => {
                 "the server's certificate is not trusted: pass its CA with `--ca-cert FILE` (or SSL_CERT_FILE), e.g. behind a TLS-inspecting proxy or for the ARM emulator".into()
@@ -183,9 +115,7 @@ impl CredentialError {
             CredentialError::Unreachable { .. } => {
                 "check the network, proxy settings and `--authority-host`".into()
             }
-            CredentialError::NoneFound { tenant, .. } => format!(
-                "run `az login --tenant {tenant}`, or set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal"
-            ),
+            CredentialError::NoneFound { hint, .. } => hint.clone(),
         }
     }
 }
@@ -195,77 +125,59 @@ fn is_tls_error(cause: &str) -> bool {
     c.contains("certificate") || c.contains("unknownissuer") || c.contains("tls")
 }
 
-/// Builds the credential `req.method` names and checks it by getting one
-/// token for Azure Resource Manager (azure_identity caches it, so the scan's
-/// first request reuses it).
+/// Builds the credential `req.credentials` names and checks it by getting
+/// one token for Azure Resource Manager (azure_identity caches it, so the
+/// scan's first request reuses it).
 ///
-/// Errors: `MissingEnv` when the method's variables are unset, `Rejected`
-/// when Entra (or the CLI) refuses, `Unreachable` on network or TLS
-/// failures, `NoneFound` when `auto` finds nothing.
+/// Errors: `Rejected` when Entra (or the CLI) refuses, `Unreachable` on
+/// network or TLS failures, `NoneFound` when `--auth auto` fell back to the
+/// Azure CLI and that failed too (listing why each method did not apply).
 pub async fn resolve(req: &CredentialRequest) -> Result<ResolvedCredential, CredentialError> {
-    match req.method {
-        CredentialMethod::Auto => resolve_auto(req).await,
-        method => {
-            let candidate = build(req, method)?;
-            verify(req, candidate, FIRST_TOKEN_TIMEOUT).await
-        }
-    }
-}
-
-async fn resolve_auto(req: &CredentialRequest) -> Result<ResolvedCredential, CredentialError> {
-    let mut attempts = Vec::new();
-    // A configured service principal or workload identity is final: its
-    // rejection is the error, not a reason to try the next method.
-    for method in [
-        CredentialMethod::ServicePrincipal,
-        CredentialMethod::WorkloadIdentity,
-    ] {
-        match build(req, method) {
-            Ok(candidate) => return verify(req, candidate, FIRST_TOKEN_TIMEOUT).await,
-            Err(CredentialError::MissingEnv { missing, .. }) => {
-                attempts.push(format!("{}: {missing} not set", label(method)));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    for (method, timeout) in [
-        (CredentialMethod::ManagedIdentity, MANAGED_IDENTITY_PROBE),
-        (CredentialMethod::AzureCli, FIRST_TOKEN_TIMEOUT),
-    ] {
-        let outcome = match build(req, method) {
-            Ok(candidate) => verify(req, candidate, timeout).await,
-            Err(e) => Err(e),
-        };
-        match outcome {
-            Ok(found) => return Ok(found),
-            Err(e) => attempts.push(format!(
+    let c = &req.credentials;
+    let outcome = match build(req) {
+        Ok(candidate) => verify(req, candidate, FIRST_TOKEN_TIMEOUT).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Err(e) if c.method == AuthMethod::Cli && !c.passed_over.is_empty() => {
+            let mut attempts = c.passed_over.clone();
+            attempts.push(format!(
                 "{}: {}",
-                label(method),
+                AuthMethod::Cli.label(),
                 e.causes().first().cloned().unwrap_or_else(|| e.to_string())
-            )),
+            ));
+            Err(CredentialError::NoneFound {
+                tenant: req.tenant_id.clone(),
+                tried: "service principal, workload identity, managed identity, Azure CLI".into(),
+                attempts,
+                hint: format!(
+                    "run `az login --tenant {}`, or set {} and {} for a service principal",
+                    req.tenant_id,
+                    c.var("CLIENT_ID"),
+                    c.var("CLIENT_SECRET")
+                ),
+            })
         }
+        other => other,
     }
-    Err(CredentialError::NoneFound {
-        tenant: req.tenant_id.clone(),
-        tried: "service principal, workload identity, managed identity, Azure CLI".into(),
-        attempts,
-    })
 }
 
-fn label(method: CredentialMethod) -> &'static str {
-    match method {
-        CredentialMethod::Auto => "auto",
-        CredentialMethod::AzureCli => "Azure CLI",
-        CredentialMethod::ServicePrincipal => "service principal",
-        CredentialMethod::ManagedIdentity => "managed identity",
-        CredentialMethod::WorkloadIdentity => "workload identity",
+/// Credentials without the values their method needs (`auth::resolve`
+/// never returns such; a hand-built `Credentials` might).
+fn incomplete(req: &CredentialRequest, vars: &str) -> CredentialError {
+    let c = &req.credentials;
+    CredentialError::Rejected {
+        tenant: req.tenant_id.clone(),
+        who: c.method.label().into(),
+        cause: format!("{vars} not set"),
+        hint: "set the variables, or pick another `--auth` (auto, cli, sp, msi, workload)".into(),
     }
 }
 
 /// A credential built but not yet checked.
 struct Candidate {
     credential: Arc<dyn TokenCredential>,
-    method: CredentialMethod,
+    method: AuthMethod,
     who: String,
     client_id: Option<String>,
 }
@@ -286,40 +198,41 @@ fn client_options(req: &CredentialRequest) -> ClientOptions {
     }
 }
 
-fn build(req: &CredentialRequest, method: CredentialMethod) -> Result<Candidate, CredentialError> {
-    let flag = method.flag_value();
+fn build(req: &CredentialRequest) -> Result<Candidate, CredentialError> {
+    let env = &req.credentials;
+    let method = env.method;
     let setup = |e: azure_core::Error| CredentialError::Rejected {
         tenant: req.tenant_id.clone(),
-        who: label(method).into(),
+        who: method.label().into(),
         cause: error_chain(&e),
-        hint: "check `--tenant-id` and the AZURE_* variables".into(),
+        hint: format!("check `--tenant-id` and the {} variables", env.source),
     };
-    let env = &req.env;
+    let id_var = env.var("CLIENT_ID");
     let (credential, who): (Arc<dyn TokenCredential>, String) = match method {
-        CredentialMethod::ServicePrincipal => {
+        AuthMethod::ServicePrincipal => {
             let (Some(id), Some(secret)) = (&env.client_id, &env.client_secret) else {
-                return Err(CredentialError::MissingEnv {
-                    method: flag,
-                    missing: "AZURE_CLIENT_ID and AZURE_CLIENT_SECRET".into(),
-                });
+                return Err(incomplete(
+                    req,
+                    &format!("{id_var} and {}", env.var("CLIENT_SECRET")),
+                ));
             };
             let c = ClientSecretCredential::new(
                 &req.tenant_id,
                 id.clone(),
-                secret.clone(),
+                Secret::new(secret.expose().to_string()),
                 Some(ClientSecretCredentialOptions {
                     client_options: client_options(req),
                 }),
             )
             .map_err(setup)?;
-            (c, format!("service principal `{id}` (AZURE_CLIENT_ID)"))
+            (c, format!("service principal `{id}` ({id_var})"))
         }
-        CredentialMethod::WorkloadIdentity => {
+        AuthMethod::WorkloadIdentity => {
             let (Some(id), Some(file)) = (&env.client_id, &env.federated_token_file) else {
-                return Err(CredentialError::MissingEnv {
-                    method: flag,
-                    missing: "AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE".into(),
-                });
+                return Err(incomplete(
+                    req,
+                    &format!("{id_var} and AZURE_FEDERATED_TOKEN_FILE"),
+                ));
             };
             let c = WorkloadIdentityCredential::new(Some(WorkloadIdentityCredentialOptions {
                 credential_options: ClientAssertionCredentialOptions {
@@ -335,7 +248,7 @@ fn build(req: &CredentialRequest, method: CredentialMethod) -> Result<Candidate,
                 format!("workload identity `{id}` (token file `{}`)", file.display()),
             )
         }
-        CredentialMethod::ManagedIdentity => {
+        AuthMethod::ManagedIdentity => {
             let mut options = ManagedIdentityCredentialOptions {
                 client_options: client_options(req),
                 ..Default::default()
@@ -343,7 +256,7 @@ fn build(req: &CredentialRequest, method: CredentialMethod) -> Result<Candidate,
             let who = match &env.client_id {
                 Some(id) => {
                     options.user_assigned_id = Some(UserAssignedId::ClientId(id.clone()));
-                    format!("user-assigned managed identity `{id}` (AZURE_CLIENT_ID)")
+                    format!("user-assigned managed identity `{id}` ({id_var})")
                 }
                 None => "the system-assigned managed identity".into(),
             };
@@ -352,7 +265,7 @@ fn build(req: &CredentialRequest, method: CredentialMethod) -> Result<Candidate,
                 who,
             )
         }
-        CredentialMethod::AzureCli => {
+        AuthMethod::Cli | AuthMethod::Auto => {
             let c = AzureCliCredential::new(Some(AzureCliCredentialOptions {
                 tenant_id: Some(req.tenant_id.clone()),
                 ..Default::default()
@@ -360,7 +273,6 @@ fn build(req: &CredentialRequest, method: CredentialMethod) -> Result<Candidate,
             .map_err(setup)?;
             (c, "the Azure CLI's signed-in account".into())
         }
-        CredentialMethod::Auto => unreachable!("auto is resolved by trying each method"),
     };
     Ok(Candidate {
         credential,
@@ -402,7 +314,7 @@ fn classify(req: &CredentialRequest, c: &Candidate, e: &azure_core::Error) -> Cr
             innermost_kind(e),
             Some(azure_core::error::ErrorKind::Io | azure_core::error::ErrorKind::Connection)
         ) || http_status(e).is_some_and(|s| s >= 500));
-    if transport && c.method != CredentialMethod::AzureCli {
+    if transport && c.method != AuthMethod::Cli {
         return CredentialError::Unreachable {
             who: c.who.clone(),
             cause,
@@ -446,32 +358,34 @@ fn aadsts_code(text: &str) -> Option<u32> {
 }
 
 fn rejection_hint(req: &CredentialRequest, c: &Candidate, cause: &str) -> String {
+    let creds = &req.credentials;
+    let (id_var, secret_var) = (creds.var("CLIENT_ID"), creds.var("CLIENT_SECRET"));
     let id = c.client_id.as_deref().unwrap_or("CLIENT_ID");
     match (c.method, aadsts_code(cause)) {
         (_, Some(7000222)) => format!(
-            "the client secret has expired: create a new one with `az ad app credential reset --id {id} --append` and set AZURE_CLIENT_SECRET to its value"
+            "the client secret has expired: create a new one with `az ad app credential reset --id {id} --append` and set {secret_var} to its value"
         ),
-        (_, Some(7000215)) => {
-            "AZURE_CLIENT_SECRET must hold the secret's value (not its ID); check it for typos or create a new secret".into()
-        }
+        (_, Some(7000215)) => format!(
+            "{secret_var} must hold the secret's value (not its ID); check it for typos or create a new secret"
+        ),
         (_, Some(700016)) => format!(
-            "no application `{id}` in tenant `{}`: check AZURE_CLIENT_ID and `--tenant-id`",
+            "no application `{id}` in tenant `{}`: check {id_var} and `--tenant-id`",
             req.tenant_id
         ),
         (_, Some(90002)) => format!(
             "tenant `{}` was not found: check `--tenant-id` (a GUID or a domain such as contoso.onmicrosoft.com)",
             req.tenant_id
         ),
-        (CredentialMethod::ServicePrincipal, _) => {
-            "check AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and `--tenant-id`".into()
+        (AuthMethod::ServicePrincipal, _) => {
+            format!("check {id_var}, {secret_var} and `--tenant-id`")
         }
-        (CredentialMethod::WorkloadIdentity, _) => {
-            "check AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE and the app's federated credential".into()
-        }
-        (CredentialMethod::ManagedIdentity, _) => {
+        (AuthMethod::WorkloadIdentity, _) => format!(
+            "check {id_var}, AZURE_FEDERATED_TOKEN_FILE and the app's federated credential"
+        ),
+        (AuthMethod::ManagedIdentity, _) => {
             "run atg where a managed identity is available (Azure VM, App Service, container), or pick another `--auth`".into()
         }
-        (CredentialMethod::AzureCli | CredentialMethod::Auto, _) => format!(
+        (AuthMethod::Cli | AuthMethod::Auto, _) => format!(
             "run `az login --tenant {}`, or pick another `--auth`",
             req.tenant_id
         ),
@@ -544,21 +458,28 @@ mod tests {
     }
 
     #[test]
-    fn missing_variables_name_the_method_and_the_variables() {
+    fn a_tenant_alias_is_named_in_the_description_and_hints() {
+        let env = |k: &str| match k {
+            "ATG_TENANT_PROD_CLIENT_ID" => Some("app".to_string()),
+            "ATG_TENANT_PROD_CLIENT_SECRET" => Some("s3cret".to_string()),
+            _ => None,
+        };
+        let credentials =
+            crate::azure::auth::resolve(AuthMethod::Auto, Some("prod"), &env).unwrap();
         let req = CredentialRequest {
-            method: CredentialMethod::ServicePrincipal,
+            credentials,
             tenant_id: "t".into(),
             cloud: CloudEndpoints::resolve(None, None).unwrap(),
             transport: Transport::new(Arc::new(Offline)),
-            env: CredentialEnv::default(),
         };
-        let Err(e) = build(&req, CredentialMethod::ServicePrincipal) else {
-            panic!("expected an error")
+        let Ok(c) = build(&req) else {
+            panic!("expected a credential")
         };
+        assert_eq!(c.method, AuthMethod::ServicePrincipal);
+        assert_eq!(c.who, "service principal `app` (ATG_TENANT_PROD_CLIENT_ID)");
         assert_eq!(
-            e.to_string(),
-            "`--auth sp` needs AZURE_CLIENT_ID and AZURE_CLIENT_SECRET"
+            rejection_hint(&req, &c, "AADSTS7000215: Invalid client secret"),
+            "ATG_TENANT_PROD_CLIENT_SECRET must hold the secret's value (not its ID); check it for typos or create a new secret"
         );
-        assert!(e.is_input_error());
     }
 }

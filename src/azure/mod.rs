@@ -3,7 +3,8 @@
 //! `throttle`), and the normalisation every source goes through
 //! (`normalize`). `coverage` says where each type is read; `emulator` is a
 //! local HTTPS server that plays Azure for tests and trials. `auth` resolves
-//! the sign-in method from the environment for `deploy`.
+//! the sign-in method from `--auth` and the environment, once, for scans
+//! and deploys alike.
 
 pub mod arm;
 pub mod auth;

@@ -1,24 +1,9 @@
 //! `atg deploy` arguments (`deploy`, `deploy list`, `deploy destroy`), and
 //! the target and apply flags `iterate --auto-deploy` shares.
 
-use super::ReportFormat;
-use clap::{Args, Subcommand, ValueEnum};
+use super::{AuthArg, ReportFormat};
+use clap::{Args, Subcommand};
 use std::path::PathBuf;
-
-/// How to sign in to the target tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthArg {
-    /// Service principal, then workload identity, then managed identity, then the Azure CLI.
-    Auto,
-    /// The Azure CLI's login (`az login`).
-    Cli,
-    /// A service principal: client ID and secret.
-    Sp,
-    /// The managed identity of this machine or service.
-    Msi,
-    /// Workload identity: `AZURE_FEDERATED_TOKEN_FILE` and a client ID.
-    Workload,
-}
 
 /// The target tenant and how to sign in to it.
 #[derive(Debug, Clone, Default, Args)]
@@ -69,6 +54,37 @@ pub struct ApplyArgs {
     pub run: RunArgs,
 }
 
+/// A percentage 0–100 (`--min-fidelity`).
+fn percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
+    }
+}
+
+/// Checking the deployed copy: a live scan of the target after the apply
+/// and its fidelity against the source snapshot.
+#[derive(Debug, Clone, Default, Args)]
+pub struct VerifyArgs {
+    /// After a successful apply, scan the target subscription live and compute
+    /// its fidelity against the source snapshot; record it with the deployment.
+    #[arg(long)]
+    pub verify: bool,
+    /// Succeed only if at least PERCENT of the source resources have a copy in
+    /// the target (0–100; implies `--verify`).
+    #[arg(long, value_name = "PERCENT", value_parser = percent)]
+    pub min_fidelity: Option<f64>,
+    /// Azure Resource Manager endpoint of the verification scan.
+    #[arg(long, value_name = "URL", env = "AZURE_RESOURCE_MANAGER_ENDPOINT")]
+    pub arm_endpoint: Option<String>,
+    /// Microsoft Entra authority host of the verification scan.
+    #[arg(long, value_name = "URL", env = "AZURE_AUTHORITY_HOST")]
+    pub authority_host: Option<String>,
+    /// Also trust the CA certificates in this PEM file (repeatable; SSL_CERT_FILE is added too).
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+}
+
 /// `atg deploy [--iteration N | --iac-dir DIR] --target-subscription S …`,
 /// `atg deploy list`, `atg deploy destroy ID --yes`.
 #[derive(Debug, Args)]
@@ -92,6 +108,13 @@ pub struct DeployArgs {
     /// Dry run, confirmation, rollback, retries.
     #[command(flatten)]
     pub apply: ApplyArgs,
+    /// Verification after the apply.
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+    /// The source snapshot `--verify` compares with (default: the scan the
+    /// iteration was generated from, in `iteration_state.json`).
+    #[arg(long, value_name = "SCAN_ID")]
+    pub source_scan: Option<String>,
     /// terraform (or OpenTofu `tofu`) binary.
     #[arg(long, value_name = "PATH", env = "ATG_TERRAFORM_BIN")]
     pub terraform_bin: Option<PathBuf>,

@@ -1,7 +1,7 @@
 //! `atg iterate` arguments.
 
 use super::ReportFormat;
-use super::deploy::{ApplyArgs, TargetArgs};
+use super::deploy::{ApplyArgs, TargetArgs, VerifyArgs};
 use super::generate::{SourceArgs, SyntaxArg};
 use super::validate::ValidatorArgs;
 use clap::Args;
@@ -49,4 +49,7 @@ pub struct IterateArgs {
     /// Deploy dry run, confirmation, rollback, retries (with `--auto-deploy`).
     #[command(flatten)]
     pub deploy: ApplyArgs,
+    /// Verification of the deployment against the iterated snapshot (with `--auto-deploy`).
+    #[command(flatten)]
+    pub verify: VerifyArgs,
 }

@@ -66,3 +66,20 @@ pub enum ReportFormat {
     /// JSON on stdout.
     Json,
 }
+
+/// `--auth`: how to sign in to Azure, for `scan`, `deploy` and `iterate
+/// --auto-deploy` alike (resolved by `azure::auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthArg {
+    /// Service principal, workload identity, managed identity, then the Azure CLI:
+    /// the first the environment configures.
+    Auto,
+    /// The Azure CLI's login (`az login`).
+    Cli,
+    /// A service principal: client ID and secret (AZURE_* or ATG_TENANT_<ALIAS>_*).
+    Sp,
+    /// Managed identity (user-assigned when a client ID is set).
+    Msi,
+    /// Workload identity: AZURE_FEDERATED_TOKEN_FILE and a client ID.
+    Workload,
+}

@@ -1,7 +1,7 @@
 //! `atg scan` arguments.
 
-use super::ReportFormat;
-use clap::{Args, ValueEnum};
+use super::{AuthArg, ReportFormat};
+use clap::Args;
 use std::path::PathBuf;
 
 /// `atg scan --from-file FILE` or `atg scan --tenant-id TENANT`.
@@ -54,19 +54,4 @@ pub struct ScanArgs {
         conflicts_with_all = ["from_file", "list"]
     )]
     pub ca_cert: Vec<PathBuf>,
-}
-
-/// `--auth` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthArg {
-    /// Service principal, workload identity, managed identity, then the Azure CLI.
-    Auto,
-    /// The Azure CLI's login (`az login`).
-    Cli,
-    /// Service principal: AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.
-    Sp,
-    /// Managed identity (user-assigned when AZURE_CLIENT_ID is set).
-    Msi,
-    /// Workload identity: AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE.
-    Workload,
 }

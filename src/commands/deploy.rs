@@ -4,10 +4,10 @@
 //! the outcome and the registry. `iterate --auto-deploy` comes through
 //! `prepare` and `deploy_dir` too.
 
-use crate::azure::auth::{self, AuthError, AuthMethod};
+use crate::azure::auth::{self, AuthMethod};
 use crate::cli::ReportFormat;
 use crate::cli::deploy::{
-    ApplyArgs, AuthArg, DeployAction, DeployArgs, DestroyArgs, ListArgs, RunArgs, TargetArgs,
+    ApplyArgs, DeployAction, DeployArgs, DestroyArgs, ListArgs, RunArgs, TargetArgs, VerifyArgs,
 };
 use crate::deploy::env::{secret_values, terraform_env};
 use crate::deploy::redact::Redactor;
@@ -25,18 +25,33 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-/// Where the deploy flags of `docs/DEPLOY.md` are explained.
-const DOCS: &str = "see docs/DEPLOY.md";
-
 /// Everything a deployment needs that does not depend on the folder.
 #[derive(Debug)]
 pub struct Prepared {
     target: Target,
     auth: AuthMethod,
+    credentials: auth::Credentials,
     terraform: TerraformSettings,
     dry_run: bool,
     yes: bool,
     rollback_on_failure: bool,
+}
+
+impl Prepared {
+    /// The target tenant and subscription.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The resolved sign-in, for the verification scan.
+    pub fn credentials(&self) -> &auth::Credentials {
+        &self.credentials
+    }
+
+    /// `text` with every known secret replaced by `[REDACTED]`.
+    pub fn redact(&self, text: &str) -> String {
+        self.terraform.redactor.redact(text)
+    }
 }
 
 /// True when `s` is a GUID (`8-4-4-4-12` hex digits), as tenant and
@@ -50,26 +65,6 @@ fn is_guid(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-fn auth_method(a: Option<AuthArg>) -> AuthMethod {
-    match a.unwrap_or(AuthArg::Auto) {
-        AuthArg::Auto => AuthMethod::Auto,
-        AuthArg::Cli => AuthMethod::Cli,
-        AuthArg::Sp => AuthMethod::ServicePrincipal,
-        AuthArg::Msi => AuthMethod::ManagedIdentity,
-        AuthArg::Workload => AuthMethod::WorkloadIdentity,
-    }
-}
-
-fn auth_error(e: AuthError) -> CliError {
-    let hint = match &e {
-        AuthError::BadAlias(_) | AuthError::UnknownAlias { .. } => {
-            "export ATG_TENANT_<ALIAS>_CLIENT_ID, _CLIENT_SECRET and _TENANT_ID for the tenant, or drop `--tenant-alias` to use AZURE_*"
-        }
-        AuthError::Missing { .. } => "export the variables named, or pick another `--auth`",
-    };
-    CliError::input(e.to_string()).with_hint(format!("{hint}; {DOCS}"))
-}
-
 /// Resolves the target and its credentials, and how to run terraform.
 ///
 /// Errors (exit 2): no or malformed `--target-subscription`, an unusable
@@ -80,7 +75,7 @@ fn resolve(
     run: &RunArgs,
     bin: Option<&Path>,
     printer: &Printer,
-) -> Result<(Target, AuthMethod, TerraformSettings), CliError> {
+) -> Result<(Target, auth::Credentials, TerraformSettings), CliError> {
     let subscription = t.target_subscription.clone().ok_or_else(|| {
         CliError::input("the target subscription is missing")
             .with_hint("pass `--target-subscription SUBSCRIPTION_ID`")
@@ -92,11 +87,10 @@ fn resolve(
         .with_hint("pass the subscription's GUID, e.g. from `az account list -o table`"));
     }
     let creds = auth::resolve(
-        auth_method(t.auth),
+        super::auth_method(t.auth),
         t.tenant_alias.as_deref(),
         &auth::process_env,
-    )
-    .map_err(auth_error)?;
+    )?;
     let tenant = match (&t.target_tenant_id, &creds.tenant_id) {
         (Some(flag), Some(cred)) if !flag.eq_ignore_ascii_case(cred) => {
             return Err(CliError::input(format!(
@@ -159,7 +153,7 @@ fn resolve(
         },
         parallelism: run.parallelism,
     };
-    Ok((target, creds.method, terraform))
+    Ok((target, creds, terraform))
 }
 
 /// Checks the flags and resolves the target before anything runs, so that
@@ -178,10 +172,11 @@ pub fn prepare(
         )
         .with_hint("pass `--yes` to apply, or `--dry-run` to only plan"));
     }
-    let (target, auth, terraform) = resolve(t, &a.run, bin, printer)?;
+    let (target, credentials, terraform) = resolve(t, &a.run, bin, printer)?;
     Ok(Prepared {
         target,
-        auth,
+        auth: credentials.method,
+        credentials,
         terraform,
         dry_run: a.dry_run,
         yes: a.yes,
@@ -189,9 +184,11 @@ pub fn prepare(
     })
 }
 
-/// True when any target or apply flag was given (they need `--auto-deploy` in iterate).
-pub fn any_flag(t: &TargetArgs, a: &ApplyArgs) -> bool {
-    t.target_tenant_id.is_some()
+/// True when any target, apply or verify flag was given (they need `--auto-deploy` in iterate).
+pub fn any_flag(t: &TargetArgs, a: &ApplyArgs, v: &VerifyArgs) -> bool {
+    super::verify::wanted(v)
+        || !v.ca_cert.is_empty()
+        || t.target_tenant_id.is_some()
         || t.target_subscription.is_some()
         || t.tenant_alias.is_some()
         || t.auth.is_some()
@@ -226,7 +223,11 @@ fn deploy_error(e: DeployError) -> CliError {
 }
 
 /// Runs `atg deploy`, `atg deploy list` or `atg deploy destroy`.
-pub async fn run(args: DeployArgs, printer: &Printer) -> Result<ExitStatus, CliError> {
+pub async fn run(
+    graph_spec: &str,
+    args: DeployArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CliError> {
     match args.action {
         Some(DeployAction::List(a)) => list(a, printer),
         Some(DeployAction::Destroy(a)) => destroy(a, printer),
@@ -256,14 +257,31 @@ pub async fn run(args: DeployArgs, printer: &Printer) -> Result<ExitStatus, CliE
                     (args.output_root.join(format!("iteration{n}")), Some(n))
                 }
             };
+            // The source of an iteration is the scan it was generated from.
+            let source_scan = args.source_scan.clone().or_else(|| {
+                iteration.and_then(|_| {
+                    IterationState::load(&args.output_root)
+                        .ok()
+                        .and_then(|st| st.scan_id)
+                })
+            });
+            let verify = super::verify::settings(
+                &args.verify,
+                args.apply.dry_run,
+                graph_spec,
+                source_scan,
+                Vec::new(),
+            )?;
             deploy_dir(
                 &p,
                 &dir,
                 iteration,
                 &args.output_root,
                 Some(args.format),
+                verify.as_ref(),
                 printer,
             )
+            .await
         }
     }
 }
@@ -272,15 +290,20 @@ pub async fn run(args: DeployArgs, printer: &Printer) -> Result<ExitStatus, CliE
 /// per-type plan table (or the JSON outcome) on stdout when `format` is
 /// given, status lines on stderr.
 ///
+/// With `verify`, a successful apply is then verified (`verify::run`):
+/// the figures are printed (and, with JSON, added to the outcome under
+/// `verification`), and an unmet `--min-fidelity` returns exit status 1.
+///
 /// Errors: folder, log or registry problems (exit 2), a failed deployment
-/// (exit 3, with terraform's error and a hint), Ctrl-C (exit 130). A
-/// declined apply returns exit status 1.
-pub fn deploy_dir(
+/// (exit 3, with terraform's error and a hint), Ctrl-C (exit 130), and those
+/// of the verification. A declined apply returns exit status 1.
+pub async fn deploy_dir(
     p: &Prepared,
     dir: &Path,
     iteration: Option<u32>,
     root: &Path,
     format: Option<ReportFormat>,
+    verify: Option<&super::verify::Verify>,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
     let settings = DeploySettings {
@@ -316,8 +339,24 @@ pub fn deploy_dir(
     let outcome = deploy::deploy(&settings, &reporter, &confirm, &interrupted);
     drop(reporter);
     let outcome = outcome.map_err(deploy_error)?;
-    print_outcome(&outcome, format, printer);
-    finish(&outcome)
+    let verify = verify.filter(|_| outcome.outcome == Outcome::Succeeded);
+    // With JSON and a verification, stdout stays one document: the outcome
+    // is printed once the verification is added to it.
+    let json_later = verify.is_some() && format == Some(ReportFormat::Json);
+    print_outcome(&outcome, format.filter(|_| !json_later), printer);
+    let status = finish(&outcome)?;
+    let Some(v) = verify else {
+        return Ok(status);
+    };
+    let verified = super::verify::run(v, p, &outcome.id, root, printer).await;
+    if json_later {
+        let mut doc = serde_json::to_value(&outcome).expect("outcomes serialise");
+        if let Ok((_, entry)) = &verified {
+            doc["verification"] = serde_json::to_value(entry).expect("entries serialise");
+        }
+        printer.data(&report::json(&doc));
+    }
+    Ok(verified?.0)
 }
 
 fn plan_line(c: &Counts) -> String {
@@ -543,8 +582,9 @@ fn destroy(a: DestroyArgs, printer: &Printer) -> Result<ExitStatus, CliError> {
         ))
         .with_hint("`atg deploy list` shows what it holds; pass `--yes` to destroy it"));
     }
-    let (target, auth, terraform) =
+    let (target, credentials, terraform) =
         resolve(&a.target, &a.run, a.terraform_bin.as_deref(), printer)?;
+    let auth = credentials.method;
     let recorded =
         deploy::run::destroyable(&a.output_root, &a.id, &target).map_err(deploy_error)?;
     // One folder holds one Terraform state: later deployments of it go too.

@@ -57,7 +57,8 @@ pub async fn run(
     args: IterateArgs,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
-    if !args.auto_deploy && super::deploy::any_flag(&args.deploy_target, &args.deploy) {
+    if !args.auto_deploy && super::deploy::any_flag(&args.deploy_target, &args.deploy, &args.verify)
+    {
         return Err(
             CliError::input("deploy flags were given without `--auto-deploy`")
                 .with_hint("add `--auto-deploy` to deploy once stable, or drop the deploy flags"),
@@ -75,6 +76,18 @@ pub async fn run(
         None
     };
     let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source).await?;
+    // The deployment is verified against the snapshot the iterations come from.
+    let verify = if args.auto_deploy {
+        super::verify::settings(
+            &args.verify,
+            args.deploy.dry_run,
+            graph_spec,
+            Some(scan_id.clone()),
+            args.resource_group_prefix.iter().cloned().collect(),
+        )?
+    } else {
+        None
+    };
     let settings = IterateSettings {
         root: args.output_root.clone(),
         until_stable: args.until_stable,
@@ -130,8 +143,10 @@ pub async fn run(
         Some(n),
         &settings.root,
         format,
+        verify.as_ref(),
         printer,
     )
+    .await
 }
 
 fn print_summary(outcome: &IterateOutcome, format: ReportFormat, printer: &Printer) {

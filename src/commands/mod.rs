@@ -11,6 +11,7 @@ pub mod monitor;
 pub mod scan;
 pub mod synth;
 pub mod validate;
+pub mod verify;
 
 use crate::cli::{Cli, Command};
 use crate::error::{CliError, ExitStatus};
@@ -28,7 +29,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus, CliError> {
         Command::Validate(args) => validate::run(args, printer).await,
         Command::Iterate(args) => iterate::run(&cli.graph, args, printer).await,
         Command::Synth(args) => synth::run(args, printer),
-        Command::Deploy(args) => deploy::run(args, printer).await,
+        Command::Deploy(args) => deploy::run(&cli.graph, args, printer).await,
         Command::Fidelity(args) => fidelity::run(&cli.graph, args, printer).await,
         Command::Compare(args) => compare::run(&cli.graph, args, printer).await,
         Command::CompareIterations(args) => compare::run_iterations(args, printer),
@@ -48,4 +49,17 @@ pub fn interrupt_flag() -> Arc<AtomicBool> {
         flag
     })
     .clone()
+}
+
+/// The sign-in method `--auth` names (`auto` when absent).
+pub(crate) fn auth_method(a: Option<crate::cli::AuthArg>) -> crate::azure::auth::AuthMethod {
+    use crate::azure::auth::AuthMethod;
+    use crate::cli::AuthArg;
+    match a.unwrap_or(AuthArg::Auto) {
+        AuthArg::Auto => AuthMethod::Auto,
+        AuthArg::Cli => AuthMethod::Cli,
+        AuthArg::Sp => AuthMethod::ServicePrincipal,
+        AuthArg::Msi => AuthMethod::ManagedIdentity,
+        AuthArg::Workload => AuthMethod::WorkloadIdentity,
+    }
 }

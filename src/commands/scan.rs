@@ -4,11 +4,12 @@
 //! `store` step, so they store the same snapshot for the same data.
 
 use crate::azure;
+use crate::azure::auth;
 use crate::azure::cloud::CloudEndpoints;
-use crate::azure::credential::{self, CredentialEnv, CredentialMethod, CredentialRequest};
+use crate::azure::credential::{self, CredentialRequest};
 use crate::azure::scanner::{self, ScanScope};
 use crate::cli::ReportFormat;
-use crate::cli::scan::{AuthArg, ScanArgs};
+use crate::cli::scan::ScanArgs;
 use crate::error::{CliError, ExitStatus};
 use crate::graph;
 use crate::model::{ScanInfo, ScanStatus, Snapshot};
@@ -23,21 +24,43 @@ use std::sync::Arc;
 /// tenant are about 10 MB.
 const BATCH: usize = 20_000;
 
+/// What a scan stored: its ID, status and counts (`atg scan --format json`).
 #[derive(Serialize)]
-struct ScanSummary {
-    scan_id: String,
+pub(crate) struct ScanSummary {
+    pub(crate) scan_id: String,
     source: String,
-    status: ScanStatus,
-    resources: u64,
+    pub(crate) status: ScanStatus,
+    pub(crate) resources: u64,
     relationships: u64,
     resource_groups: usize,
     subscriptions: usize,
     extracted_subnets: usize,
     duplicate_rows: usize,
     by_type: Vec<TypeCount>,
-    failures: Vec<String>,
+    pub(crate) failures: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     live: Option<LiveSummary>,
+}
+
+/// A live scan's inputs besides the store: the tenant, the resolved
+/// sign-in, what to scan and how to reach Azure.
+pub(crate) struct LiveScan<'a> {
+    /// The tenant (GUID or domain).
+    pub(crate) tenant: &'a str,
+    /// From `auth::resolve`.
+    pub(crate) credentials: auth::Credentials,
+    /// Subscriptions to scan; all readable ones when empty.
+    pub(crate) subscriptions: Vec<String>,
+    /// Resource group names to keep; all when empty.
+    pub(crate) resource_groups: Vec<String>,
+    /// Queries in flight at once.
+    pub(crate) concurrency: usize,
+    /// `--arm-endpoint`.
+    pub(crate) arm_endpoint: Option<&'a str>,
+    /// `--authority-host`.
+    pub(crate) authority_host: Option<&'a str>,
+    /// `--ca-cert` files.
+    pub(crate) ca_cert: &'a [std::path::PathBuf],
 }
 
 #[derive(Serialize)]
@@ -203,28 +226,66 @@ async fn live(
             .with_hint("resource group names have 1-90 letters, digits, `_`, `-`, `.`, `(` or `)` and do not end with `.`"));
         }
     }
-    let cloud =
-        CloudEndpoints::resolve(args.arm_endpoint.as_deref(), args.authority_host.as_deref())?;
+    let credentials = auth::resolve(
+        super::auth_method(Some(args.auth)),
+        None,
+        &auth::process_env,
+    )?;
+    let request = LiveScan {
+        tenant,
+        credentials,
+        subscriptions: args.subscriptions.clone(),
+        resource_groups: args.resource_groups.clone(),
+        concurrency: usize::from(args.concurrency),
+        arm_endpoint: args.arm_endpoint.as_deref(),
+        authority_host: args.authority_host.as_deref(),
+        ca_cert: &args.ca_cert,
+    };
+    let (summary, warnings) = scan_live(store, request, printer).await?;
+    print_summary(&summary, args.format, printer);
+    for w in &warnings {
+        printer.warn(w);
+    }
+    if summary.failures.is_empty() {
+        return Ok(ExitStatus::Success);
+    }
+    for f in &summary.failures {
+        printer.warn(&format!("not scanned: {f}"));
+    }
+    printer.warn(&format!(
+        "scan {} is stored as incomplete: {} part(s) of the tenant failed (listed above and in `atg scan --list --format json`)",
+        summary.scan_id,
+        summary.failures.len()
+    ));
+    Ok(ExitStatus::ToolError)
+}
+
+/// Authenticates, scans `req.tenant` live, and stores the snapshot,
+/// printing the sign-in and traffic status lines. Returns the summary and
+/// the scanner's warnings (for the caller to print after its own output).
+///
+/// Errors: bad endpoints or CA files (exit 2), refused credentials (exit
+/// 2), an unreachable Entra ID or ARM, or a scan where everything failed
+/// (exit 3), a store failure.
+pub(crate) async fn scan_live(
+    store: &dyn graph::GraphStore,
+    req: LiveScan<'_>,
+    printer: &Printer,
+) -> Result<(ScanSummary, Vec<String>), CliError> {
+    let tenant = req.tenant;
+    let cloud = CloudEndpoints::resolve(req.arm_endpoint, req.authority_host)?;
     let ssl_cert_file = std::env::var("SSL_CERT_FILE").ok();
-    let ca_files = azure::transport::extra_ca_files(&args.ca_cert, ssl_cert_file.as_deref());
+    let ca_files = azure::transport::extra_ca_files(req.ca_cert, ssl_cert_file.as_deref());
     let http = azure::transport::http_client(&ca_files)?;
     let transport = azure::transport::transport(http);
 
     let progress = printer.parts_reporter();
     progress.on_start("authenticating", None);
-    let method = match args.auth {
-        AuthArg::Auto => CredentialMethod::Auto,
-        AuthArg::Cli => CredentialMethod::AzureCli,
-        AuthArg::Sp => CredentialMethod::ServicePrincipal,
-        AuthArg::Msi => CredentialMethod::ManagedIdentity,
-        AuthArg::Workload => CredentialMethod::WorkloadIdentity,
-    };
     let resolved = credential::resolve(&CredentialRequest {
-        method,
+        credentials: req.credentials,
         tenant_id: tenant.to_string(),
         cloud: cloud.clone(),
         transport: transport.clone(),
-        env: CredentialEnv::from_process(),
     })
     .await?;
     drop(progress);
@@ -243,9 +304,9 @@ async fn live(
     });
     let scope = ScanScope {
         tenant_id: tenant.to_string(),
-        subscriptions: args.subscriptions.clone(),
-        resource_groups: args.resource_groups.clone(),
-        concurrency: usize::from(args.concurrency),
+        subscriptions: req.subscriptions,
+        resource_groups: req.resource_groups,
+        concurrency: req.concurrency,
         batch_size: scanner::DEFAULT_BATCH_SIZE,
     };
     let scanned = scanner::scan(&client, &scope, &progress, &progress).await?;
@@ -274,22 +335,7 @@ async fn live(
         traffic.server_errors,
         traffic.paced_ms as f64 / 1000.0
     ));
-    print_summary(&summary, args.format, printer);
-    for w in &scanned.warnings {
-        printer.warn(w);
-    }
-    if summary.failures.is_empty() {
-        return Ok(ExitStatus::Success);
-    }
-    for f in &summary.failures {
-        printer.warn(&format!("not scanned: {f}"));
-    }
-    printer.warn(&format!(
-        "scan {} is stored as incomplete: {} part(s) of the tenant failed (listed above and in `atg scan --list --format json`)",
-        summary.scan_id,
-        summary.failures.len()
-    ));
-    Ok(ExitStatus::ToolError)
+    Ok((summary, scanned.warnings))
 }
 
 async fn list(

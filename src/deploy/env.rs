@@ -221,6 +221,7 @@ mod tests {
             client_secret: Some(Secret::new("s3cret")),
             federated_token_file: None,
             source: "AZURE_*".into(),
+            passed_over: Vec::new(),
         };
         let env = terraform_env(
             &creds,

@@ -1,7 +1,8 @@
 //! The deployment registry, `demos/deployments.jsonl`: one JSON object per
 //! line, only ever appended to. A deployment writes a `start` entry before
 //! terraform runs and an `end` entry when it stops (however it stops), and
-//! `deploy destroy` adds `destroy_start` / `destroy_end`; reading folds the
+//! `deploy destroy` adds `destroy_start` / `destroy_end`, and `--verify`
+//! adds a `verify` entry with the fidelity of the target; reading folds the
 //! entries of one ID into one `Deployment`. A start without an end is a
 //! deployment that is still running or whose process was killed.
 //!
@@ -162,6 +163,57 @@ pub struct DestroyEndEntry {
     pub error: Option<String>,
 }
 
+/// The fidelity figures of a verification, percent 0–100 with one
+/// decimal (count fidelity may exceed 100), and the resource-level counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifiedFidelity {
+    /// Count fidelity: target ÷ source resources × 100 (Azure Tenant Grapher's `overall`).
+    pub overall: f64,
+    /// Source resources with a copy in the target ÷ source resources × 100:
+    /// the figure `--min-fidelity` checks (fidelity's `resource_match`).
+    pub matched_percent: f64,
+    /// Exactly matching source resources ÷ source resources × 100.
+    pub exact_percent: f64,
+    /// Preserved ÷ comparable relationships × 100.
+    pub relationships_percent: f64,
+    /// Source and target resources, and how each was classified.
+    #[serde(flatten)]
+    pub counts: crate::fidelity::compare::StatusCounts,
+}
+
+/// Written after `--verify` scanned the target and compared it with the source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifyEntry {
+    /// The deployment verified.
+    pub id: String,
+    /// RFC 3339 time.
+    pub at: String,
+    /// The source snapshot compared against.
+    pub source_scan: String,
+    /// The snapshot of the target's live scan, when the scan stored one.
+    #[serde(default)]
+    pub target_scan: Option<String>,
+    /// False when parts of the target could not be scanned (the figures
+    /// then count what was read).
+    #[serde(default)]
+    pub target_scan_complete: bool,
+    /// The figures, when the comparison ran.
+    #[serde(default)]
+    pub fidelity: Option<VerifiedFidelity>,
+    /// `--min-fidelity`, percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_fidelity: Option<f64>,
+    /// Whether the exact `matched_percent` reached `min_fidelity` (absent without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met: Option<bool>,
+    /// Source resources without a copy in the target, by lowercase ARM type.
+    #[serde(default)]
+    pub missing_by_type: BTreeMap<String, u64>,
+    /// Why the verification could not finish, one line (redacted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// One registry line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -174,6 +226,8 @@ pub enum Entry {
     DestroyStart(DestroyStartEntry),
     /// That destroy stopped.
     DestroyEnd(DestroyEndEntry),
+    /// `--verify` measured the target's fidelity.
+    Verify(VerifyEntry),
     /// An event kind this version does not know (skipped).
     #[serde(other)]
     Unknown,
@@ -197,6 +251,9 @@ pub struct Deployment {
     pub end: Option<EndEntry>,
     /// The latest `deploy destroy`, if any.
     pub destroy: Option<Teardown>,
+    /// The latest `--verify` of it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<VerifyEntry>,
 }
 
 impl Deployment {
@@ -347,6 +404,7 @@ pub fn fold(text: &str) -> Folded {
                     start: s,
                     end: None,
                     destroy: None,
+                    verification: None,
                 });
             }
             Entry::End(e) => match found(&e.id, &index) {
@@ -368,6 +426,10 @@ pub fn fold(text: &str) -> Folded {
                     None => out.skipped_lines += 1,
                 }
             }
+            Entry::Verify(v) => match found(&v.id, &index) {
+                Some(i) => out.deployments[i].verification = Some(v),
+                None => out.skipped_lines += 1,
+            },
             Entry::Unknown => out.skipped_lines += 1,
         }
     }
@@ -430,8 +492,39 @@ mod tests {
             log: "l".into(),
         }))
         .unwrap();
+        reg.append(&Entry::Verify(VerifyEntry {
+            id: "b".into(),
+            at: "2026-11-21T10:06:00Z".into(),
+            source_scan: "scan-s".into(),
+            target_scan: Some("scan-t".into()),
+            target_scan_complete: true,
+            // Percentages and flattened counts must not share a key, or the line would not read back.
+            fidelity: Some(VerifiedFidelity {
+                overall: 96.1,
+                matched_percent: 96.1,
+                exact_percent: 94.1,
+                relationships_percent: 100.0,
+                counts: crate::fidelity::compare::StatusCounts {
+                    source: 51,
+                    target: 49,
+                    exact_match: 48,
+                    drifted: 1,
+                    missing_target: 2,
+                    missing_source: 0,
+                },
+            }),
+            min_fidelity: Some(95.0),
+            met: Some(false),
+            missing_by_type: BTreeMap::from([("microsoft.compute/disks".into(), 1)]),
+            error: None,
+        }))
+        .unwrap();
         let f = reg.load().unwrap();
         assert_eq!(f.deployments.len(), 2);
+        let v = f.get("b").unwrap().verification.as_ref().unwrap();
+        assert_eq!(v.met, Some(false));
+        assert_eq!(v.fidelity.as_ref().unwrap().counts.exact_match, 48);
+        assert!(f.get("a").unwrap().verification.is_none());
         let a = f.get("a").unwrap();
         assert_eq!(a.outcome(), Some(Outcome::Succeeded));
         let end = a.end.as_ref().unwrap();
@@ -440,7 +533,7 @@ mod tests {
         assert_eq!(a.status(), "destroying");
         assert_eq!(f.get("b").unwrap().status(), "unfinished");
         let text = std::fs::read_to_string(reg.path()).unwrap();
-        assert_eq!(text.lines().count(), 4);
+        assert_eq!(text.lines().count(), 5);
         assert!(text.lines().next().unwrap().contains("\"event\":\"start\""));
     }
 
@@ -455,9 +548,7 @@ mod tests {
             text.push_str(&serde_json::to_string(&e).unwrap());
             text.push('\n');
         }
-        text.push_str(
-            "{\"event\":\"verify\",\"id\":\"a\"}\n{\"event\":\"end\",\"id\":\"a\",\"at\"",
-        );
+        text.push_str("{\"event\":\"audit\",\"id\":\"a\"}\n{\"event\":\"end\",\"id\":\"a\",\"at\"");
         let f = fold(&text);
         assert_eq!(f.deployments.len(), 1);
         assert_eq!(f.skipped_lines, 3);

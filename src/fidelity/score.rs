@@ -197,6 +197,21 @@ pub fn report(c: Comparison, timestamp: String, target_fidelity: f64) -> Fidelit
     }
 }
 
+/// Source resources without a copy in the target (`MISSING_TARGET`), by
+/// lowercase ARM type: their source ARM IDs, in report order. Empty when the
+/// report was read back without its per-resource entries.
+pub fn missing_in_target(r: &FidelityReport) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for res in &r.resources {
+        if res.status == super::compare::Status::MissingTarget
+            && let Some(id) = &res.source_id
+        {
+            out.entry(res.r#type.clone()).or_default().push(id.clone());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
