@@ -17,7 +17,7 @@ use atg::fidelity::scope::{self, ScopeSpec};
 use atg::fidelity::{MatchOptions, render, score};
 use atg::graph::sqlite::SqliteStore;
 use atg::iac::naming;
-use atg::model::{ScanInfo, ScanStatus, Snapshot};
+use atg::model::{ScanInfo, Snapshot};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
@@ -114,18 +114,12 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn info(id: &str) -> ScanInfo {
-    ScanInfo {
-        scan_id: id.into(),
-        started_at: atg::clock::now_rfc3339(),
-        finished_at: None,
-        source: "bench".into(),
-        tenant_id: None,
-        subscriptions: vec![],
-        status: ScanStatus::Running,
-        resource_count: 0,
-        relationship_count: 0,
-        failures: vec![],
-    }
+    ScanInfo::running(
+        id.into(),
+        atg::clock::now_rfc3339(),
+        "bench".into(),
+        &Default::default(),
+    )
 }
 
 /// The copy's text: one pass over the export's words, renaming

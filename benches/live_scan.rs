@@ -128,20 +128,13 @@ fn run(n: usize, quota: Option<GraphQuota>) {
         let store =
             atg::graph::sqlite::SqliteStore::open(&dir.path().join("graph.db")).expect("store");
         let info = atg::model::ScanInfo {
-            scan_id: "bench".into(),
-            started_at: atg::clock::now_rfc3339(),
-            finished_at: None,
-            source: format!("live:{tenant_id}"),
             tenant_id: Some(tenant_id.clone()),
-            subscriptions: snapshot
-                .subscriptions
-                .iter()
-                .map(|s| s.subscription_id.clone())
-                .collect(),
-            status: atg::model::ScanStatus::Running,
-            resource_count: 0,
-            relationship_count: 0,
-            failures: Vec::new(),
+            ..atg::model::ScanInfo::running(
+                "bench".into(),
+                atg::clock::now_rfc3339(),
+                format!("live:{tenant_id}"),
+                &snapshot,
+            )
         };
         atg::graph::import_snapshot(&store, &info, std::sync::Arc::new(snapshot), 20_000)
             .await

@@ -68,18 +68,12 @@ fn child(n: usize) {
     let t = Instant::now();
     let (snap, _) = atg::azure::load_file(&export).expect("load");
     let store = atg::graph::sqlite::SqliteStore::open(&dir.path().join("graph.db")).expect("store");
-    let info = atg::model::ScanInfo {
-        scan_id: "bench".into(),
-        started_at: atg::clock::now_rfc3339(),
-        finished_at: None,
-        source: "bench".into(),
-        tenant_id: None,
-        subscriptions: vec![],
-        status: atg::model::ScanStatus::Running,
-        resource_count: 0,
-        relationship_count: 0,
-        failures: vec![],
-    };
+    let info = atg::model::ScanInfo::running(
+        "bench".into(),
+        atg::clock::now_rfc3339(),
+        "bench".into(),
+        &snap,
+    );
     // As `atg scan` does it: relationships derived while resources are written.
     let snap = std::sync::Arc::new(snap);
     rt.block_on(atg::graph::import_snapshot(

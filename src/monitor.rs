@@ -326,18 +326,12 @@ mod tests {
 
     #[test]
     fn tracker_counts_identical_polls_and_resets_on_change() {
-        let scan = ScanInfo {
-            scan_id: "a".into(),
-            started_at: String::new(),
-            finished_at: None,
-            source: String::new(),
-            tenant_id: None,
-            subscriptions: vec![],
-            status: ScanStatus::Running,
-            resource_count: 0,
-            relationship_count: 0,
-            failures: vec![],
-        };
+        let scan = ScanInfo::running(
+            "a".into(),
+            String::new(),
+            String::new(),
+            &Default::default(),
+        );
         let c = |n| ScopeCounts {
             resources: n,
             ..Default::default()

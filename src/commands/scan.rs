@@ -122,23 +122,13 @@ async fn store_snapshot(
     failures: Vec<String>,
 ) -> Result<ScanSummary, CliError> {
     let info = ScanInfo {
-        scan_id: crate::clock::new_scan_id(),
-        started_at: crate::clock::now_rfc3339(),
-        finished_at: None,
-        source,
-        tenant_id: snapshot
-            .subscriptions
-            .iter()
-            .find_map(|s| s.tenant_id.clone()),
-        subscriptions: snapshot
-            .subscriptions
-            .iter()
-            .map(|s| s.subscription_id.clone())
-            .collect(),
-        status: ScanStatus::Running,
-        resource_count: 0,
-        relationship_count: 0,
         failures,
+        ..ScanInfo::running(
+            crate::clock::new_scan_id(),
+            crate::clock::now_rfc3339(),
+            source,
+            &snapshot,
+        )
     };
     // Relationships are derived while the resources are written.
     let snapshot = Arc::new(snapshot);

@@ -70,6 +70,39 @@ pub struct ScanInfo {
     pub failures: Vec<String>,
 }
 
+impl ScanInfo {
+    /// A scan about to be written: status `Running`, nothing counted yet,
+    /// tenant and subscriptions taken from `snapshot` (the tenant of the
+    /// first subscription that names one). `started_at` is RFC 3339 UTC;
+    /// `source` is `file:PATH` or `live:TENANT`.
+    pub fn running(
+        scan_id: String,
+        started_at: String,
+        source: String,
+        snapshot: &Snapshot,
+    ) -> Self {
+        ScanInfo {
+            scan_id,
+            started_at,
+            finished_at: None,
+            source,
+            tenant_id: snapshot
+                .subscriptions
+                .iter()
+                .find_map(|s| s.tenant_id.clone()),
+            subscriptions: snapshot
+                .subscriptions
+                .iter()
+                .map(|s| s.subscription_id.clone())
+                .collect(),
+            status: ScanStatus::Running,
+            resource_count: 0,
+            relationship_count: 0,
+            failures: Vec::new(),
+        }
+    }
+}
+
 /// The records of one scan, in memory.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
