@@ -13,12 +13,35 @@ fn state(d: &Dir) -> Value {
 
 /// A copy of the azurerm schema with `edit` applied to the resource schema of `ty`.
 fn edited_schema(d: &Dir, ty: &str, edit: impl Fn(&mut Value)) -> std::path::PathBuf {
+    edited_schema_of(d, &[(ty, &edit)])
+}
+
+/// `atg iterate --until-stable --validator builtin --provider-schema SCHEMA`.
+fn iterate_until_stable(d: &Dir, schema: &std::path::Path) -> std::process::Output {
+    d.atg()
+        .args([
+            "iterate",
+            "--until-stable",
+            "--validator",
+            "builtin",
+            "--provider-schema",
+        ])
+        .arg(schema)
+        .output()
+        .unwrap()
+}
+
+/// The azurerm schema with each `(resource type, edit)` applied to that
+/// type's block, written to `schema.json` in the test folder.
+fn edited_schema_of(d: &Dir, edits: &[(&str, &dyn Fn(&mut Value))]) -> std::path::PathBuf {
     let mut s: Value =
         serde_json::from_str(&std::fs::read_to_string(azurerm_schema()).unwrap()).unwrap();
-    edit(
-        &mut s["provider_schemas"]["registry.terraform.io/hashicorp/azurerm"]["resource_schemas"]
-            [ty]["block"],
-    );
+    for (ty, edit) in edits {
+        edit(
+            &mut s["provider_schemas"]["registry.terraform.io/hashicorp/azurerm"]["resource_schemas"]
+                [*ty]["block"],
+        );
+    }
     let p = d.path().join("schema.json");
     std::fs::write(&p, serde_json::to_vec(&s).unwrap()).unwrap();
     p
@@ -28,18 +51,7 @@ fn edited_schema(d: &Dir, ty: &str, edit: impl Fn(&mut Value)) -> std::path::Pat
 fn contoso_reaches_three_provider_validated_passes() {
     let d = Dir::new();
     d.scan(&contoso());
-    let out = d
-        .atg()
-        .args([
-            "iterate",
-            "--until-stable",
-            "--validator",
-            "builtin",
-            "--provider-schema",
-        ])
-        .arg(azurerm_schema())
-        .output()
-        .unwrap();
+    let out = iterate_until_stable(&d, &azurerm_schema());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("Stable: 3 consecutive provider-validated passes (threshold 3)"),
@@ -150,31 +162,21 @@ fn a_rejected_argument_is_dropped_and_a_missing_required_value_skips_the_resourc
     d.scan(&contoso());
     // This schema rejects `address_space` on virtual networks and requires an
     // argument on public IPs that no source has.
-    let schema = {
-        let p = edited_schema(&d, "azurerm_virtual_network", |b| {
-            b["attributes"]
-                .as_object_mut()
-                .unwrap()
-                .remove("address_space");
-        });
-        let mut s: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-        s["provider_schemas"]["registry.terraform.io/hashicorp/azurerm"]["resource_schemas"]["azurerm_public_ip"]
-            ["block"]["attributes"]["edge_zone"]["required"] = Value::Bool(true);
-        std::fs::write(&p, serde_json::to_vec(&s).unwrap()).unwrap();
-        p
-    };
-    let out = d
-        .atg()
-        .args([
-            "iterate",
-            "--until-stable",
-            "--validator",
-            "builtin",
-            "--provider-schema",
-        ])
-        .arg(&schema)
-        .output()
-        .unwrap();
+    let schema = edited_schema_of(
+        &d,
+        &[
+            ("azurerm_virtual_network", &|b: &mut Value| {
+                b["attributes"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("address_space");
+            }),
+            ("azurerm_public_ip", &|b: &mut Value| {
+                b["attributes"]["edge_zone"]["required"] = Value::Bool(true);
+            }),
+        ],
+    );
+    let out = iterate_until_stable(&d, &schema);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let st = state(&d);
     let h = st["history"].as_array().unwrap();
@@ -241,18 +243,7 @@ fn an_error_no_rule_can_fix_stops_with_a_report_instead_of_spinning() {
     let schema = edited_schema(&d, "azurerm_resource_group", |b| {
         b["attributes"]["managed_by"]["required"] = Value::Bool(true);
     });
-    let out = d
-        .atg()
-        .args([
-            "iterate",
-            "--until-stable",
-            "--validator",
-            "builtin",
-            "--provider-schema",
-        ])
-        .arg(&schema)
-        .output()
-        .unwrap();
+    let out = iterate_until_stable(&d, &schema);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("Stuck at iteration 1"), "{err}");
