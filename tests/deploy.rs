@@ -75,6 +75,13 @@ fn flaky(d: &Dir, name: &str, fails: u32, messages: &[&str]) -> String {
     )
 }
 
+/// Asserts `out` exited with `code` and said `needle` on stderr.
+fn assert_exit(out: &std::process::Output, code: i32, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(err.contains(needle), "{err}");
+}
+
 fn plain(name: &str) -> String {
     format!("resource \"terraform_data\" \"{name}\" {{\n  input = \"{name}\"\n}}\n")
 }
@@ -333,12 +340,7 @@ fn dry_run_reports_the_counts_and_changes_nothing() {
         .args(["--target-tenant-id", TENANT])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("it was a dry run"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 2, "it was a dry run");
 }
 
 #[test]
@@ -376,8 +378,7 @@ fn rollback_destroys_only_what_the_failed_deployment_created() {
 
     // Rollback needs --yes.
     let out = deploy(&d, &["--rollback-on-failure", "--dry-run"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    assert_exit(&out, 2, "--yes");
 }
 
 #[test]
@@ -398,8 +399,7 @@ fn destroy_needs_yes_and_the_recorded_target() {
             .unwrap()
     };
     let out = destroy(&["--target-subscription", SUB, "--target-tenant-id", TENANT]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("without `--yes`"), "{}", stderr(&out));
+    assert_exit(&out, 2, "without `--yes`");
     assert_eq!(state(&d), ["a", "b"]);
 
     let out = destroy(&[
@@ -433,12 +433,7 @@ fn destroy_needs_yes_and_the_recorded_target() {
         .args(["--target-tenant-id", TENANT])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("no deployment `deploy-nope`"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 2, "no deployment `deploy-nope`");
 
     let out = destroy(&[
         "--yes",
@@ -630,12 +625,7 @@ fn no_secret_reaches_stdout_stderr_logs_or_the_registry() {
         .args(["--target-subscription", SUB, "--target-tenant-id", TENANT])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("AuthorizationFailed for [REDACTED]"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 3, "AuthorizationFailed for [REDACTED]");
     outputs.push(out);
     let mut c = atg(&d);
     with_alias(&mut c);
@@ -749,12 +739,7 @@ fn bad_targets_and_credentials_are_input_errors() {
         .args(["--target-tenant-id", TENANT])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("refusing to apply without `--yes`"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 2, "refusing to apply without `--yes`");
     assert!(!d.path().join("demos/deployments.jsonl").exists());
     // A folder without Terraform files.
     std::fs::create_dir_all(d.path().join("empty")).unwrap();
@@ -770,12 +755,7 @@ fn bad_targets_and_credentials_are_input_errors() {
         .args(["--target-tenant-id", TENANT])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("no `.tf` or `.tf.json` files in `empty`"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 2, "no `.tf` or `.tf.json` files in `empty`");
 }
 
 #[test]
@@ -797,12 +777,7 @@ fn iterate_auto_deploy_deploys_the_last_stable_iteration() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("without `--auto-deploy`"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 2, "without `--auto-deploy`");
     // A bad target fails before any iteration runs.
     let out = atg(&d)
         .args([
@@ -829,12 +804,7 @@ fn iterate_auto_deploy_deploys_the_last_stable_iteration() {
         .args(["--target-subscription", SUB, "--target-tenant-id", TENANT])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("Not deploying: 1 consecutive passes of 3 needed"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 1, "Not deploying: 1 consecutive passes of 3 needed");
     assert!(!d.path().join("demos/deployments.jsonl").exists());
     // Stable: the last iteration is deployed (a dry run; offline, terraform
     // cannot fetch azurerm, so the plan fails, and the attempt is recorded).
