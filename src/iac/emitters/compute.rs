@@ -311,18 +311,23 @@ fn os_profile(r: &Resource, cx: &mut EmitCx, windows: bool, body: &mut Body) -> 
     if secrets > 0 {
         cx.note("`secret` certificates from the source key vault are not copied");
     }
+    // The OS-specific part of `osProfile`, and readers of its flags and strings.
+    let cfg = r
+        .prop(if windows {
+            "osProfile/windowsConfiguration"
+        } else {
+            "osProfile/linuxConfiguration"
+        })
+        .cloned()
+        .unwrap_or(Json::Null);
+    let b = |p: &str| cfg.pointer(p).and_then(Json::as_bool);
+    let s = |p: &str| {
+        cfg.pointer(p)
+            .and_then(Json::as_str)
+            .filter(|s| !s.is_empty())
+    };
     if windows {
         body.set("admin_password", cx.secret_variable("admin_password"));
-        let cfg = r
-            .prop("osProfile/windowsConfiguration")
-            .cloned()
-            .unwrap_or(Json::Null);
-        let b = |p: &str| cfg.pointer(p).and_then(Json::as_bool);
-        let s = |p: &str| {
-            cfg.pointer(p)
-                .and_then(Json::as_str)
-                .filter(|s| !s.is_empty())
-        };
         set_opt(body, "provision_vm_agent", b("/provisionVMAgent"));
         set_opt(
             body,
@@ -359,16 +364,6 @@ fn os_profile(r: &Resource, cx: &mut EmitCx, windows: bool, body: &mut Body) -> 
             }
         }
     } else {
-        let cfg = r
-            .prop("osProfile/linuxConfiguration")
-            .cloned()
-            .unwrap_or(Json::Null);
-        let b = |p: &str| cfg.pointer(p).and_then(Json::as_bool);
-        let s = |p: &str| {
-            cfg.pointer(p)
-                .and_then(Json::as_str)
-                .filter(|s| !s.is_empty())
-        };
         let mut keys = Vec::new();
         for k in cfg
             .pointer("/ssh/publicKeys")
