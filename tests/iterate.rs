@@ -31,9 +31,12 @@ fn iterate_until_stable(d: &Dir, schema: &std::path::Path) -> std::process::Outp
         .unwrap()
 }
 
+/// An edit of one resource type's schema block.
+type SchemaEdit<'a> = dyn Fn(&mut Value) + 'a;
+
 /// The azurerm schema with each `(resource type, edit)` applied to that
 /// type's block, written to `schema.json` in the test folder.
-fn edited_schema_of(d: &Dir, edits: &[(&str, &dyn Fn(&mut Value))]) -> std::path::PathBuf {
+fn edited_schema_of(d: &Dir, edits: &[(&str, &SchemaEdit<'_>)]) -> std::path::PathBuf {
     let mut s: Value =
         serde_json::from_str(&std::fs::read_to_string(azurerm_schema()).unwrap()).unwrap();
     for (ty, edit) in edits {
