@@ -137,6 +137,11 @@ impl<'p, 'a> EmitCx<'p, 'a> {
         &self.label
     }
 
+    /// The primary azurerm type chosen for the resource being emitted.
+    pub fn primary_type(&self) -> &'static str {
+        self.primary_type
+    }
+
     /// The planned address (`TYPE.LABEL`) of the resource being emitted.
     pub fn address(&self) -> String {
         format!("{}.{}", self.primary_type, self.label)
@@ -222,6 +227,16 @@ impl<'p, 'a> EmitCx<'p, 'a> {
             .or_else(|| self.resource.location.clone())
             .map(Value::Str)
             .ok_or_else(|| Skip::missing("location"))
+    }
+
+    /// The target location as a region name (`eastus`): the `--location`
+    /// override, else the source's.
+    pub fn location_name(&self) -> Option<String> {
+        self.plan
+            .target
+            .location
+            .clone()
+            .or_else(|| self.resource.location.clone())
     }
 
     /// A globally unique target name for the resource, from its source name

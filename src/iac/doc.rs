@@ -25,6 +25,9 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     /// A reference expression such as `azurerm_subnet.app.id` or `var.x`.
     Ref(String),
+    /// A JSON document for a JSON-valued argument (a policy, settings):
+    /// `jsonencode({...})` in HCL, the JSON text in Terraform JSON.
+    Json(serde_json::Value),
 }
 
 impl Value {

@@ -107,10 +107,10 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         .filter(|r| in_scope(r))
         .map(|r| {
             let type_key = r.type_key();
-            let emitter = emitters::for_type(&type_key);
+            let mapping = emitters::for_type(&type_key);
             Keyed {
                 resource: r,
-                selected: emitter.map(|e| (e, (e.select)(r))),
+                selected: mapping.map(|m| (m, emitters::select(m, r))),
                 label: label_for(r),
                 id_key: r.id_key(),
                 type_key,
@@ -236,7 +236,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         .into_par_iter()
         .map(|(r, emitter, primary, label, address)| {
             let mut cx = EmitCx::new(&plan, r, primary, label);
-            let result = (emitter.emit)(r, &mut cx).map(|blocks| Unit {
+            let result = emitters::emit(emitter, r, &mut cx).map(|blocks| Unit {
                 resource: r,
                 group: emitter.group,
                 address: address.clone(),
@@ -395,9 +395,9 @@ struct Keyed<'a> {
     id_key: String,
     /// The label before it is made unique.
     label: String,
-    /// The emitter for the type, and its choice of primary azurerm type
-    /// (or why the resource is skipped). `None`: no emitter (unmapped).
-    selected: Option<(&'static emitters::Emitter, Result<&'static str, Skip>)>,
+    /// The mapping for the type, and its choice of primary azurerm type
+    /// (or why the resource is skipped). `None`: no mapping (unmapped).
+    selected: Option<(&'static emitters::Mapping, Result<&'static str, Skip>)>,
 }
 
 fn label_for(r: &Resource) -> String {

@@ -108,6 +108,11 @@ fn hcl_expr(v: &Value) -> hcl::Expression {
             hcl::Expression::Object(obj)
         }
         Value::Ref(r) => traversal(r),
+        Value::Json(j) => hcl::Expression::FuncCall(Box::new(
+            hcl::expr::FuncCall::builder("jsonencode")
+                .arg(hcl_expr(&Value::from_json(j)))
+                .build(),
+        )),
     }
 }
 
@@ -205,6 +210,7 @@ fn json_value(v: &Value, bare: bool) -> Json {
         ),
         Value::Ref(r) if bare => Json::String(r.clone()),
         Value::Ref(r) => Json::String(format!("${{{r}}}")),
+        Value::Json(j) => Json::String(escape_template(&j.to_string())),
     }
 }
 

@@ -1,48 +1,26 @@
-//! Emitters for Azure Automation accounts.
+//! Mappings for Azure Automation: accounts.
 //!
-//! Runbooks, schedules, credentials and variables are left to other
-//! emitters; credentials and encrypted variables are secrets and are never
-//! copied.
+//! Runbook contents, credentials and variables are never read.
 
-use super::Emitter;
-use super::common::{IdentityNotes, enabled_flag, identity_block, located, prop_bool};
-use crate::iac::context::{EmitCx, Skip};
-use crate::iac::doc::Block;
-use crate::model::Resource;
-use serde_json::Value as Json;
+use super::spec::*;
 
-/// The automation emitters.
-pub static EMITTERS: &[Emitter] = &[Emitter {
-    arm_type: "microsoft.automation/automationaccounts",
-    azurerm_types: &["azurerm_automation_account"],
-    group: "automation",
-    select: |_| Ok("azurerm_automation_account"),
-    emit: automation_account,
-}];
-
-fn automation_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    // ARM keeps the SKU under properties; some exports lift it to the top.
-    let sku = r
-        .prop_str("sku/name")
-        .or_else(|| r.sku.get("name").and_then(Json::as_str))
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| Skip::missing("properties.sku.name"))?;
-    let mut body = located(r, cx)?
-        .attr("sku_name", sku)
-        .opt_attr(
-            "local_authentication_enabled",
-            prop_bool(r, "disableLocalAuth").map(|d| !d),
-        )
-        .opt_attr(
-            "public_network_access_enabled",
-            prop_bool(r, "publicNetworkAccess").or_else(|| enabled_flag(r, "publicNetworkAccess")),
-        )
-        .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
-        body = body.block(id);
-    }
-    Ok(vec![cx.resource(body)])
-}
+/// The automation mappings.
+pub static MAPPINGS: &[Mapping] = &[Mapping::new(
+    "microsoft.automation/automationaccounts",
+    "azurerm_automation_account",
+    "automation",
+)
+.args(&[
+    arg(
+        "sku_name",
+        Src::First(&[Src::P("sku/name"), Src::R("sku/name")]),
+        Conv::Enum(&["Basic", "Free"]),
+    )
+    .req(),
+    not("local_authentication_enabled", "disableLocalAuth"),
+    flag("public_network_access_enabled", "publicNetworkAccess"),
+])
+.identity()];
 
 #[cfg(test)]
 mod tests {

@@ -1,33 +1,20 @@
-//! Helpers shared by the service emitters: reading values out of a source
-//! resource or its JSON (non-empty strings, string lists, booleans, numbers,
-//! `Enabled`/`Disabled` flags, SKU fields, zones), ARM ID pieces (parent,
-//! last segment), the `identity` block, and optional references that leave
-//! a note when their target is not emitted.
+//! Helpers shared by the generic emitter and the service hooks: reading
+//! values out of a source resource or its JSON (non-empty strings, string
+//! lists, booleans, numbers, `Enabled`/`Disabled` flags, SKU fields, zones),
+//! ARM ID pieces (parent, last segment), the `identity` block, and optional
+//! references that leave a note when their target is not emitted.
 //!
-//! Each emitter module owns only what is particular to its service; a helper
+//! Each service module owns only what is particular to its service; a helper
 //! that two modules need lives here, once.
 
-use crate::iac::context::{EmitCx, Skip};
+use crate::iac::context::EmitCx;
 use crate::iac::doc::{Block, Body, Value};
-use crate::model::{Resource, ResourceId};
+use crate::model::Resource;
 use serde_json::Value as Json;
 
-/// `name`, `resource_group_name` and `location` (in that order), the
-/// arguments most resources start with. Skips when the resource group is
-/// not emitted or no location is known.
-pub(super) fn located(r: &Resource, cx: &mut EmitCx) -> Result<Body, Skip> {
-    Ok(Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?))
-}
-
-/// Sets `name` on a borrowed body when `value` is `Some`; does nothing on
-/// `None`.
-pub(super) fn set_opt(body: &mut Body, name: &str, value: Option<impl Into<Value>>) {
-    if let Some(v) = value {
-        body.set(name, v);
-    }
+/// `s` when it is not empty.
+pub(super) fn non_empty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
 }
 
 /// The non-empty string at a JSON pointer (`/a/b`) below `v`; `None` when
@@ -80,12 +67,6 @@ pub(super) fn json_strs(v: &Json) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The strings of the JSON array at `path` (slash-separated) below
-/// `properties`, as `json_strs` reads them.
-pub(super) fn str_list(r: &Resource, path: &str) -> Vec<String> {
-    r.prop(path).map(json_strs).unwrap_or_default()
-}
-
 /// The boolean at `path` below `properties`; `None` when absent or not a bool.
 pub(super) fn prop_bool(r: &Resource, path: &str) -> Option<bool> {
     r.prop(path).and_then(Json::as_bool)
@@ -107,26 +88,12 @@ pub(super) fn enabled_flag(r: &Resource, path: &str) -> Option<bool> {
     }
 }
 
-/// A string property compared with `Enabled` (any case): `Some(true)` for
-/// `Enabled`, `Some(false)` for any other non-empty string, `None` when
-/// absent or empty. Unlike `enabled_flag`, unknown values read as `false`.
-pub(super) fn enabled_else_false(r: &Resource, path: &str) -> Option<bool> {
-    r.prop_str(path).map(|s| s.eq_ignore_ascii_case("Enabled"))
-}
-
 /// `sku.<field>` of a resource (e.g. `name`, `tier`) as a non-empty string.
 pub(super) fn sku_str<'r>(r: &'r Resource, field: &str) -> Option<&'r str> {
     r.sku
         .get(field)
         .and_then(Json::as_str)
         .filter(|s| !s.is_empty())
-}
-
-/// The resource's zones as azurerm's `zones` string list; `None` when it has
-/// no string zones.
-pub(super) fn zones(r: &Resource) -> Option<Value> {
-    let z = json_strs(&r.zones);
-    (!z.is_empty()).then(|| Value::str_list(z))
 }
 
 /// The first availability zone of the resource, as azurerm's singular `zone`
@@ -145,76 +112,14 @@ pub(super) fn last_segment(id: &str) -> &str {
     id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
 }
 
-/// The ARM ID of the parent resource (a database's server, a queue's
-/// namespace); skips with `MissingRequiredValue` when the ID has no parent.
-pub(super) fn parent_id(r: &Resource) -> Result<String, Skip> {
-    ResourceId::parse(&r.id)
-        .ok()
-        .and_then(|id| id.parent())
-        .map(|p| p.as_str().to_string())
-        .ok_or_else(|| Skip::missing("parent resource in id"))
-}
-
-/// A reference to `id` of the resource `arm_id` when it is emitted; else
-/// `None`, with the note "`<arg>` omitted: `<arm_id>` is not in the emitted
-/// set".
-pub(super) fn optional_ref(cx: &mut EmitCx, arg: &str, arm_id: &str) -> Option<Value> {
-    let v = cx.reference(arm_id, "id");
-    if v.is_none() {
-        cx.note(format!(
-            "`{arg}` omitted: `{arm_id}` is not in the emitted set"
-        ));
-    }
-    v
-}
-
-/// References to `id` of the subnets in `acls.virtualNetworkRules[].id` (a
-/// `networkAcls` object); each subnet that is not emitted is left out with
-/// the note "`<what>` for subnet `<id>` omitted: it is not in the emitted
-/// set". Rules without an `id` string are ignored.
-pub(super) fn acl_subnet_refs(acls: &Json, cx: &mut EmitCx, what: &str) -> Vec<Value> {
-    let mut subnets = Vec::new();
-    for rule in items(acls, "/virtualNetworkRules") {
-        let Some(id) = rule.get("id").and_then(Json::as_str) else {
-            continue;
-        };
-        match cx.reference(id, "id") {
-            Some(v) => subnets.push(v),
-            None => cx.note(format!(
-                "{what} for subnet `{id}` omitted: it is not in the emitted set"
-            )),
-        }
-    }
-    subnets
-}
-
-/// The `value` strings of `acls.ipRules[]` (a `networkAcls` object), in order.
-pub(super) fn acl_ip_rules(acls: &Json) -> impl Iterator<Item = &str> {
-    items(acls, "/ipRules")
-        .iter()
-        .filter_map(|ip| ip.get("value").and_then(Json::as_str))
-}
-
-/// The wording of the notes `identity_block` records. The emitters were
-/// written with two wordings; each keeps its own so reports do not change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum IdentityNotes {
-    /// "user-assigned identity `<id>` omitted from `identity`: …" and
-    /// "`identity` block omitted: …" (compute, storage, monitoring).
-    NameTheBlock,
-    /// "user-assigned identity `<id>` omitted: …" and "identity omitted: …"
-    /// (web, database, containers, messaging, automation).
-    Short,
-}
-
 /// The azurerm `identity` block for the source `identity` object, or `None`
 /// when the resource has no managed identity. `SystemAssigned`,
 /// `UserAssigned` or both; user-assigned identities become references
 /// (`azurerm_user_assigned_identity.x.id`) in `identity_ids`. One that is not
 /// emitted is left out with a note; when none is left the type falls back to
 /// `SystemAssigned` (if the source had it) or the block is dropped with a
-/// note. `notes` chooses the wording of those notes.
-pub(super) fn identity_block(r: &Resource, cx: &mut EmitCx, notes: IdentityNotes) -> Option<Block> {
+/// note.
+pub(super) fn identity_block(r: &Resource, cx: &mut EmitCx) -> Option<Block> {
     let kind = r.identity.get("type").and_then(Json::as_str)?;
     let parts: Vec<String> = kind
         .split(',')
@@ -233,14 +138,9 @@ pub(super) fn identity_block(r: &Resource, cx: &mut EmitCx, notes: IdentityNotes
         {
             match cx.reference(id, "id") {
                 Some(v) => ids.push(v),
-                None => cx.note(match notes {
-                    IdentityNotes::NameTheBlock => format!(
-                        "user-assigned identity `{id}` omitted from `identity`: it is not in the emitted set"
-                    ),
-                    IdentityNotes::Short => format!(
-                        "user-assigned identity `{id}` omitted: it is not in the emitted set"
-                    ),
-                }),
+                None => cx.note(format!(
+                    "user-assigned identity `{id}` omitted from `identity`: it is not in the emitted set"
+                )),
             }
         }
     }
@@ -250,14 +150,9 @@ pub(super) fn identity_block(r: &Resource, cx: &mut EmitCx, notes: IdentityNotes
         (false, true) => "UserAssigned",
         (false, false) => {
             if user {
-                cx.note(match notes {
-                    IdentityNotes::NameTheBlock => {
-                        "`identity` block omitted: none of its user-assigned identities is emitted"
-                    }
-                    IdentityNotes::Short => {
-                        "identity omitted: none of its user-assigned identities is emitted"
-                    }
-                });
+                cx.note(
+                    "`identity` block omitted: none of its user-assigned identities is emitted",
+                );
             }
             return None;
         }
@@ -267,4 +162,12 @@ pub(super) fn identity_block(r: &Resource, cx: &mut EmitCx, notes: IdentityNotes
         body.set("identity_ids", Value::List(ids));
     }
     Some(Block::nested("identity", body))
+}
+
+/// Sets `name` on a borrowed body when `value` is `Some`; does nothing on
+/// `None`.
+pub(super) fn set_opt(body: &mut Body, name: &str, value: Option<impl Into<Value>>) {
+    if let Some(v) = value {
+        body.set(name, v);
+    }
 }

@@ -1,65 +1,402 @@
-//! Emitters for Microsoft.Compute: Linux and Windows virtual machines with
+//! Mappings for Microsoft.Compute: Linux and Windows virtual machines with
 //! their data disk attachments, managed disks, SSH public keys, VM
 //! extensions and availability sets.
 //!
 //! OS disks created from an image belong to their VM and are skipped as
 //! managed. Platform images are written as publisher/offer/sku/version, never
 //! as image IDs. Passwords and protected extension settings are never copied:
-//! Windows passwords become sensitive variables. NICs are left to `network`.
+//! passwords become sensitive variables. NICs are left to `network`.
 
-use super::Emitter;
-use super::common::{
-    IdentityNotes, identity_block, located, optional_ref, prop_bool, prop_i64, set_opt, str_at,
-    str_list, zone,
-};
+use super::common::{set_opt, str_at};
+use super::spec::*;
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
-use crate::model::{Resource, ResourceId};
+use crate::model::Resource;
 use serde_json::Value as Json;
 
 const LINUX_VM: &str = "azurerm_linux_virtual_machine";
 const WINDOWS_VM: &str = "azurerm_windows_virtual_machine";
 const DATA_DISK_ATTACHMENT: &str = "azurerm_virtual_machine_data_disk_attachment";
+const SPOT: When = When::Is(Src::P("priority"), &["Spot"]);
+const COPY: When = When::Is(Src::P("creationData/createOption"), &["Copy", "Restore"]);
 
-/// The compute emitters.
-pub static EMITTERS: &[Emitter] = &[
-    Emitter {
-        arm_type: "microsoft.compute/virtualmachines",
-        azurerm_types: &[LINUX_VM, WINDOWS_VM, DATA_DISK_ATTACHMENT],
-        group: "compute",
-        select: select_vm,
-        emit: virtual_machine,
-    },
-    Emitter {
-        arm_type: "microsoft.compute/disks",
-        azurerm_types: &["azurerm_managed_disk"],
-        group: "compute",
-        select: select_disk,
-        emit: managed_disk,
-    },
-    Emitter {
-        arm_type: "microsoft.compute/sshpublickeys",
-        azurerm_types: &["azurerm_ssh_public_key"],
-        group: "compute",
-        select: |_| Ok("azurerm_ssh_public_key"),
-        emit: ssh_public_key,
-    },
-    Emitter {
-        arm_type: "microsoft.compute/virtualmachines/extensions",
-        azurerm_types: &["azurerm_virtual_machine_extension"],
-        group: "compute",
-        select: |_| Ok("azurerm_virtual_machine_extension"),
-        emit: vm_extension,
-    },
-    Emitter {
-        arm_type: "microsoft.compute/availabilitysets",
-        azurerm_types: &["azurerm_availability_set"],
-        group: "compute",
-        select: |_| Ok("azurerm_availability_set"),
-        emit: availability_set,
-    },
+/// The compute mappings.
+pub static MAPPINGS: &[Mapping] = &[
+    Mapping::new("microsoft.compute/virtualmachines", LINUX_VM, "compute")
+        .choose(select_vm, &[WINDOWS_VM])
+        .args(&[
+            s("size", "hardwareProfile/vmSize").req(),
+            compute("network_interface_ids", network_interface_ids),
+            one_of(
+                "license_type",
+                "licenseType",
+                &[
+                    "None",
+                    "Windows_Client",
+                    "Windows_Server",
+                    "RHEL_BYOS",
+                    "SLES_BYOS",
+                    "RHEL_BASE",
+                    "RHEL_SAPAPPS",
+                    "RHEL_SAPHA",
+                    "RHEL_EUS",
+                    "RHEL_BASESAPAPPS",
+                    "RHEL_BASESAPHA",
+                    "SLES_STANDARD",
+                    "SLES_SAP",
+                    "SLES_HPC",
+                    "UBUNTU_PRO",
+                ],
+            ),
+            reference(
+                "availability_set_id",
+                "availabilitySet/id",
+                "id",
+                "availability set",
+            ),
+            reference(
+                "proximity_placement_group_id",
+                "proximityPlacementGroup/id",
+                "id",
+                "proximity placement group",
+            ),
+            arg("zone", Src::Zone, Conv::AsIs),
+            one_of("priority", "priority", &["Regular", "Spot"]),
+            one_of("eviction_policy", "evictionPolicy", &["Deallocate", "Delete"]).when(SPOT),
+            f("max_bid_price", "billingProfile/maxPrice").when(SPOT),
+            b("encryption_at_host_enabled", "securityProfile/encryptionAtHost"),
+            b(
+                "secure_boot_enabled",
+                "securityProfile/uefiSettings/secureBootEnabled",
+            ),
+            b("vtpm_enabled", "securityProfile/uefiSettings/vTpmEnabled"),
+        ])
+        .nests(&[
+            block(
+                "additional_capabilities",
+                "additionalCapabilities",
+                &[
+                    b("ultra_ssd_enabled", "ultraSSDEnabled"),
+                    b("hibernation_enabled", "hibernationEnabled"),
+                ],
+            ),
+            blocks("boot_diagnostics", "", Repeat::Always, &[])
+                .when(When::True(Src::P("diagnosticsProfile/bootDiagnostics/enabled"))),
+            block(
+                "plan",
+                "/plan",
+                &[
+                    s("name", "name").key(),
+                    s("product", "product").key(),
+                    s("publisher", "publisher").key(),
+                ],
+            ),
+        ])
+        .hook(
+            virtual_machine,
+            &[
+                "os_managed_disk_id",
+                "admin_username",
+                "admin_password",
+                "computer_name",
+                "disable_password_authentication",
+                "provision_vm_agent",
+                "automatic_updates_enabled",
+                "patch_mode",
+                "patch_assessment_mode",
+                "hotpatching_enabled",
+                "timezone",
+                "winrm_listener",
+                "admin_ssh_key",
+                "source_image_reference",
+                "source_image_id",
+                "os_disk",
+            ],
+            &[DATA_DISK_ATTACHMENT],
+        )
+        .identity()
+        .notes(&[
+            note(
+                When::Fn(|at| {
+                    at.r.prop("diagnosticsProfile/bootDiagnostics/enabled")
+                        == Some(&Json::Bool(true))
+                        && at
+                            .r
+                            .prop_str("diagnosticsProfile/bootDiagnostics/storageUri")
+                            .is_some()
+                }),
+                "boot diagnostics use a managed storage account: the source storage URI points at the source tenant",
+            ),
+            note(
+                When::Has(Src::R("plan/name")),
+                "marketplace plan: its terms must be accepted in the target subscription",
+            ),
+        ]),
+    Mapping::new("microsoft.compute/disks", "azurerm_managed_disk", "compute")
+        .choose(select_disk, &[])
+        .check(disk_owned_by_vm)
+        .args(&[
+            compute("storage_account_type", disk_storage_type).req(),
+            compute("create_option", disk_create_option).req(),
+            reference(
+                "source_resource_id",
+                "creationData/sourceResourceId",
+                "id",
+                "copy source",
+            )
+            .req()
+            .when(COPY),
+            one_of("os_type", "osType", &["Linux", "Windows"]).when(COPY),
+            one_of("hyper_v_generation", "hyperVGeneration", &["V1", "V2"]).when(COPY),
+            n("disk_size_gb", "diskSizeGB"),
+            arg("zone", Src::Zone, Conv::AsIs),
+            n("disk_iops_read_write", "diskIOPSReadWrite").when(When::Fn(ultra)),
+            n("disk_mbps_read_write", "diskMBpsReadWrite").when(When::Fn(ultra)),
+            s("tier", "tier"),
+            b("on_demand_bursting_enabled", "burstingEnabled"),
+            arg(
+                "public_network_access_enabled",
+                Src::P("publicNetworkAccess"),
+                Conv::EnabledElseFalse,
+            ),
+            one_of(
+                "network_access_policy",
+                "networkAccessPolicy",
+                &["AllowAll", "DenyAll"],
+            )
+            .when(When::IsNot(Src::P("networkAccessPolicy"), &["AllowPrivate"])),
+            reference(
+                "disk_encryption_set_id",
+                "encryption/diskEncryptionSetId",
+                "id",
+                "disk encryption set",
+            ),
+        ])
+        .notes(&[
+            note(
+                When::Is(Src::P("networkAccessPolicy"), &["AllowPrivate"]),
+                "network access policy `AllowPrivate` omitted: it needs a disk access resource",
+            ),
+            note(
+                When::True(Src::P("encryptionSettingsCollection/enabled")),
+                "Azure Disk Encryption settings not copied: their keys live in the source key vault",
+            ),
+        ]),
+    Mapping::new(
+        "microsoft.compute/sshpublickeys",
+        "azurerm_ssh_public_key",
+        "compute",
+    )
+    .args(&[arg("public_key", Src::P("publicKey"), Conv::Trim).req()]),
+    Mapping::new(
+        "microsoft.compute/virtualmachines/extensions",
+        "azurerm_virtual_machine_extension",
+        "compute",
+    )
+    .scope(Scope::In("virtual_machine_id", "id", "virtual machine"))
+    .args(&[
+        s("publisher", "publisher").req(),
+        s("type", "type").req(),
+        s("type_handler_version", "typeHandlerVersion").req(),
+        b("auto_upgrade_minor_version", "autoUpgradeMinorVersion"),
+        b("automatic_upgrade_enabled", "enableAutomaticUpgrade"),
+        b("failure_suppression_enabled", "suppressFailures"),
+        json("settings", "settings"),
+        strs("provision_after_extensions", "provisionAfterExtensions"),
+    ])
+    .notes(&[
+        note(
+            When::Has(Src::P("protectedSettings")),
+            "`protected_settings` not copied: they are secrets; supply them in the target",
+        ),
+        note(
+            When::Has(Src::P("protectedSettingsFromKeyVault")),
+            "`protected_settings_from_key_vault` not copied: the secret lives in the source key vault; supply it in the target",
+        ),
+    ]),
+    Mapping::new(
+        "microsoft.compute/availabilitysets",
+        "azurerm_availability_set",
+        "compute",
+    )
+    .args(&[
+        n("platform_fault_domain_count", "platformFaultDomainCount"),
+        n("platform_update_domain_count", "platformUpdateDomainCount"),
+        arg("managed", Src::R("sku/name"), Conv::Equals("Aligned")),
+        reference(
+            "proximity_placement_group_id",
+            "proximityPlacementGroup/id",
+            "id",
+            "proximity placement group",
+        ),
+    ]),
 ];
 
+/// References to the VM's NICs, the primary one first (azurerm's rule).
+fn network_interface_ids(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let mut nics: Vec<(&str, bool)> =
+        at.r.prop("networkProfile/networkInterfaces")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| {
+                let id = str_at(n, "/id")?;
+                let primary = n
+                    .pointer("/properties/primary")
+                    .and_then(Json::as_bool)
+                    .unwrap_or(false);
+                Some((id, primary))
+            })
+            .collect();
+    if nics.is_empty() {
+        return Err(Skip::missing("properties.networkProfile.networkInterfaces"));
+    }
+    nics.sort_by_key(|(_, primary)| !primary);
+    let mut refs = Vec::with_capacity(nics.len());
+    for (id, _) in nics {
+        refs.push(cx.require_reference("network interface", id, "id")?);
+    }
+    Ok(Some(Value::List(refs)))
+}
+
+/// The irregular parts of a VM: the OS (admin user, keys or password,
+/// computer name, patching) and image, or the attached OS disk; the
+/// `os_disk` block; and one data disk attachment per managed data disk.
+fn virtual_machine(r: &Resource, cx: &mut EmitCx, body: &mut Body) -> Result<Vec<Block>, Skip> {
+    let windows = is_windows(r) == Some(true);
+    let os_disk = r
+        .prop("storageProfile/osDisk")
+        .filter(|v| v.is_object())
+        .ok_or_else(|| Skip::missing("properties.storageProfile.osDisk"))?;
+    let os_disk_id = os_disk
+        .pointer("/managedDisk/id")
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty());
+    if os_disk.get("vhd").is_some_and(Json::is_object) && os_disk.get("managedDisk").is_none() {
+        return Err(Skip::missing(
+            "properties.storageProfile.osDisk.managedDisk (unmanaged VHD disks are not supported by azurerm virtual machines)",
+        ));
+    }
+    let attach = str_at(os_disk, "/createOption").is_some_and(|c| c.eq_ignore_ascii_case("Attach"));
+    if attach {
+        let id = os_disk_id
+            .ok_or_else(|| Skip::missing("properties.storageProfile.osDisk.managedDisk.id"))?;
+        body.set(
+            "os_managed_disk_id",
+            cx.require_reference("OS disk", id, "id")?,
+        );
+    } else {
+        os_profile(r, cx, windows, body)?;
+        image(r, cx, body)?;
+    }
+    body.blocks
+        .insert(0, os_disk_block(os_disk, os_disk_id, cx));
+    let vm_ref = Value::reference(&cx.address(), "id");
+    Ok(data_disk_attachments(r, cx, &vm_ref))
+}
+
+/// Skips a disk its planned VM creates: the OS disk of a VM in the
+/// snapshot, unless the VM attaches it.
+fn disk_owned_by_vm(r: &Resource, cx: &EmitCx) -> Result<(), Skip> {
+    let Some(vm) = attaching_vm(r, cx) else {
+        return Ok(());
+    };
+    let is_os = vm
+        .prop_str("storageProfile/osDisk/managedDisk/id")
+        .is_some_and(|id| id.eq_ignore_ascii_case(&r.id));
+    let attached = vm
+        .prop_str("storageProfile/osDisk/createOption")
+        .is_some_and(|c| c.eq_ignore_ascii_case("Attach"));
+    if is_os && !attached {
+        return Err(Skip::managed(format!(
+            "OS disk of `{}`, created by the virtual machine",
+            vm.name
+        )));
+    }
+    Ok(())
+}
+
+/// The VM in the snapshot that manages this disk, if any.
+fn attaching_vm<'a>(r: &Resource, cx: &EmitCx<'_, 'a>) -> Option<&'a Resource> {
+    r.managed_by
+        .as_deref()
+        .filter(|m| !m.is_empty())
+        .and_then(|m| cx.lookup(m))
+}
+
+/// `sku.name`, else the storage type the attaching VM gives the disk.
+fn disk_storage_type(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let r = at.r;
+    if let Some(s) = r.sku.get("name").and_then(Json::as_str) {
+        return Ok(Some(Value::str(s)));
+    }
+    let from_vm = attaching_vm(r, cx).and_then(|vm| {
+        vm.prop("storageProfile/dataDisks")?
+            .as_array()?
+            .iter()
+            .find(|d| {
+                d.pointer("/managedDisk/id")
+                    .and_then(Json::as_str)
+                    .is_some_and(|id| id.eq_ignore_ascii_case(&r.id))
+            })?
+            .pointer("/managedDisk/storageAccountType")?
+            .as_str()
+            .map(str::to_string)
+    });
+    let s = from_vm.ok_or_else(|| Skip::missing("sku.name"))?;
+    cx.note(format!(
+        "storage account type `{s}` taken from the attaching virtual machine (the disk has no `sku`)"
+    ));
+    Ok(Some(Value::Str(s)))
+}
+
+/// `Empty` or `Copy`: what azurerm can recreate of the source's create
+/// option. Imports and image-based disks cannot be recreated in the target.
+fn disk_create_option(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let r = at.r;
+    let option = r.prop_str("creationData/createOption").unwrap_or("Empty");
+    let sized = r.prop("diskSizeGB").and_then(Json::as_i64).is_some();
+    Ok(Some(Value::str(
+        match option.to_ascii_lowercase().as_str() {
+            "empty" | "attach" => {
+                if !sized {
+                    return Err(Skip::missing("properties.diskSizeGB"));
+                }
+                "Empty"
+            }
+            "copy" | "restore" => "Copy",
+            "import" | "importsecure" => {
+                return Err(Skip::missing(
+                    "properties.creationData.sourceUri in the target (imported from a VHD in the source tenant)",
+                ));
+            }
+            "fromimage" => {
+                return Err(Skip::missing(
+                    "properties.creationData image in the target (disk created from an image)",
+                ));
+            }
+            other => {
+                if !sized {
+                    return Err(Skip::missing("properties.diskSizeGB"));
+                }
+                cx.note(format!(
+                    "create option `{other}` cannot be reproduced: created as an empty disk"
+                ));
+                "Empty"
+            }
+        },
+    )))
+}
+
+/// Whether the disk's storage type takes explicit IOPS and throughput.
+fn ultra(at: &At) -> bool {
+    at.r.sku
+        .get("name")
+        .and_then(Json::as_str)
+        .is_some_and(|s| {
+            s.eq_ignore_ascii_case("UltraSSD_LRS") || s.eq_ignore_ascii_case("PremiumV2_LRS")
+        })
+}
 fn is_windows(r: &Resource) -> Option<bool> {
     if let Some(os) = r.prop_str("storageProfile/osDisk/osType") {
         return Some(os.eq_ignore_ascii_case("Windows"));
@@ -125,164 +462,6 @@ fn computer_name(source: Option<&str>, vm_name: &str, windows: bool) -> (String,
     }
     let changed = source != Some(n.as_str());
     (n, changed)
-}
-
-fn virtual_machine(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let windows = is_windows(r) == Some(true);
-    let size = r
-        .prop_str("hardwareProfile/vmSize")
-        .ok_or_else(|| Skip::missing("properties.hardwareProfile.vmSize"))?;
-    let os_disk = r
-        .prop("storageProfile/osDisk")
-        .filter(|v| v.is_object())
-        .ok_or_else(|| Skip::missing("properties.storageProfile.osDisk"))?;
-    let os_disk_id = os_disk
-        .pointer("/managedDisk/id")
-        .and_then(Json::as_str)
-        .filter(|s| !s.is_empty());
-    if os_disk.get("vhd").is_some_and(Json::is_object) && os_disk.get("managedDisk").is_none() {
-        return Err(Skip::missing(
-            "properties.storageProfile.osDisk.managedDisk (unmanaged VHD disks are not supported by azurerm virtual machines)",
-        ));
-    }
-    let attach = str_at(os_disk, "/createOption").is_some_and(|c| c.eq_ignore_ascii_case("Attach"));
-
-    // NICs: the first in the list is the primary one for azurerm.
-    let mut nics: Vec<(&str, bool)> = r
-        .prop("networkProfile/networkInterfaces")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|n| {
-            let id = str_at(n, "/id")?;
-            let primary = n
-                .pointer("/properties/primary")
-                .and_then(Json::as_bool)
-                .unwrap_or(false);
-            Some((id, primary))
-        })
-        .collect();
-    if nics.is_empty() {
-        return Err(Skip::missing("properties.networkProfile.networkInterfaces"));
-    }
-    nics.sort_by_key(|(_, primary)| !primary);
-    let mut nic_refs = Vec::with_capacity(nics.len());
-    for (id, _) in nics {
-        nic_refs.push(cx.require_reference("network interface", id, "id")?);
-    }
-
-    let mut body = located(r, cx)?
-        .attr("size", size)
-        .attr("network_interface_ids", Value::List(nic_refs));
-
-    if attach {
-        let id = os_disk_id
-            .ok_or_else(|| Skip::missing("properties.storageProfile.osDisk.managedDisk.id"))?;
-        body.set(
-            "os_managed_disk_id",
-            cx.require_reference("OS disk", id, "id")?,
-        );
-    } else {
-        os_profile(r, cx, windows, &mut body)?;
-        image(r, cx, &mut body)?;
-    }
-    body = body.opt_attr("license_type", r.prop_str("licenseType"));
-    for (path, arg, what) in [
-        (
-            "availabilitySet/id",
-            "availability_set_id",
-            "availability set",
-        ),
-        (
-            "proximityPlacementGroup/id",
-            "proximity_placement_group_id",
-            "proximity placement group",
-        ),
-    ] {
-        if let Some(id) = r.prop_str(path) {
-            match cx.reference(id, "id") {
-                Some(v) => body.set(arg, v),
-                None => cx.note(format!(
-                    "`{arg}` omitted: {what} `{id}` is not in the emitted set"
-                )),
-            }
-        }
-    }
-    body = body.opt_attr("zone", zone(r));
-    if let Some(p) = r.prop_str("priority") {
-        body.set("priority", p);
-        if p.eq_ignore_ascii_case("Spot") {
-            body = body
-                .opt_attr("eviction_policy", r.prop_str("evictionPolicy"))
-                .opt_attr(
-                    "max_bid_price",
-                    r.prop("billingProfile/maxPrice")
-                        .and_then(Json::as_f64)
-                        .map(Value::Float),
-                );
-        }
-    }
-    body = body
-        .opt_attr(
-            "encryption_at_host_enabled",
-            prop_bool(r, "securityProfile/encryptionAtHost"),
-        )
-        .opt_attr(
-            "secure_boot_enabled",
-            prop_bool(r, "securityProfile/uefiSettings/secureBootEnabled"),
-        )
-        .opt_attr(
-            "vtpm_enabled",
-            prop_bool(r, "securityProfile/uefiSettings/vTpmEnabled"),
-        )
-        .opt_attr("tags", cx.tags());
-
-    body = body.block(os_disk_block(os_disk, os_disk_id, cx));
-    let ultra = r
-        .prop("additionalCapabilities/ultraSSDEnabled")
-        .and_then(Json::as_bool);
-    let hibernation = r
-        .prop("additionalCapabilities/hibernationEnabled")
-        .and_then(Json::as_bool);
-    if ultra.is_some() || hibernation.is_some() {
-        body = body.block(Block::nested(
-            "additional_capabilities",
-            Body::new()
-                .opt_attr("ultra_ssd_enabled", ultra)
-                .opt_attr("hibernation_enabled", hibernation),
-        ));
-    }
-    if prop_bool(r, "diagnosticsProfile/bootDiagnostics/enabled") == Some(true) {
-        if r.prop_str("diagnosticsProfile/bootDiagnostics/storageUri")
-            .is_some()
-        {
-            cx.note("boot diagnostics use a managed storage account: the source storage URI points at the source tenant");
-        }
-        body = body.block(Block::nested("boot_diagnostics", Body::new()));
-    }
-    if let Some(plan) = r.plan.as_object() {
-        let field = |k: &str| plan.get(k).and_then(Json::as_str).filter(|s| !s.is_empty());
-        if let (Some(name), Some(product), Some(publisher)) =
-            (field("name"), field("product"), field("publisher"))
-        {
-            body = body.block(Block::nested(
-                "plan",
-                Body::new()
-                    .attr("name", name)
-                    .attr("product", product)
-                    .attr("publisher", publisher),
-            ));
-            cx.note("marketplace plan: its terms must be accepted in the target subscription");
-        }
-    }
-    if let Some(id) = identity_block(r, cx, IdentityNotes::NameTheBlock) {
-        body = body.block(id);
-    }
-
-    let vm_ref = Value::reference(&cx.address(), "id");
-    let mut blocks = vec![cx.resource(body)];
-    blocks.extend(data_disk_attachments(r, cx, &vm_ref));
-    Ok(blocks)
 }
 
 /// Admin user, computer name and OS-specific settings (SSH keys, password
@@ -575,244 +754,14 @@ fn select_disk(r: &Resource) -> Result<&'static str, Skip> {
     Ok("azurerm_managed_disk")
 }
 
-fn managed_disk(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    // The OS disk of a VM in the snapshot is created by that VM.
-    let vm = r
-        .managed_by
-        .as_deref()
-        .filter(|m| !m.is_empty())
-        .and_then(|m| cx.lookup(m));
-    if let Some(vm) = vm {
-        let is_os = vm
-            .prop_str("storageProfile/osDisk/managedDisk/id")
-            .is_some_and(|id| id.eq_ignore_ascii_case(&r.id));
-        let attached = vm
-            .prop_str("storageProfile/osDisk/createOption")
-            .is_some_and(|c| c.eq_ignore_ascii_case("Attach"));
-        if is_os && !attached {
-            return Err(Skip::managed(format!(
-                "OS disk of `{}`, created by the virtual machine",
-                vm.name
-            )));
-        }
-    }
-    let storage_type = match r.sku.get("name").and_then(Json::as_str) {
-        Some(s) => s.to_string(),
-        None => {
-            let from_vm = vm.and_then(|vm| {
-                vm.prop("storageProfile/dataDisks")?
-                    .as_array()?
-                    .iter()
-                    .find(|d| {
-                        d.pointer("/managedDisk/id")
-                            .and_then(Json::as_str)
-                            .is_some_and(|id| id.eq_ignore_ascii_case(&r.id))
-                    })?
-                    .pointer("/managedDisk/storageAccountType")?
-                    .as_str()
-                    .map(str::to_string)
-            });
-            let s = from_vm.ok_or_else(|| Skip::missing("sku.name"))?;
-            cx.note(format!(
-                "storage account type `{s}` taken from the attaching virtual machine (the disk has no `sku`)"
-            ));
-            s
-        }
-    };
-    let option = r.prop_str("creationData/createOption").unwrap_or("Empty");
-    let size = prop_i64(r, "diskSizeGB");
-    let mut body = located(r, cx)?.attr("storage_account_type", storage_type.as_str());
-    match option.to_ascii_lowercase().as_str() {
-        "empty" | "attach" => {
-            if size.is_none() {
-                return Err(Skip::missing("properties.diskSizeGB"));
-            }
-            body.set("create_option", "Empty");
-        }
-        "copy" | "restore" => {
-            let src = r
-                .prop_str("creationData/sourceResourceId")
-                .ok_or_else(|| Skip::missing("properties.creationData.sourceResourceId"))?;
-            body.set("create_option", "Copy");
-            body.set(
-                "source_resource_id",
-                cx.require_reference("copy source", src, "id")?,
-            );
-            body = body
-                .opt_attr("os_type", r.prop_str("osType"))
-                .opt_attr("hyper_v_generation", r.prop_str("hyperVGeneration"));
-        }
-        "import" | "importsecure" => {
-            return Err(Skip::missing(
-                "properties.creationData.sourceUri in the target (imported from a VHD in the source tenant)",
-            ));
-        }
-        "fromimage" => {
-            return Err(Skip::missing(
-                "properties.creationData image in the target (disk created from an image)",
-            ));
-        }
-        other => {
-            if size.is_none() {
-                return Err(Skip::missing("properties.diskSizeGB"));
-            }
-            cx.note(format!(
-                "create option `{other}` cannot be reproduced: created as an empty disk"
-            ));
-            body.set("create_option", "Empty");
-        }
-    }
-    body = body
-        .opt_attr("disk_size_gb", size)
-        .opt_attr("zone", zone(r));
-    let ultra = matches!(
-        storage_type.to_ascii_lowercase().as_str(),
-        "ultrassd_lrs" | "premiumv2_lrs"
-    );
-    if ultra {
-        body = body
-            .opt_attr("disk_iops_read_write", prop_i64(r, "diskIOPSReadWrite"))
-            .opt_attr("disk_mbps_read_write", prop_i64(r, "diskMBpsReadWrite"));
-    }
-    body = body
-        .opt_attr("tier", r.prop_str("tier"))
-        .opt_attr(
-            "on_demand_bursting_enabled",
-            prop_bool(r, "burstingEnabled"),
-        )
-        .opt_attr(
-            "public_network_access_enabled",
-            r.prop_str("publicNetworkAccess")
-                .map(|s| s.eq_ignore_ascii_case("Enabled")),
-        );
-    if let Some(policy) = r.prop_str("networkAccessPolicy") {
-        if policy.eq_ignore_ascii_case("AllowPrivate") {
-            cx.note(
-                "network access policy `AllowPrivate` omitted: it needs a disk access resource",
-            );
-        } else {
-            body.set("network_access_policy", policy);
-        }
-    }
-    if let Some(des) = r.prop_str("encryption/diskEncryptionSetId") {
-        match cx.reference(des, "id") {
-            Some(v) => body.set("disk_encryption_set_id", v),
-            None => cx.note(format!(
-                "disk encryption set `{des}` omitted: it is not in the emitted set"
-            )),
-        }
-    }
-    if prop_bool(r, "encryptionSettingsCollection/enabled") == Some(true) {
-        cx.note(
-            "Azure Disk Encryption settings not copied: their keys live in the source key vault",
-        );
-    }
-    body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-fn ssh_public_key(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let key = r
-        .prop_str("publicKey")
-        .ok_or_else(|| Skip::missing("properties.publicKey"))?;
-    let body = located(r, cx)?
-        .attr("public_key", key.trim())
-        .opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-fn vm_extension(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let vm_id = ResourceId::parse(&r.id)
-        .ok()
-        .and_then(|id| id.parent())
-        .ok_or_else(|| Skip::missing("parent virtual machine in id"))?;
-    let publisher = r
-        .prop_str("publisher")
-        .ok_or_else(|| Skip::missing("properties.publisher"))?;
-    let ty = r
-        .prop_str("type")
-        .ok_or_else(|| Skip::missing("properties.type"))?;
-    let version = r
-        .prop_str("typeHandlerVersion")
-        .ok_or_else(|| Skip::missing("properties.typeHandlerVersion"))?;
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr(
-            "virtual_machine_id",
-            cx.require_reference("virtual machine", vm_id.as_str(), "id")?,
-        )
-        .attr("publisher", publisher)
-        .attr("type", ty)
-        .attr("type_handler_version", version)
-        .opt_attr(
-            "auto_upgrade_minor_version",
-            prop_bool(r, "autoUpgradeMinorVersion"),
-        )
-        .opt_attr(
-            "automatic_upgrade_enabled",
-            prop_bool(r, "enableAutomaticUpgrade"),
-        )
-        .opt_attr(
-            "failure_suppression_enabled",
-            prop_bool(r, "suppressFailures"),
-        );
-    if let Some(settings) = r
-        .prop("settings")
-        .filter(|s| s.as_object().is_some_and(|o| !o.is_empty()))
-    {
-        body.set(
-            "settings",
-            serde_json::to_string(settings).expect("JSON value serializes"),
-        );
-    }
-    if r.prop("protectedSettings").is_some_and(|p| !p.is_null()) {
-        cx.note("`protected_settings` not copied: they are secrets; supply them in the target");
-    }
-    if r.prop("protectedSettingsFromKeyVault")
-        .is_some_and(|p| !p.is_null())
-    {
-        cx.note("`protected_settings_from_key_vault` not copied: the secret lives in the source key vault; supply it in the target");
-    }
-    let after: Vec<String> = str_list(r, "provisionAfterExtensions");
-    if !after.is_empty() {
-        body.set("provision_after_extensions", Value::str_list(after));
-    }
-    body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-fn availability_set(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = located(r, cx)?
-        .opt_attr(
-            "platform_fault_domain_count",
-            prop_i64(r, "platformFaultDomainCount"),
-        )
-        .opt_attr(
-            "platform_update_domain_count",
-            prop_i64(r, "platformUpdateDomainCount"),
-        )
-        .opt_attr(
-            "managed",
-            r.sku
-                .get("name")
-                .and_then(Json::as_str)
-                .map(|s| s.eq_ignore_ascii_case("Aligned")),
-        );
-    if let Some(ppg) = r.prop_str("proximityPlacementGroup/id")
-        && let Some(v) = optional_ref(cx, "proximity_placement_group_id", ppg)
-    {
-        body.set("proximity_placement_group_id", v);
-    }
-    body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::testutil::*;
-    use super::*;
-    use crate::iac::context::{Plan, SecretVariable, TargetSettings, rg_id_of};
+    use super::{DATA_DISK_ATTACHMENT, LINUX_VM, WINDOWS_VM, computer_name};
+    use crate::iac::context::{EmitCx, Plan, SecretVariable, Skip, TargetSettings, rg_id_of};
+    use crate::iac::doc::{Block, Value};
     use crate::iac::naming;
+    use crate::model::Resource;
     use serde_json::json;
     use std::collections::HashMap;
 
@@ -829,7 +778,7 @@ mod tests {
 
     fn primary_of(r: &Resource) -> Option<&'static str> {
         match super::super::for_type(&r.type_key()) {
-            Some(e) => (e.select)(r).ok(),
+            Some(m) => super::super::select(m, r).ok(),
             None if r.type_key() == NICS => Some("azurerm_network_interface"),
             None => None,
         }
@@ -862,7 +811,7 @@ mod tests {
             .find(|r| r.name == name)
             .expect("resource in the set");
         let emitter = super::super::for_type(&r.type_key()).expect("mapped type");
-        let primary = match (emitter.select)(r) {
+        let primary = match super::super::select(emitter, r) {
             Ok(p) => p,
             Err(skip) => {
                 return Emitted {
@@ -873,7 +822,7 @@ mod tests {
             }
         };
         let mut cx = EmitCx::new(&plan, r, primary, naming::label(&r.name));
-        let result = (emitter.emit)(r, &mut cx);
+        let result = super::super::emit(emitter, r, &mut cx);
         Emitted {
             result,
             notes: cx.notes,
@@ -987,7 +936,11 @@ mod tests {
         assert_eq!(s(ext, "publisher"), "Microsoft.Azure.Extensions");
         assert_eq!(s(ext, "type"), "CustomScript");
         assert_eq!(s(ext, "type_handler_version"), "2.1");
-        assert_eq!(s(ext, "settings"), r#"{"UserName":"azureuser"}"#);
+        assert_eq!(
+            ext.body.get("settings"),
+            Some(&Value::Json(json!({"UserName": "azureuser"}))),
+            "settings are JSON, written as jsonencode({{...}})"
+        );
         assert!(ext.body.get("protected_settings").is_none());
         assert!(
             ext.body.blocks.is_empty(),

@@ -1,97 +1,174 @@
-//! Emitters for container registries and AKS managed clusters.
+//! Mappings for container registries and AKS managed clusters.
 //!
 //! Service principal secrets and Windows node passwords are never copied; SSH
 //! public keys are. Resources in an AKS node resource group (`MC_*`) belong to
-//! the cluster and are left to the platform; extra agent pools (ARM type
-//! `managedClusters/agentPools`) and registry replications are left to
-//! other emitters.
+//! the cluster and are left to the platform.
 
-use super::Emitter;
-use super::common::{
-    IdentityNotes, enabled_flag, identity_block, json_strs, located, prop_bool, prop_i64, sku_str,
-    str_list,
-};
+use super::common::{identity_block, json_strs};
+use super::spec::*;
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::iac::naming::NameRule;
 use crate::model::Resource;
 use serde_json::Value as Json;
 
-/// The container emitters.
-pub static EMITTERS: &[Emitter] = &[
-    Emitter {
-        arm_type: "microsoft.containerregistry/registries",
-        azurerm_types: &["azurerm_container_registry"],
-        group: "containers",
-        select: |_| Ok("azurerm_container_registry"),
-        emit: container_registry,
-    },
-    Emitter {
-        arm_type: "microsoft.containerservice/managedclusters",
-        azurerm_types: &["azurerm_kubernetes_cluster"],
-        group: "containers",
-        select: |_| Ok("azurerm_kubernetes_cluster"),
-        emit: kubernetes_cluster,
-    },
-];
+const PREMIUM: When = When::Is(Src::R("sku/name"), &["Premium"]);
 
-fn container_registry(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let sku = sku_str(r, "name").ok_or_else(|| Skip::missing("sku.name"))?;
-    let premium = sku.eq_ignore_ascii_case("Premium");
-    let mut body = Body::new()
-        .attr("name", cx.unique_name(NameRule::CONTAINER_REGISTRY))
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("sku", sku)
-        .opt_attr("admin_enabled", prop_bool(r, "adminUserEnabled"))
-        .opt_attr(
-            "public_network_access_enabled",
-            enabled_flag(r, "publicNetworkAccess"),
-        )
-        .opt_attr(
+/// The container mappings.
+pub static MAPPINGS: &[Mapping] = &[
+    Mapping::new(
+        "microsoft.containerregistry/registries",
+        "azurerm_container_registry",
+        "containers",
+    )
+    .name(Src::Unique(NameRule::CONTAINER_REGISTRY))
+    .args(&[
+        arg("sku", Src::R("sku/name"), Conv::Enum(&["Basic", "Standard", "Premium"])).req(),
+        b("admin_enabled", "adminUserEnabled"),
+        flag("public_network_access_enabled", "publicNetworkAccess"),
+        one_of(
             "network_rule_bypass_option",
-            r.prop_str("networkRuleBypassOptions"),
-        );
-    if !sku.eq_ignore_ascii_case("Basic") {
-        body = body.opt_attr(
-            "anonymous_pull_enabled",
-            prop_bool(r, "anonymousPullEnabled"),
-        );
-    }
-    if premium {
+            "networkRuleBypassOptions",
+            &["AzureServices", "None"],
+        ),
+        b("anonymous_pull_enabled", "anonymousPullEnabled")
+            .when(When::IsNot(Src::R("sku/name"), &["Basic"])),
         // These features exist only in the Premium tier; azurerm rejects them elsewhere.
-        body = body
-            .opt_attr("zone_redundancy_enabled", enabled_flag(r, "zoneRedundancy"))
-            .opt_attr("data_endpoint_enabled", prop_bool(r, "dataEndpointEnabled"))
-            .opt_attr(
-                "quarantine_policy_enabled",
-                enabled_flag(r, "policies/quarantinePolicy/status"),
+        flag("zone_redundancy_enabled", "zoneRedundancy").when(PREMIUM),
+        b("data_endpoint_enabled", "dataEndpointEnabled").when(PREMIUM),
+        flag("quarantine_policy_enabled", "policies/quarantinePolicy/status").when(PREMIUM),
+        flag("trust_policy_enabled", "policies/trustPolicy/status").when(PREMIUM),
+        n("retention_policy_in_days", "policies/retentionPolicy/days").when(When::Fn(|at| {
+            at.r.sku.get("name").and_then(Json::as_str) == Some("Premium")
+                && super::common::enabled_flag(at.r, "policies/retentionPolicy/status")
+                    == Some(true)
+        })),
+        flag("export_policy_enabled", "policies/exportPolicy/status").when(When::Fn(|at| {
+            at.r.sku.get("name").and_then(Json::as_str) == Some("Premium")
+                && super::common::enabled_flag(at.r, "policies/exportPolicy/status")
+                    == Some(false)
+        })),
+    ])
+    .identity()
+    .notes(&[note(
+        When::True(Src::P("encryption/status")),
+        "customer-managed key encryption not copied: it needs a key vault key in the target",
+    )]),
+    Mapping::new(
+        "microsoft.containerservice/managedclusters",
+        "azurerm_kubernetes_cluster",
+        "containers",
+    )
+    .args(&[
+        s("dns_prefix", "dnsPrefix"),
+        s("dns_prefix_private_cluster", "fqdnSubdomain").when(When::Lacks(Src::P("dnsPrefix"))),
+        s("kubernetes_version", "kubernetesVersion"),
+        arg(
+            "sku_tier",
+            Src::R("sku/tier"),
+            Conv::MapOnly(&[
+                ("Free", "Free"),
+                ("Paid", "Standard"),
+                ("Standard", "Standard"),
+                ("Premium", "Premium"),
+            ]),
+        ),
+        b("role_based_access_control_enabled", "enableRBAC"),
+        b("local_account_disabled", "disableLocalAccounts"),
+        b(
+            "private_cluster_enabled",
+            "apiServerAccessProfile/enablePrivateCluster",
+        ),
+        b("oidc_issuer_enabled", "oidcIssuerProfile/enabled"),
+        b(
+            "workload_identity_enabled",
+            "securityProfile/workloadIdentity/enabled",
+        ),
+        b("azure_policy_enabled", "addonProfiles/azurepolicy/enabled"),
+        one_of(
+            "automatic_upgrade_channel",
+            "autoUpgradeProfile/upgradeChannel",
+            &["patch", "rapid", "node-image", "stable"],
+        )
+        .when(When::IsNot(
+            Src::P("autoUpgradeProfile/upgradeChannel"),
+            &["none"],
+        )),
+    ])
+    .nests(&[
+        block(
+            "windows_profile",
+            "windowsProfile",
+            &[
+                s("admin_username", "adminUsername").key(),
+                arg(
+                    "admin_password",
+                    Src::Secret("windows_admin_password"),
+                    Conv::AsIs,
+                ),
+            ],
+        ),
+        block(
+            "api_server_access_profile",
+            "apiServerAccessProfile",
+            &[strs("authorized_ip_ranges", "authorizedIPRanges")],
+        ),
+        block(
+            "azure_active_directory_role_based_access_control",
+            "aadProfile",
+            &[
+                b("azure_rbac_enabled", "enableAzureRBAC"),
+                arg("tenant_id", Src::TenantId, Conv::AsIs),
+            ],
+        )
+        .when(When::True(Src::P("aadProfile/managed"))),
+        block(
+            "oms_agent",
+            "addonProfiles/omsagent",
+            &[reference(
+                "log_analytics_workspace_id",
+                "config/logAnalyticsWorkspaceResourceID",
+                "id",
+                "Log Analytics workspace",
             )
-            .opt_attr(
-                "trust_policy_enabled",
-                enabled_flag(r, "policies/trustPolicy/status"),
-            );
-        if enabled_flag(r, "policies/retentionPolicy/status") == Some(true) {
-            body = body.opt_attr(
-                "retention_policy_in_days",
-                prop_i64(r, "policies/retentionPolicy/days"),
-            );
-        }
-        if enabled_flag(r, "policies/exportPolicy/status") == Some(false) {
-            body.set("export_policy_enabled", false);
-        }
-    }
-    body = body.opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
-        body = body.block(id);
-    }
-    if enabled_flag(r, "encryption/status") == Some(true) {
-        cx.note(
-            "customer-managed key encryption not copied: it needs a key vault key in the target",
-        );
-    }
-    Ok(vec![cx.resource(body)])
-}
+            .key()],
+        )
+        .when(When::True(Src::P("addonProfiles/omsagent/enabled"))),
+        blocks(
+            "key_vault_secrets_provider",
+            "addonProfiles/azureKeyvaultSecretsProvider",
+            Repeat::Always,
+            &[arg(
+                "secret_rotation_enabled",
+                Src::P("config/enableSecretRotation"),
+                Conv::Equals("true"),
+            )],
+        )
+        .when(When::True(Src::P(
+            "addonProfiles/azureKeyvaultSecretsProvider/enabled",
+        ))),
+    ])
+    .hook(
+        kubernetes_cluster,
+        &[
+            "default_node_pool",
+            "identity",
+            "linux_profile",
+            "network_profile",
+        ],
+        &[],
+    )
+    .notes(&[
+        note(
+            When::Has(Src::P("nodeResourceGroup")),
+            "node resource group name left to Azure's default (`MC_…`); its resources are managed by the cluster",
+        ),
+        note(
+            When::Has(Src::P("aadProfile/adminGroupObjectIDs")),
+            "AKS admin group object IDs not copied: they are groups of the source tenant",
+        ),
+    ]),
+];
 
 /// The pool that becomes `default_node_pool`: the first `System` pool, else the first.
 fn system_pool<'r>(r: &'r Resource, cx: &mut EmitCx) -> Result<&'r Json, Skip> {
@@ -264,79 +341,31 @@ fn network_profile(r: &Resource, cx: &mut EmitCx) -> Option<Block> {
     Some(Block::nested("network_profile", body))
 }
 
-fn kubernetes_cluster(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let dns_prefix = r.prop_str("dnsPrefix");
-    let private_fqdn_prefix = r.prop_str("fqdnSubdomain");
-    if dns_prefix.is_none() && private_fqdn_prefix.is_none() {
+/// The irregular parts of a cluster: its default node pool (from the
+/// system agent pool), its identity (a service principal becomes a
+/// system-assigned identity), the Linux SSH key and the network profile.
+fn kubernetes_cluster(r: &Resource, cx: &mut EmitCx, body: &mut Body) -> Result<Vec<Block>, Skip> {
+    if r.prop_str("dnsPrefix").is_none() && r.prop_str("fqdnSubdomain").is_none() {
         return Err(Skip::missing("properties.dnsPrefix"));
     }
     let pool = system_pool(r, cx)?;
     let pool_body = node_pool(pool, cx)?;
-    let tier = sku_str(r, "tier").map(|t| match t {
-        "Paid" => "Standard",
-        other => other,
-    });
-    let mut body = located(r, cx)?
-        .opt_attr("dns_prefix", dns_prefix)
-        .opt_attr(
-            "dns_prefix_private_cluster",
-            dns_prefix
-                .is_none()
-                .then_some(private_fqdn_prefix)
-                .flatten(),
-        )
-        .opt_attr("kubernetes_version", r.prop_str("kubernetesVersion"))
-        .opt_attr("sku_tier", tier)
-        .opt_attr(
-            "role_based_access_control_enabled",
-            prop_bool(r, "enableRBAC"),
-        )
-        .opt_attr(
-            "local_account_disabled",
-            prop_bool(r, "disableLocalAccounts"),
-        )
-        .opt_attr(
-            "private_cluster_enabled",
-            prop_bool(r, "apiServerAccessProfile/enablePrivateCluster"),
-        )
-        .opt_attr(
-            "oidc_issuer_enabled",
-            prop_bool(r, "oidcIssuerProfile/enabled"),
-        )
-        .opt_attr(
-            "workload_identity_enabled",
-            prop_bool(r, "securityProfile/workloadIdentity/enabled"),
-        )
-        .opt_attr(
-            "azure_policy_enabled",
-            prop_bool(r, "addonProfiles/azurepolicy/enabled"),
-        );
-    if let Some(channel) = r
-        .prop_str("autoUpgradeProfile/upgradeChannel")
-        .filter(|c| !c.eq_ignore_ascii_case("none"))
-    {
-        body.set("automatic_upgrade_channel", channel);
-    }
-    if r.prop_str("nodeResourceGroup").is_some() {
-        cx.note("node resource group name left to Azure's default (`MC_…`); its resources are managed by the cluster");
-    }
-    body = body.opt_attr("tags", cx.tags());
-    body = body.block(Block::nested("default_node_pool", pool_body));
+    body.blocks
+        .insert(0, Block::nested("default_node_pool", pool_body));
 
     // Identity: managed identity from the source, else system-assigned. A
     // service principal's app registration and secret belong to the source
     // tenant, so they are never carried over.
-    let identity = identity_block(r, cx, IdentityNotes::Short);
     let sp = r
         .prop_str("servicePrincipalProfile/clientId")
         .filter(|c| !c.eq_ignore_ascii_case("msi"));
-    let identity = identity.unwrap_or_else(|| {
+    let identity = identity_block(r, cx).unwrap_or_else(|| {
         if sp.is_some() {
             cx.note("source cluster uses a service principal; the target uses a system-assigned managed identity instead (the principal and its secret belong to the source tenant)");
         }
         Block::nested("identity", Body::new().attr("type", "SystemAssigned"))
     });
-    body = body.block(identity);
+    body.blocks.insert(1, identity);
 
     if let Some(user) = r.prop_str("linuxProfile/adminUsername") {
         match r
@@ -345,80 +374,19 @@ fn kubernetes_cluster(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip>
             .and_then(|k| k.first())
             .and_then(|k| k.get("keyData")?.as_str())
         {
-            Some(key) => {
-                body = body.block(Block::nested(
-                    "linux_profile",
-                    Body::new()
-                        .attr("admin_username", user)
-                        .block(Block::nested("ssh_key", Body::new().attr("key_data", key))),
-                ));
-            }
+            Some(key) => body.blocks.push(Block::nested(
+                "linux_profile",
+                Body::new()
+                    .attr("admin_username", user)
+                    .block(Block::nested("ssh_key", Body::new().attr("key_data", key))),
+            )),
             None => cx.note("linux profile omitted: no SSH public key in the source"),
         }
     }
-    if let Some(user) = r.prop_str("windowsProfile/adminUsername") {
-        body = body.block(Block::nested(
-            "windows_profile",
-            Body::new().attr("admin_username", user).attr(
-                "admin_password",
-                cx.secret_variable("windows_admin_password"),
-            ),
-        ));
-    }
     if let Some(np) = network_profile(r, cx) {
-        body = body.block(np);
+        body.blocks.push(np);
     }
-    let ranges = str_list(r, "apiServerAccessProfile/authorizedIPRanges");
-    if !ranges.is_empty() {
-        body = body.block(Block::nested(
-            "api_server_access_profile",
-            Body::new().attr("authorized_ip_ranges", Value::str_list(ranges)),
-        ));
-    }
-    if prop_bool(r, "aadProfile/managed") == Some(true) {
-        body = body.block(Block::nested(
-            "azure_active_directory_role_based_access_control",
-            Body::new()
-                .opt_attr(
-                    "azure_rbac_enabled",
-                    prop_bool(r, "aadProfile/enableAzureRBAC"),
-                )
-                .attr("tenant_id", cx.client_config("tenant_id")),
-        ));
-        if r.prop("aadProfile/adminGroupObjectIDs")
-            .and_then(Json::as_array)
-            .is_some_and(|a| !a.is_empty())
-        {
-            cx.note("AKS admin group object IDs not copied: they are groups of the source tenant");
-        }
-    }
-    if prop_bool(r, "addonProfiles/omsagent/enabled") == Some(true) {
-        let ws = r.prop_str("addonProfiles/omsagent/config/logAnalyticsWorkspaceResourceID");
-        match ws.and_then(|w| cx.reference(w, "id")) {
-            Some(v) => {
-                body = body.block(Block::nested(
-                    "oms_agent",
-                    Body::new().attr("log_analytics_workspace_id", v),
-                ))
-            }
-            None => cx.note(
-                "monitoring add-on omitted: its Log Analytics workspace is not in the emitted set",
-            ),
-        }
-    }
-    if prop_bool(r, "addonProfiles/azureKeyvaultSecretsProvider/enabled") == Some(true) {
-        body = body.block(Block::nested(
-            "key_vault_secrets_provider",
-            Body::new().opt_attr(
-                "secret_rotation_enabled",
-                r.prop_str(
-                    "addonProfiles/azureKeyvaultSecretsProvider/config/enableSecretRotation",
-                )
-                .map(|v| v.eq_ignore_ascii_case("true")),
-            ),
-        ));
-    }
-    Ok(vec![cx.resource(body)])
+    Ok(Vec::new())
 }
 
 #[cfg(test)]

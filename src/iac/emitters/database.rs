@@ -1,108 +1,328 @@
-//! Emitters for SQL servers and databases, Cosmos DB accounts and SQL
+//! Mappings for SQL servers and databases, Cosmos DB accounts and SQL
 //! databases, PostgreSQL flexible servers and Azure Cache for Redis.
 //!
 //! Administrator passwords become sensitive variables; keys and storage
-//! connection strings are never copied. Firewall rules, private endpoint
-//! connections and customer-managed keys are left to other emitters.
+//! connection strings are never copied. Private endpoint connections and
+//! customer-managed keys are noted, not carried over.
 
-use super::Emitter;
-use super::common::{
-    IdentityNotes, enabled_flag, identity_block, json_strs, parent_id, prop_bool, prop_i64, sku_str,
-};
+use super::common::{enabled_flag, sku_str};
+use super::spec::*;
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::iac::naming::NameRule;
 use crate::model::Resource;
 use serde_json::Value as Json;
 
-/// The database and cache emitters.
-pub static EMITTERS: &[Emitter] = &[
-    Emitter {
-        arm_type: "microsoft.sql/servers",
-        azurerm_types: &["azurerm_mssql_server"],
-        group: "database",
-        select: |_| Ok("azurerm_mssql_server"),
-        emit: mssql_server,
-    },
-    Emitter {
-        arm_type: "microsoft.sql/servers/databases",
-        azurerm_types: &["azurerm_mssql_database"],
-        group: "database",
-        select: select_mssql_database,
-        emit: mssql_database,
-    },
-    Emitter {
-        arm_type: "microsoft.documentdb/databaseaccounts",
-        azurerm_types: &["azurerm_cosmosdb_account"],
-        group: "database",
-        select: |_| Ok("azurerm_cosmosdb_account"),
-        emit: cosmosdb_account,
-    },
-    Emitter {
-        arm_type: "microsoft.documentdb/databaseaccounts/sqldatabases",
-        azurerm_types: &["azurerm_cosmosdb_sql_database"],
-        group: "database",
-        select: |_| Ok("azurerm_cosmosdb_sql_database"),
-        emit: cosmosdb_sql_database,
-    },
-    Emitter {
-        arm_type: "microsoft.dbforpostgresql/flexibleservers",
-        azurerm_types: &["azurerm_postgresql_flexible_server"],
-        group: "database",
-        select: |_| Ok("azurerm_postgresql_flexible_server"),
-        emit: postgresql_flexible_server,
-    },
-    Emitter {
-        arm_type: "microsoft.cache/redis",
-        azurerm_types: &["azurerm_redis_cache"],
-        group: "database",
-        select: |_| Ok("azurerm_redis_cache"),
-        emit: redis_cache,
-    },
-];
-
-fn mssql_server(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let version = r
-        .prop_str("version")
-        .ok_or_else(|| Skip::missing("properties.version"))?;
-    let login = r
-        .prop_str("administratorLogin")
-        .ok_or_else(|| Skip::missing("properties.administratorLogin"))?;
-    let tls = r.prop_str("minimalTlsVersion").map(|v| match v {
-        "None" => "Disabled",
-        other => other,
-    });
-    let mut body = Body::new()
-        .attr("name", cx.unique_name(NameRule::SQL_SERVER))
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("version", version)
-        .attr("administrator_login", login)
-        .attr(
-            "administrator_login_password",
-            cx.secret_variable("administrator_login_password"),
+/// The database and cache mappings.
+pub static MAPPINGS: &[Mapping] = &[
+    Mapping::new("microsoft.sql/servers", "azurerm_mssql_server", "database")
+        .name(Src::Unique(NameRule::SQL_SERVER))
+        .args(&[
+            one_of("version", "version", &["2.0", "12.0"]).req(),
+            s("administrator_login", "administratorLogin").req(),
+            arg(
+                "administrator_login_password",
+                Src::Secret("administrator_login_password"),
+                Conv::AsIs,
+            ),
+            arg(
+                "minimum_tls_version",
+                Src::P("minimalTlsVersion"),
+                Conv::MapOnly(&[
+                    ("None", "Disabled"),
+                    ("1.0", "1.0"),
+                    ("1.1", "1.1"),
+                    ("1.2", "1.2"),
+                    ("1.3", "1.3"),
+                ]),
+            ),
+            flag("public_network_access_enabled", "publicNetworkAccess"),
+            flag(
+                "outbound_network_restriction_enabled",
+                "restrictOutboundNetworkAccess",
+            ),
+        ])
+        .identity()
+        .notes(&[note(
+            When::Has(Src::P("privateEndpointConnections")),
+            "private endpoint connections are not copied; their endpoints are emitted (or not) on their own",
+        )]),
+    Mapping::new(
+        "microsoft.sql/servers/databases",
+        "azurerm_mssql_database",
+        "database",
+    )
+    .choose(select_mssql_database, &[])
+    .scope(Scope::In("server_id", "id", "SQL server"))
+    .args(&[
+        // In a pool the pool decides the SKU.
+        reference("elastic_pool_id", "elasticPoolId", "id", "elastic pool").strict(),
+        compute("sku_name", mssql_sku).when(When::Lacks(Src::P("elasticPoolId"))),
+        s("collation", "collation"),
+        arg("max_size_gb", Src::P("maxSizeBytes"), Conv::Scale(1, 1 << 30)),
+        b("zone_redundant", "zoneRedundant"),
+        one_of("license_type", "licenseType", &["BasePrice", "LicenseIncluded"]),
+        b("ledger_enabled", "isLedgerOn"),
+        one_of(
+            "storage_account_type",
+            "requestedBackupStorageRedundancy",
+            &["Geo", "GeoZone", "Local", "Zone"],
+        ),
+        // Read scale-out exists only in Premium and Business Critical.
+        flag("read_scale", "readScale").when(When::Fn(|at| {
+            mssql_sku_of(at.r).is_some_and(|s| s.starts_with("BC_") || s.starts_with('P'))
+                && at.r.prop_str("elasticPoolId").is_none()
+        })),
+        compute("maintenance_configuration_name", maintenance_configuration),
+    ]),
+    Mapping::new(
+        "microsoft.documentdb/databaseaccounts",
+        "azurerm_cosmosdb_account",
+        "database",
+    )
+    .name(Src::Unique(NameRule::COSMOS))
+    .args(&[
+        s("offer_type", "databaseAccountOfferType").always(Lit::Str("Standard")),
+        arg(
+            "kind",
+            Src::Kind,
+            Conv::Enum(&["GlobalDocumentDB", "MongoDB", "Parse"]),
+        ),
+        b("automatic_failover_enabled", "enableAutomaticFailover"),
+        b(
+            "multiple_write_locations_enabled",
+            "enableMultipleWriteLocations",
+        ),
+        b("free_tier_enabled", "enableFreeTier"),
+        b("analytical_storage_enabled", "enableAnalyticalStorage"),
+        b("burst_capacity_enabled", "enableBurstCapacity"),
+        b("partition_merge_enabled", "enablePartitionMerge"),
+        b(
+            "is_virtual_network_filter_enabled",
+            "isVirtualNetworkFilterEnabled",
+        ),
+        flag("public_network_access_enabled", "publicNetworkAccess"),
+        not(
+            "access_key_metadata_writes_enabled",
+            "disableKeyBasedMetadataWriteAccess",
+        ),
+        not("local_authentication_enabled", "disableLocalAuth"),
+        one_of("minimal_tls_version", "minimalTlsVersion", &["Tls", "Tls11", "Tls12"]),
+        s("mongo_server_version", "apiProperties/serverVersion"),
+        arg(
+            "network_acl_bypass_for_azure_services",
+            Src::P("networkAclBypass"),
+            Conv::Equals("AzureServices"),
+        ),
+        arg("ip_range_filter", Src::All("ipRules/*/ipAddressOrRange"), Conv::Str),
+        compute("default_identity_type", cosmos_default_identity),
+    ])
+    .nests(&[
+        block(
+            "consistency_policy",
+            "consistencyPolicy",
+            &[
+                one_of(
+                    "consistency_level",
+                    "defaultConsistencyLevel",
+                    &["BoundedStaleness", "ConsistentPrefix", "Eventual", "Session", "Strong"],
+                )
+                .req(),
+                n("max_interval_in_seconds", "maxIntervalInSeconds")
+                    .when(When::Is(Src::P("defaultConsistencyLevel"), &["BoundedStaleness"])),
+                n("max_staleness_prefix", "maxStalenessPrefix")
+                    .when(When::Is(Src::P("defaultConsistencyLevel"), &["BoundedStaleness"])),
+            ],
+        ),
+        blocks("capabilities", "capabilities", Repeat::Each, &[s("name", "name").key()]),
+        block(
+            "analytical_storage",
+            "analyticalStorageConfiguration",
+            &[one_of("schema_type", "schemaType", &["WellDefined", "FullFidelity"]).key()],
+        ),
+        block(
+            "backup",
+            "backupPolicy",
+            &[
+                one_of("type", "type", &["Continuous", "Periodic"]).key(),
+                n(
+                    "interval_in_minutes",
+                    "periodicModeProperties/backupIntervalInMinutes",
+                )
+                .when(When::Is(Src::P("type"), &["Periodic"])),
+                n(
+                    "retention_in_hours",
+                    "periodicModeProperties/backupRetentionIntervalInHours",
+                )
+                .when(When::Is(Src::P("type"), &["Periodic"])),
+                one_of(
+                    "storage_redundancy",
+                    "periodicModeProperties/backupStorageRedundancy",
+                    &["Geo", "Local", "Zone"],
+                )
+                .when(When::Is(Src::P("type"), &["Periodic"])),
+                one_of(
+                    "tier",
+                    "continuousModeProperties/tier",
+                    &["Continuous7Days", "Continuous30Days"],
+                )
+                .when(When::IsNot(Src::P("type"), &["Periodic"])),
+            ],
+        ),
+        blocks(
+            "virtual_network_rule",
+            "virtualNetworkRules",
+            Repeat::Each,
+            &[
+                reference("id", "id", "id", "subnet").key(),
+                b(
+                    "ignore_missing_vnet_service_endpoint",
+                    "ignoreMissingVNetServiceEndpoint",
+                ),
+            ],
+        ),
+    ])
+    .hook(cosmos_geo_locations, &["geo_location"], &[])
+    .identity(),
+    Mapping::new(
+        "microsoft.documentdb/databaseaccounts/sqldatabases",
+        "azurerm_cosmosdb_sql_database",
+        "database",
+    )
+    .name(Src::First(&[Src::P("resource/id"), Src::Name]))
+    .scope(Scope::GroupedIn("account_name", "name", "Cosmos DB account"))
+    .untagged(),
+    Mapping::new(
+        "microsoft.dbforpostgresql/flexibleservers",
+        "azurerm_postgresql_flexible_server",
+        "database",
+    )
+    .name(Src::Unique(NameRule::POSTGRES))
+    .args(&[
+        compute("sku_name", postgres_sku).req(),
+        s("version", "version"),
+        arg("storage_mb", Src::P("storage/storageSizeGB"), Conv::Scale(1024, 1)),
+        s("storage_tier", "storage/tier"),
+        flag("auto_grow_enabled", "storage/autoGrow"),
+        s("zone", "availabilityZone"),
+        n("backup_retention_days", "backup/backupRetentionDays"),
+        flag("geo_redundant_backup_enabled", "backup/geoRedundantBackup"),
+        s("administrator_login", "administratorLogin")
+            .req()
+            .when(When::Fn(password_auth)),
+        arg(
+            "administrator_password",
+            Src::Secret("administrator_password"),
+            Conv::AsIs,
         )
-        .opt_attr("minimum_tls_version", tls)
-        .opt_attr(
+        .when(When::Fn(password_auth)),
+    ])
+    .nests(&[
+        block(
+            "authentication",
+            "authConfig",
+            &[
+                flag("active_directory_auth_enabled", "activeDirectoryAuth"),
+                arg("password_auth_enabled", Src::P("passwordAuth"), Conv::Enabled)
+                    .always(Lit::Bool(true)),
+                arg("tenant_id", Src::TenantId, Conv::AsIs)
+                    .when(When::True(Src::P("activeDirectoryAuth"))),
+            ],
+        ),
+        block(
+            "high_availability",
+            "highAvailability",
+            &[
+                one_of("mode", "mode", &["SameZone", "ZoneRedundant"]).key(),
+                s("standby_availability_zone", "standbyAvailabilityZone"),
+            ],
+        )
+        .when(When::IsNot(Src::P("highAvailability/mode"), &["Disabled"])),
+        block(
+            "maintenance_window",
+            "maintenanceWindow",
+            &[
+                n("day_of_week", "dayOfWeek"),
+                n("start_hour", "startHour"),
+                n("start_minute", "startMinute"),
+            ],
+        )
+        .when(When::True(Src::P("maintenanceWindow/customWindow"))),
+    ])
+    .hook(
+        postgres_network,
+        &[
+            "delegated_subnet_id",
+            "private_dns_zone_id",
             "public_network_access_enabled",
-            enabled_flag(r, "publicNetworkAccess"),
-        )
-        .opt_attr(
-            "outbound_network_restriction_enabled",
-            enabled_flag(r, "restrictOutboundNetworkAccess"),
-        )
-        .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
-        body = body.block(id);
-    }
-    if r.prop("privateEndpointConnections")
-        .and_then(Json::as_array)
-        .is_some_and(|a| !a.is_empty())
-    {
-        cx.note("private endpoint connections are not copied; their endpoints are emitted (or not) on their own");
-    }
-    Ok(vec![cx.resource(body)])
-}
+        ],
+        &[],
+    )
+    .identity(),
+    Mapping::new("microsoft.cache/redis", "azurerm_redis_cache", "database")
+        .name(Src::Unique(NameRule::REDIS))
+        .args(&[
+            arg("capacity", REDIS_SKU_CAPACITY, Conv::Int).req(),
+            arg("family", REDIS_SKU_FAMILY, Conv::Enum(&["C", "P"])).req(),
+            arg(
+                "sku_name",
+                REDIS_SKU_NAME,
+                Conv::Enum(&["Basic", "Standard", "Premium"]),
+            )
+            .req(),
+            b("non_ssl_port_enabled", "enableNonSslPort"),
+            one_of("minimum_tls_version", "minimumTlsVersion", &["1.0", "1.1", "1.2"]),
+            flag("public_network_access_enabled", "publicNetworkAccess"),
+            not(
+                "access_keys_authentication_enabled",
+                "disableAccessKeyAuthentication",
+            ),
+            compute("redis_version", redis_version),
+            n("replicas_per_primary", "replicasPerPrimary").when(REDIS_PREMIUM),
+            n("shard_count", "shardCount").when(REDIS_PREMIUM),
+            reference("subnet_id", "subnetId", "id", "subnet").when(REDIS_PREMIUM),
+            s("private_static_ip_address", "staticIP").when(When::Fn(|at| {
+                is_redis_premium(at) && at.r.prop_str("subnetId").is_some()
+            })),
+            arg("zones", Src::Zones, Conv::AsIs),
+        ])
+        .nests(&[block(
+            "redis_configuration",
+            "redisConfiguration",
+            &[
+                one_of(
+                    "maxmemory_policy",
+                    "maxmemory-policy",
+                    &[
+                        "volatile-lru",
+                        "allkeys-lru",
+                        "volatile-lfu",
+                        "allkeys-lfu",
+                        "volatile-random",
+                        "allkeys-random",
+                        "volatile-ttl",
+                        "noeviction",
+                    ],
+                ),
+                n("maxmemory_reserved", "maxmemory-reserved"),
+                n("maxmemory_delta", "maxmemory-delta"),
+                n(
+                    "maxfragmentationmemory_reserved",
+                    "maxfragmentationmemory-reserved",
+                ),
+                s("notify_keyspace_events", "notify-keyspace-events"),
+            ],
+        )])
+        .identity()
+        .notes(&[note(
+            When::Fn(|at| {
+                at.r.prop("redisConfiguration")
+                    .and_then(Json::as_object)
+                    .is_some_and(|c| c.keys().any(|k| k.contains("connection-string")))
+            }),
+            "backup storage connection strings not copied (they hold secrets)",
+        )]),
+];
 
 fn select_mssql_database(r: &Resource) -> Result<&'static str, Skip> {
     if r.name.eq_ignore_ascii_case("master") {
@@ -115,7 +335,7 @@ fn select_mssql_database(r: &Resource) -> Result<&'static str, Skip> {
 
 /// The azurerm `sku_name` of a database: the service objective (`BC_Gen5_2`,
 /// `S0`), else the SKU name with its capacity for vCore SKUs.
-fn mssql_sku(r: &Resource) -> Option<String> {
+fn mssql_sku_of(r: &Resource) -> Option<String> {
     if let Some(so) = r
         .prop_str("requestedServiceObjectiveName")
         .or_else(|| r.prop_str("currentServiceObjectiveName"))
@@ -130,62 +350,42 @@ fn mssql_sku(r: &Resource) -> Option<String> {
     })
 }
 
-fn mssql_database(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let server = parent_id(r)?;
-    let server_ref = cx.require_reference("SQL server", &server, "id")?;
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("server_id", server_ref);
-    if let Some(pool) = r.prop_str("elasticPoolId") {
-        // In a pool the pool decides the SKU.
-        body.set(
-            "elastic_pool_id",
-            cx.require_reference("elastic pool", pool, "id")?,
-        );
-    } else if let Some(sku) = mssql_sku(r) {
-        body.set("sku_name", sku);
+fn mssql_sku(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    Ok(mssql_sku_of(at.r).map(Value::Str))
+}
+
+/// The maintenance configuration's name: named per region, so only kept
+/// when the location is, and left out when it is the default.
+fn maintenance_configuration(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let Some(mc) = at.r.prop_str("maintenanceConfigurationId") else {
+        return Ok(None);
+    };
+    let name = mc.rsplit('/').next().unwrap_or(mc);
+    let same_region = matches!(
+        (cx.location_name(), at.r.location.as_deref()),
+        (Some(l), Some(src)) if l.eq_ignore_ascii_case(src)
+    );
+    if !same_region {
+        cx.note(format!(
+            "maintenance configuration `{name}` belongs to the source region; left to the default"
+        ));
+        return Ok(None);
     }
-    body = body
-        .opt_attr("collation", r.prop_str("collation"))
-        .opt_attr(
-            "max_size_gb",
-            prop_i64(r, "maxSizeBytes").map(|b| b / (1024 * 1024 * 1024)),
-        )
-        .opt_attr("zone_redundant", prop_bool(r, "zoneRedundant"))
-        .opt_attr("license_type", r.prop_str("licenseType"))
-        .opt_attr("ledger_enabled", prop_bool(r, "isLedgerOn"))
-        .opt_attr(
-            "storage_account_type",
-            r.prop_str("requestedBackupStorageRedundancy"),
-        );
-    let sku = body
-        .get("sku_name")
-        .and_then(|v| match v {
-            Value::Str(s) => Some(s.clone()),
-            _ => None,
-        })
-        .unwrap_or_default();
-    // Read scale-out exists only in Premium and Business Critical.
-    if sku.starts_with("BC_") || sku.starts_with('P') {
-        body = body.opt_attr("read_scale", enabled_flag(r, "readScale"));
-    }
-    if let Some(mc) = r.prop_str("maintenanceConfigurationId") {
-        let name = mc.rsplit('/').next().unwrap_or(mc);
-        // Named per region: only meaningful when the location is kept.
-        let same_region = matches!(
-            (cx.location(), r.location.as_deref()),
-            (Ok(Value::Str(l)), Some(src)) if l.eq_ignore_ascii_case(src)
-        );
-        if same_region && !name.eq_ignore_ascii_case("SQL_Default") {
-            body.set("maintenance_configuration_name", name);
-        } else if !same_region {
-            cx.note(format!(
-                "maintenance configuration `{name}` belongs to the source region; left to the default"
-            ));
+    Ok((!name.eq_ignore_ascii_case("SQL_Default")).then(|| Value::str(name)))
+}
+
+/// `defaultIdentity`, unless it names a source identity ID.
+fn cosmos_default_identity(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    Ok(match at.r.prop_str("defaultIdentity") {
+        Some(d) if d.starts_with("UserAssignedIdentity=") => {
+            cx.note(
+                "default identity `UserAssignedIdentity=…` not copied: it names a source identity ID",
+            );
+            None
         }
-    }
-    body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
+        Some(d) => Some(Value::str(d)),
+        None => None,
+    })
 }
 
 /// Lowercase location without spaces (`East US` → `eastus`).
@@ -196,101 +396,15 @@ fn location_key(l: &str) -> String {
         .collect()
 }
 
-fn cosmosdb_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let level = r
-        .prop_str("consistencyPolicy/defaultConsistencyLevel")
-        .ok_or_else(|| Skip::missing("properties.consistencyPolicy.defaultConsistencyLevel"))?;
-    let mut consistency = Body::new().attr("consistency_level", level);
-    if level.eq_ignore_ascii_case("BoundedStaleness") {
-        consistency = consistency
-            .opt_attr(
-                "max_interval_in_seconds",
-                prop_i64(r, "consistencyPolicy/maxIntervalInSeconds"),
-            )
-            .opt_attr(
-                "max_staleness_prefix",
-                prop_i64(r, "consistencyPolicy/maxStalenessPrefix"),
-            );
-    }
+/// `geo_location` blocks: the primary (priority 0) follows the target
+/// location; a region listed twice is kept once.
+fn cosmos_geo_locations(
+    r: &Resource,
+    cx: &mut EmitCx,
+    body: &mut Body,
+) -> Result<Vec<Block>, Skip> {
     let location = cx.location()?;
-    let mut body = Body::new()
-        .attr("name", cx.unique_name(NameRule::COSMOS))
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", location.clone())
-        .attr(
-            "offer_type",
-            r.prop_str("databaseAccountOfferType").unwrap_or("Standard"),
-        )
-        .opt_attr("kind", r.kind.as_deref())
-        .opt_attr(
-            "automatic_failover_enabled",
-            prop_bool(r, "enableAutomaticFailover"),
-        )
-        .opt_attr(
-            "multiple_write_locations_enabled",
-            prop_bool(r, "enableMultipleWriteLocations"),
-        )
-        .opt_attr("free_tier_enabled", prop_bool(r, "enableFreeTier"))
-        .opt_attr(
-            "analytical_storage_enabled",
-            prop_bool(r, "enableAnalyticalStorage"),
-        )
-        .opt_attr(
-            "burst_capacity_enabled",
-            prop_bool(r, "enableBurstCapacity"),
-        )
-        .opt_attr(
-            "partition_merge_enabled",
-            prop_bool(r, "enablePartitionMerge"),
-        )
-        .opt_attr(
-            "is_virtual_network_filter_enabled",
-            prop_bool(r, "isVirtualNetworkFilterEnabled"),
-        )
-        .opt_attr(
-            "public_network_access_enabled",
-            enabled_flag(r, "publicNetworkAccess"),
-        )
-        .opt_attr(
-            "access_key_metadata_writes_enabled",
-            prop_bool(r, "disableKeyBasedMetadataWriteAccess").map(|d| !d),
-        )
-        .opt_attr(
-            "local_authentication_enabled",
-            prop_bool(r, "disableLocalAuth").map(|d| !d),
-        )
-        .opt_attr("minimal_tls_version", r.prop_str("minimalTlsVersion"))
-        .opt_attr(
-            "mongo_server_version",
-            r.prop_str("apiProperties/serverVersion"),
-        );
-    if let Some(b) = r.prop_str("networkAclBypass") {
-        body.set(
-            "network_acl_bypass_for_azure_services",
-            b.eq_ignore_ascii_case("AzureServices"),
-        );
-    }
-    let ip_rules: Vec<String> = r
-        .prop("ipRules")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|i| i.get("ipAddressOrRange")?.as_str().map(str::to_string))
-        .collect();
-    if !ip_rules.is_empty() {
-        body.set("ip_range_filter", Value::str_list(ip_rules));
-    }
-    match r.prop_str("defaultIdentity") {
-        Some(d) if d.starts_with("UserAssignedIdentity=") => cx.note(
-            "default identity `UserAssignedIdentity=…` not copied: it names a source identity ID",
-        ),
-        Some(d) => body.set("default_identity_type", d),
-        None => {}
-    }
-    body = body.opt_attr("tags", cx.tags());
-    body = body.block(Block::nested("consistency_policy", consistency));
-
-    // geo_location: the primary (priority 0) follows the target location.
+    let primary_key = cx.location_name().map(|l| location_key(&l));
     let mut seen = Vec::new();
     let mut locations: Vec<&Json> = r
         .prop("locations")
@@ -303,17 +417,13 @@ fn cosmosdb_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             .get("failoverPriority")
             .and_then(Json::as_i64)
             .unwrap_or(0);
-        let name = if priority == 0 {
-            location.clone()
+        let (name, key) = if priority == 0 {
+            (location.clone(), primary_key.clone().unwrap_or_default())
         } else {
             match l.get("locationName").and_then(Json::as_str) {
-                Some(n) => Value::str(n),
+                Some(n) => (Value::str(n), location_key(n)),
                 None => continue,
             }
-        };
-        let key = match &name {
-            Value::Str(s) => location_key(s),
-            _ => continue,
         };
         if seen.contains(&key) {
             cx.note(format!(
@@ -328,10 +438,10 @@ fn cosmosdb_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         if let Some(z) = l.get("isZoneRedundant").and_then(Json::as_bool) {
             g.set("zone_redundant", z);
         }
-        body = body.block(Block::nested("geo_location", g));
+        body.blocks.push(Block::nested("geo_location", g));
     }
     if seen.is_empty() {
-        body = body.block(Block::nested(
+        body.blocks.push(Block::nested(
             "geo_location",
             Body::new()
                 .attr("location", location)
@@ -339,151 +449,37 @@ fn cosmosdb_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
         ));
         cx.note("no `locations` in source: one geo location at the account location");
     }
-    for c in r
-        .prop("capabilities")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(name) = c.get("name").and_then(Json::as_str) {
-            body = body.block(Block::nested(
-                "capabilities",
-                Body::new().attr("name", name),
-            ));
-        }
-    }
-    if let Some(schema) = r.prop_str("analyticalStorageConfiguration/schemaType") {
-        body = body.block(Block::nested(
-            "analytical_storage",
-            Body::new().attr("schema_type", schema),
-        ));
-    }
-    if let Some(bt) = r.prop_str("backupPolicy/type") {
-        let mut b = Body::new().attr("type", bt);
-        if bt.eq_ignore_ascii_case("Periodic") {
-            b = b
-                .opt_attr(
-                    "interval_in_minutes",
-                    prop_i64(
-                        r,
-                        "backupPolicy/periodicModeProperties/backupIntervalInMinutes",
-                    ),
-                )
-                .opt_attr(
-                    "retention_in_hours",
-                    prop_i64(
-                        r,
-                        "backupPolicy/periodicModeProperties/backupRetentionIntervalInHours",
-                    ),
-                )
-                .opt_attr(
-                    "storage_redundancy",
-                    r.prop_str("backupPolicy/periodicModeProperties/backupStorageRedundancy"),
-                );
-        } else {
-            b = b.opt_attr(
-                "tier",
-                r.prop_str("backupPolicy/continuousModeProperties/tier"),
-            );
-        }
-        body = body.block(Block::nested("backup", b));
-    }
-    for rule in r
-        .prop("virtualNetworkRules")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let Some(subnet) = rule.get("id").and_then(Json::as_str) else {
-            continue;
-        };
-        match cx.reference(subnet, "id") {
-            Some(v) => {
-                let mut vr = Body::new().attr("id", v);
-                if let Some(i) = rule
-                    .get("ignoreMissingVNetServiceEndpoint")
-                    .and_then(Json::as_bool)
-                {
-                    vr.set("ignore_missing_vnet_service_endpoint", i);
-                }
-                body = body.block(Block::nested("virtual_network_rule", vr));
-            }
-            None => cx.note(format!(
-                "virtual network rule for `{subnet}` omitted: the subnet is not in the emitted set"
-            )),
-        }
-    }
-    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
-        body = body.block(id);
-    }
-    Ok(vec![cx.resource(body)])
-}
-
-fn cosmosdb_sql_database(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let account = parent_id(r)?;
-    let account_ref = cx.require_reference("Cosmos DB account", &account, "name")?;
-    let name = r
-        .prop_str("resource/id")
-        .unwrap_or(r.name.as_str())
-        .to_string();
-    let body = Body::new()
-        .attr("name", name)
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("account_name", account_ref);
-    Ok(vec![cx.resource(body)])
+    Ok(Vec::new())
 }
 
 /// azurerm's PostgreSQL flexible server `sku_name`: tier prefix + SKU name
 /// (`GeneralPurpose` + `Standard_D4s_v3` → `GP_Standard_D4s_v3`).
-fn postgres_sku(r: &Resource) -> Option<String> {
-    let name = sku_str(r, "name")?;
-    if name.starts_with("B_") || name.starts_with("GP_") || name.starts_with("MO_") {
-        return Some(name.to_string());
-    }
-    let prefix = match sku_str(r, "tier")?.to_ascii_lowercase().as_str() {
-        "burstable" => "B",
-        "generalpurpose" => "GP",
-        "memoryoptimized" => "MO",
-        _ => return None,
+fn postgres_sku(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let r = at.r;
+    let Some(name) = sku_str(r, "name") else {
+        return Err(Skip::missing("sku.name and sku.tier"));
     };
-    Some(format!("{prefix}_{name}"))
+    if name.starts_with("B_") || name.starts_with("GP_") || name.starts_with("MO_") {
+        return Ok(Some(Value::str(name)));
+    }
+    let prefix = match sku_str(r, "tier").map(str::to_ascii_lowercase).as_deref() {
+        Some("burstable") => "B",
+        Some("generalpurpose") => "GP",
+        Some("memoryoptimized") => "MO",
+        _ => return Err(Skip::missing("sku.name and sku.tier")),
+    };
+    Ok(Some(Value::Str(format!("{prefix}_{name}"))))
 }
 
-fn postgresql_flexible_server(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let sku = postgres_sku(r).ok_or_else(|| Skip::missing("sku.name and sku.tier"))?;
-    let mut body = Body::new()
-        .attr("name", cx.unique_name(NameRule::POSTGRES))
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("sku_name", sku)
-        .opt_attr("version", r.prop_str("version"))
-        .opt_attr(
-            "storage_mb",
-            prop_i64(r, "storage/storageSizeGB").map(|gb| gb * 1024),
-        )
-        .opt_attr("storage_tier", r.prop_str("storage/tier"))
-        .opt_attr("auto_grow_enabled", enabled_flag(r, "storage/autoGrow"))
-        .opt_attr("zone", r.prop_str("availabilityZone"))
-        .opt_attr(
-            "backup_retention_days",
-            prop_i64(r, "backup/backupRetentionDays"),
-        )
-        .opt_attr(
-            "geo_redundant_backup_enabled",
-            enabled_flag(r, "backup/geoRedundantBackup"),
-        );
-    let password_auth = enabled_flag(r, "authConfig/passwordAuth").unwrap_or(true);
-    if password_auth {
-        let login = r
-            .prop_str("administratorLogin")
-            .ok_or_else(|| Skip::missing("properties.administratorLogin"))?;
-        body.set("administrator_login", login);
-        body.set(
-            "administrator_password",
-            cx.secret_variable("administrator_password"),
-        );
-    }
-    // A delegated subnet needs its private DNS zone: both or neither.
+/// Whether the server uses password authentication (the default).
+fn password_auth(at: &At) -> bool {
+    enabled_flag(at.r, "authConfig/passwordAuth").unwrap_or(true)
+}
+
+/// VNet integration: a delegated subnet needs its private DNS zone, both
+/// emitted or neither; without it, the public access flag is copied.
+fn postgres_network(r: &Resource, cx: &mut EmitCx, body: &mut Body) -> Result<Vec<Block>, Skip> {
+    let public = enabled_flag(r, "network/publicNetworkAccess");
     let subnet = r.prop_str("network/delegatedSubnetResourceId");
     let zone = r.prop_str("network/privateDnsZoneArmResourceId");
     if let Some(subnet) = subnet {
@@ -495,158 +491,44 @@ fn postgresql_flexible_server(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block
             body.set("delegated_subnet_id", sv);
             body.set("private_dns_zone_id", zv);
             body.set("public_network_access_enabled", false);
-        } else {
-            cx.note(format!(
-                "VNet integration omitted: delegated subnet `{subnet}` or its private DNS zone is not in the emitted set"
-            ));
-            body = body.opt_attr(
-                "public_network_access_enabled",
-                enabled_flag(r, "network/publicNetworkAccess"),
-            );
+            return Ok(Vec::new());
         }
-    } else {
-        body = body.opt_attr(
-            "public_network_access_enabled",
-            enabled_flag(r, "network/publicNetworkAccess"),
-        );
-    }
-    body = body.opt_attr("tags", cx.tags());
-    let ad = enabled_flag(r, "authConfig/activeDirectoryAuth");
-    if ad.is_some() || r.prop("authConfig").is_some() {
-        let mut a = Body::new()
-            .opt_attr("active_directory_auth_enabled", ad)
-            .attr("password_auth_enabled", password_auth);
-        if ad == Some(true) {
-            a.set("tenant_id", cx.client_config("tenant_id"));
-        }
-        body = body.block(Block::nested("authentication", a));
-    }
-    if let Some(mode) = r
-        .prop_str("highAvailability/mode")
-        .filter(|m| !m.eq_ignore_ascii_case("Disabled"))
-    {
-        body = body.block(Block::nested(
-            "high_availability",
-            Body::new().attr("mode", mode).opt_attr(
-                "standby_availability_zone",
-                r.prop_str("highAvailability/standbyAvailabilityZone"),
-            ),
+        cx.note(format!(
+            "VNet integration omitted: delegated subnet `{subnet}` or its private DNS zone is not in the emitted set"
         ));
     }
-    if enabled_flag(r, "maintenanceWindow/customWindow") == Some(true) {
-        body = body.block(Block::nested(
-            "maintenance_window",
-            Body::new()
-                .opt_attr("day_of_week", prop_i64(r, "maintenanceWindow/dayOfWeek"))
-                .opt_attr("start_hour", prop_i64(r, "maintenanceWindow/startHour"))
-                .opt_attr("start_minute", prop_i64(r, "maintenanceWindow/startMinute")),
-        ));
+    if let Some(p) = public {
+        body.set("public_network_access_enabled", p);
     }
-    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
-        body = body.block(id);
-    }
-    Ok(vec![cx.resource(body)])
+    Ok(Vec::new())
 }
 
-fn redis_cache(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    // ARM keeps the SKU under properties; some exports lift it to the top.
-    let sku = r
-        .prop("sku")
-        .filter(|s| s.is_object())
-        .or_else(|| r.sku.is_object().then_some(&r.sku))
-        .ok_or_else(|| Skip::missing("properties.sku"))?;
-    let field = |f: &str| sku.get(f);
-    let name = field("name")
+// ARM keeps the Redis SKU under properties; some exports lift it to the top.
+const REDIS_SKU_NAME: Src = Src::First(&[Src::P("sku/name"), Src::R("sku/name")]);
+const REDIS_SKU_FAMILY: Src = Src::First(&[Src::P("sku/family"), Src::R("sku/family")]);
+const REDIS_SKU_CAPACITY: Src = Src::First(&[Src::P("sku/capacity"), Src::R("sku/capacity")]);
+const REDIS_PREMIUM: When = When::Fn(is_redis_premium);
+
+fn is_redis_premium(at: &At) -> bool {
+    super::interpret::read(&REDIS_SKU_NAME, at)
         .and_then(Json::as_str)
-        .ok_or_else(|| Skip::missing("properties.sku.name"))?;
-    let family = field("family")
-        .and_then(Json::as_str)
-        .ok_or_else(|| Skip::missing("properties.sku.family"))?;
-    let capacity = field("capacity")
-        .and_then(Json::as_i64)
-        .ok_or_else(|| Skip::missing("properties.sku.capacity"))?;
-    let premium = name.eq_ignore_ascii_case("Premium");
-    let mut body = Body::new()
-        .attr("name", cx.unique_name(NameRule::REDIS))
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("capacity", capacity)
-        .attr("family", family)
-        .attr("sku_name", name)
-        .opt_attr("non_ssl_port_enabled", prop_bool(r, "enableNonSslPort"))
-        .opt_attr("minimum_tls_version", r.prop_str("minimumTlsVersion"))
-        .opt_attr(
-            "public_network_access_enabled",
-            enabled_flag(r, "publicNetworkAccess"),
-        )
-        .opt_attr(
-            "access_keys_authentication_enabled",
-            prop_bool(r, "disableAccessKeyAuthentication").map(|d| !d),
-        );
-    if let Some(version) = r.prop_str("redisVersion") {
-        match version.split('.').next().unwrap_or(version) {
-            major @ ("4" | "6") => body.set("redis_version", major),
-            _ => cx.note(format!(
+        .is_some_and(|s| s.eq_ignore_ascii_case("Premium"))
+}
+
+/// The major Redis version, as azurerm accepts it (4 or 6).
+fn redis_version(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let Some(version) = at.r.prop_str("redisVersion") else {
+        return Ok(None);
+    };
+    Ok(match version.split('.').next().unwrap_or(version) {
+        major @ ("4" | "6") => Some(Value::str(major)),
+        _ => {
+            cx.note(format!(
                 "redis version `{version}` is not one azurerm accepts (4 or 6); left to the service default"
-            )),
+            ));
+            None
         }
-    }
-    if premium {
-        body = body
-            .opt_attr("replicas_per_primary", prop_i64(r, "replicasPerPrimary"))
-            .opt_attr("shard_count", prop_i64(r, "shardCount"));
-        if let Some(subnet) = r.prop_str("subnetId") {
-            match cx.reference(subnet, "id") {
-                Some(v) => {
-                    body.set("subnet_id", v);
-                    body = body.opt_attr("private_static_ip_address", r.prop_str("staticIP"));
-                }
-                None => cx.note(format!(
-                    "subnet `{subnet}` omitted: it is not in the emitted set"
-                )),
-            }
-        }
-    }
-    let zones = json_strs(&r.zones);
-    if !zones.is_empty() {
-        body.set("zones", Value::str_list(zones));
-    }
-    body = body.opt_attr("tags", cx.tags());
-    let conf = r.prop("redisConfiguration").and_then(Json::as_object);
-    if let Some(conf) = conf {
-        let int = |k: &str| {
-            conf.get(k).and_then(|v| {
-                v.as_str()
-                    .and_then(|s| s.parse::<i64>().ok())
-                    .or(v.as_i64())
-            })
-        };
-        let rc = Body::new()
-            .opt_attr(
-                "maxmemory_policy",
-                conf.get("maxmemory-policy").and_then(Json::as_str),
-            )
-            .opt_attr("maxmemory_reserved", int("maxmemory-reserved"))
-            .opt_attr("maxmemory_delta", int("maxmemory-delta"))
-            .opt_attr(
-                "maxfragmentationmemory_reserved",
-                int("maxfragmentationmemory-reserved"),
-            )
-            .opt_attr(
-                "notify_keyspace_events",
-                conf.get("notify-keyspace-events").and_then(Json::as_str),
-            );
-        if conf.keys().any(|k| k.contains("connection-string")) {
-            cx.note("backup storage connection strings not copied (they hold secrets)");
-        }
-        if !rc.attributes.is_empty() {
-            body = body.block(Block::nested("redis_configuration", rc));
-        }
-    }
-    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
-        body = body.block(id);
-    }
-    Ok(vec![cx.resource(body)])
+    })
 }
 
 #[cfg(test)]

@@ -1,30 +1,22 @@
-//! Emitters for user-assigned managed identities. The `identity` block
-//! other emitters write lives in `common`.
+//! Mappings for managed identities: user-assigned identities.
 //!
-//! Role assignments and federated credentials are left to other emitters;
-//! principal and client IDs are computed by Azure and never copied.
+//! The `identity` blocks of other resources are built by the generic
+//! emitter (`common::identity_block`); role assignments are left to
+//! `authorization`.
 
-use super::Emitter;
-use super::common::located;
-use crate::iac::context::{EmitCx, Skip};
-use crate::iac::doc::Block;
-use crate::model::Resource;
+use super::spec::*;
 
-/// The identity emitters.
-pub static EMITTERS: &[Emitter] = &[Emitter {
-    arm_type: "microsoft.managedidentity/userassignedidentities",
-    azurerm_types: &["azurerm_user_assigned_identity"],
-    group: "identity",
-    select: |_| Ok("azurerm_user_assigned_identity"),
-    emit: user_assigned_identity,
-}];
-
-fn user_assigned_identity(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let body = located(r, cx)?
-        .opt_attr("isolation_scope", r.prop_str("isolationScope"))
-        .opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
+/// The identity mappings.
+pub static MAPPINGS: &[Mapping] = &[Mapping::new(
+    "microsoft.managedidentity/userassignedidentities",
+    "azurerm_user_assigned_identity",
+    "identity",
+)
+.args(&[one_of(
+    "isolation_scope",
+    "isolationScope",
+    &["None", "Regional"],
+)])];
 
 #[cfg(test)]
 mod tests {

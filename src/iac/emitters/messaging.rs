@@ -1,204 +1,141 @@
-//! Emitters for Event Hubs and Service Bus: namespaces, event hubs, queues
+//! Mappings for Event Hubs and Service Bus: namespaces, event hubs, queues
 //! and topics.
 //!
-//! Shared access keys and authorization rules are never copied; customer
-//! managed keys, subscriptions, consumer groups and network rule sets are
-//! left to other emitters.
+//! Shared access keys are never copied; a customer-managed key is noted,
+//! not carried over.
 
-use super::Emitter;
-use super::common::{
-    IdentityNotes, enabled_flag, identity_block, parent_id, prop_bool, prop_i64, sku_str,
-};
-use crate::iac::context::{EmitCx, Skip};
-use crate::iac::doc::{Block, Body};
+use super::spec::*;
 use crate::iac::naming::NameRule;
-use crate::model::Resource;
 
-/// The messaging emitters.
-pub static EMITTERS: &[Emitter] = &[
-    Emitter {
-        arm_type: "microsoft.eventhub/namespaces",
-        azurerm_types: &["azurerm_eventhub_namespace"],
-        group: "messaging",
-        select: |_| Ok("azurerm_eventhub_namespace"),
-        emit: eventhub_namespace,
-    },
-    Emitter {
-        arm_type: "microsoft.eventhub/namespaces/eventhubs",
-        azurerm_types: &["azurerm_eventhub"],
-        group: "messaging",
-        select: |_| Ok("azurerm_eventhub"),
-        emit: eventhub,
-    },
-    Emitter {
-        arm_type: "microsoft.servicebus/namespaces",
-        azurerm_types: &["azurerm_servicebus_namespace"],
-        group: "messaging",
-        select: |_| Ok("azurerm_servicebus_namespace"),
-        emit: servicebus_namespace,
-    },
-    Emitter {
-        arm_type: "microsoft.servicebus/namespaces/queues",
-        azurerm_types: &["azurerm_servicebus_queue"],
-        group: "messaging",
-        select: |_| Ok("azurerm_servicebus_queue"),
-        emit: servicebus_queue,
-    },
-    Emitter {
-        arm_type: "microsoft.servicebus/namespaces/topics",
-        azurerm_types: &["azurerm_servicebus_topic"],
-        group: "messaging",
-        select: |_| Ok("azurerm_servicebus_topic"),
-        emit: servicebus_topic,
-    },
-];
+/// The namespace SKU: `sku.name`, else `sku.tier`.
+const SKU: Src = Src::First(&[Src::R("sku/name"), Src::R("sku/tier")]);
 
-/// Arguments every namespace shares: name, group, location, SKU.
-fn namespace_body(r: &Resource, cx: &mut EmitCx) -> Result<(Body, String), Skip> {
-    let sku = sku_str(r, "name")
-        .or_else(|| sku_str(r, "tier"))
-        .ok_or_else(|| Skip::missing("sku.name"))?
-        .to_string();
-    let body = Body::new()
-        .attr("name", cx.unique_name(NameRule::NAMESPACE))
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("sku", sku.as_str());
-    Ok((body, sku))
+/// The note every namespace gives when its source uses a customer-managed key.
+const CMK_NOTE: Note = note(
+    When::Is(Src::P("encryption/keySource"), &["Microsoft.KeyVault"]),
+    "customer-managed key encryption not copied: it needs a key vault key in the target",
+);
+
+/// The namespace SKU.
+const NAMESPACE_SKU: Arg = arg("sku", SKU, Conv::Enum(&["Basic", "Standard", "Premium"])).req();
+/// Public network access of a namespace.
+const PUBLIC_ACCESS: Arg = flag("public_network_access_enabled", "publicNetworkAccess");
+/// Minimum TLS version of a namespace.
+const MINIMUM_TLS: Arg = one_of(
+    "minimum_tls_version",
+    "minimumTlsVersion",
+    &["1.0", "1.1", "1.2"],
+);
+
+/// Arguments queues and topics share.
+macro_rules! entity_args {
+    ($($extra:expr),* $(,)?) => {
+        &[
+            s("auto_delete_on_idle", "autoDeleteOnIdle"),
+            s("default_message_ttl", "defaultMessageTimeToLive"),
+            s(
+                "duplicate_detection_history_time_window",
+                "duplicateDetectionHistoryTimeWindow",
+            ),
+            b("batched_operations_enabled", "enableBatchedOperations"),
+            b("express_enabled", "enableExpress"),
+            b("partitioning_enabled", "enablePartitioning"),
+            b("requires_duplicate_detection", "requiresDuplicateDetection"),
+            n("max_size_in_megabytes", "maxSizeInMegabytes"),
+            one_of("status", "status", &["Active", "Creating", "Deleting", "Disabled", "ReceiveDisabled", "Renaming", "SendDisabled", "Unknown"]),
+            $($extra),*
+        ]
+    };
 }
 
-/// Arguments every namespace ends with (local auth under `local_auth_arg`,
-/// public access, TLS version, tags, identity), plus the customer-managed key
-/// note; returns the namespace block.
-fn finish_namespace(r: &Resource, cx: &mut EmitCx, body: Body, local_auth_arg: &str) -> Vec<Block> {
-    let mut body = body
-        .opt_attr(local_auth_arg, prop_bool(r, "disableLocalAuth").map(|d| !d))
-        .opt_attr(
-            "public_network_access_enabled",
-            enabled_flag(r, "publicNetworkAccess"),
-        )
-        .opt_attr("minimum_tls_version", r.prop_str("minimumTlsVersion"))
-        .opt_attr("tags", cx.tags());
-    if let Some(id) = identity_block(r, cx, IdentityNotes::Short) {
-        body = body.block(id);
-    }
-    note_cmk(r, cx);
-    vec![cx.resource(body)]
-}
-
-/// Notes that a customer-managed key was not copied, when the source uses one.
-fn note_cmk(r: &Resource, cx: &mut EmitCx) {
-    if r.prop_str("encryption/keySource")
-        .is_some_and(|k| k.eq_ignore_ascii_case("Microsoft.KeyVault"))
-    {
-        cx.note(
-            "customer-managed key encryption not copied: it needs a key vault key in the target",
-        );
-    }
-}
-
-fn eventhub_namespace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let (mut body, sku) = namespace_body(r, cx)?;
-    body = body.opt_attr("capacity", r.sku.get("capacity").and_then(|c| c.as_i64()));
-    let inflate = prop_bool(r, "isAutoInflateEnabled");
-    body = body.opt_attr("auto_inflate_enabled", inflate);
-    if inflate == Some(true) && sku.eq_ignore_ascii_case("Standard") {
-        body = body.opt_attr(
-            "maximum_throughput_units",
-            prop_i64(r, "maximumThroughputUnits"),
-        );
-    }
-    Ok(finish_namespace(
-        r,
-        cx,
-        body,
-        "local_authentication_enabled",
-    ))
-}
-
-fn eventhub(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let partitions =
-        prop_i64(r, "partitionCount").ok_or_else(|| Skip::missing("properties.partitionCount"))?;
-    let ns = parent_id(r)?;
-    let body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr(
-            "namespace_id",
-            cx.require_reference("Event Hubs namespace", &ns, "id")?,
-        )
-        .attr("partition_count", partitions)
-        .opt_attr("message_retention", prop_i64(r, "messageRetentionInDays"))
-        .opt_attr("status", r.prop_str("status"));
-    Ok(vec![cx.resource(body)])
-}
-
-fn servicebus_namespace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let (mut body, sku) = namespace_body(r, cx)?;
-    if sku.eq_ignore_ascii_case("Premium") {
+/// The messaging mappings.
+pub static MAPPINGS: &[Mapping] = &[
+    Mapping::new(
+        "microsoft.eventhub/namespaces",
+        "azurerm_eventhub_namespace",
+        "messaging",
+    )
+    .name(Src::Unique(NameRule::NAMESPACE))
+    .args(&[
+        NAMESPACE_SKU,
+        arg("capacity", Src::R("sku/capacity"), Conv::Int),
+        b("auto_inflate_enabled", "isAutoInflateEnabled"),
+        n("maximum_throughput_units", "maximumThroughputUnits").when(When::Fn(|at| {
+            at.r.prop("isAutoInflateEnabled") == Some(&serde_json::Value::Bool(true))
+                && at
+                    .r
+                    .sku
+                    .get("name")
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("Standard"))
+        })),
+        not("local_authentication_enabled", "disableLocalAuth"),
+        PUBLIC_ACCESS,
+        MINIMUM_TLS,
+    ])
+    .identity()
+    .notes(&[CMK_NOTE]),
+    Mapping::new(
+        "microsoft.eventhub/namespaces/eventhubs",
+        "azurerm_eventhub",
+        "messaging",
+    )
+    .scope(Scope::In("namespace_id", "id", "Event Hubs namespace"))
+    .untagged()
+    .args(&[
+        n("partition_count", "partitionCount").req(),
+        n("message_retention", "messageRetentionInDays"),
+        one_of("status", "status", &["Active", "Disabled", "SendDisabled"]),
+    ]),
+    Mapping::new(
+        "microsoft.servicebus/namespaces",
+        "azurerm_servicebus_namespace",
+        "messaging",
+    )
+    .name(Src::Unique(NameRule::NAMESPACE))
+    .args(&[
+        NAMESPACE_SKU,
         // Messaging units and partitions exist only in Premium.
-        body = body
-            .opt_attr("capacity", r.sku.get("capacity").and_then(|c| c.as_i64()))
-            .opt_attr(
-                "premium_messaging_partitions",
-                prop_i64(r, "premiumMessagingPartitions"),
-            );
-    }
-    Ok(finish_namespace(r, cx, body, "local_auth_enabled"))
-}
-
-/// Arguments queues and topics share, from their ARM properties.
-fn entity_body(r: &Resource, cx: &mut EmitCx) -> Result<Body, Skip> {
-    let ns = parent_id(r)?;
-    Ok(Body::new()
-        .attr("name", r.name.as_str())
-        .attr(
-            "namespace_id",
-            cx.require_reference("Service Bus namespace", &ns, "id")?,
-        )
-        .opt_attr("auto_delete_on_idle", r.prop_str("autoDeleteOnIdle"))
-        .opt_attr(
-            "default_message_ttl",
-            r.prop_str("defaultMessageTimeToLive"),
-        )
-        .opt_attr(
-            "duplicate_detection_history_time_window",
-            r.prop_str("duplicateDetectionHistoryTimeWindow"),
-        )
-        .opt_attr(
-            "batched_operations_enabled",
-            prop_bool(r, "enableBatchedOperations"),
-        )
-        .opt_attr("express_enabled", prop_bool(r, "enableExpress"))
-        .opt_attr("partitioning_enabled", prop_bool(r, "enablePartitioning"))
-        .opt_attr(
-            "requires_duplicate_detection",
-            prop_bool(r, "requiresDuplicateDetection"),
-        )
-        .opt_attr("max_size_in_megabytes", prop_i64(r, "maxSizeInMegabytes"))
-        .opt_attr("status", r.prop_str("status")))
-}
-
-fn servicebus_queue(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let body = entity_body(r, cx)?
-        .opt_attr("lock_duration", r.prop_str("lockDuration"))
-        .opt_attr("max_delivery_count", prop_i64(r, "maxDeliveryCount"))
-        .opt_attr("requires_session", prop_bool(r, "requiresSession"))
-        .opt_attr(
+        arg("capacity", Src::R("sku/capacity"), Conv::Int)
+            .when(When::Is(Src::R("sku/name"), &["Premium"])),
+        n("premium_messaging_partitions", "premiumMessagingPartitions")
+            .when(When::Is(Src::R("sku/name"), &["Premium"])),
+        not("local_auth_enabled", "disableLocalAuth"),
+        PUBLIC_ACCESS,
+        MINIMUM_TLS,
+    ])
+    .identity()
+    .notes(&[CMK_NOTE]),
+    Mapping::new(
+        "microsoft.servicebus/namespaces/queues",
+        "azurerm_servicebus_queue",
+        "messaging",
+    )
+    .scope(Scope::In("namespace_id", "id", "Service Bus namespace"))
+    .untagged()
+    .args(entity_args![
+        s("lock_duration", "lockDuration"),
+        n("max_delivery_count", "maxDeliveryCount"),
+        b("requires_session", "requiresSession"),
+        b(
             "dead_lettering_on_message_expiration",
-            prop_bool(r, "deadLetteringOnMessageExpiration"),
-        )
-        .opt_attr("forward_to", r.prop_str("forwardTo"))
-        .opt_attr(
+            "deadLetteringOnMessageExpiration"
+        ),
+        s("forward_to", "forwardTo"),
+        s(
             "forward_dead_lettered_messages_to",
-            r.prop_str("forwardDeadLetteredMessagesTo"),
-        );
-    Ok(vec![cx.resource(body)])
-}
-
-fn servicebus_topic(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let body = entity_body(r, cx)?.opt_attr("support_ordering", prop_bool(r, "supportOrdering"));
-    Ok(vec![cx.resource(body)])
-}
+            "forwardDeadLetteredMessagesTo"
+        ),
+    ]),
+    Mapping::new(
+        "microsoft.servicebus/namespaces/topics",
+        "azurerm_servicebus_topic",
+        "messaging",
+    )
+    .scope(Scope::In("namespace_id", "id", "Service Bus namespace"))
+    .untagged()
+    .args(entity_args![b("support_ordering", "supportOrdering")]),
+];
 
 #[cfg(test)]
 mod tests {

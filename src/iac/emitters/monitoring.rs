@@ -1,108 +1,114 @@
-//! Emitters for Log Analytics workspaces and Application Insights
+//! Mappings for Log Analytics workspaces and Application Insights
 //! components: SKU, retention, public access flags, and the workspace link
 //! of workspace-based components.
 //!
 //! Instrumentation keys and connection strings are computed by Azure and
-//! never copied; diagnostic settings and linked storage are left to others.
+//! never copied.
 
-use super::Emitter;
-use super::common::{
-    IdentityNotes, enabled_else_false, identity_block, located, prop_bool, prop_i64,
-};
+use super::common::prop_i64;
+use super::spec::*;
 use crate::iac::context::{EmitCx, Skip};
-use crate::iac::doc::{Block, Body, Value};
-use crate::model::Resource;
-use serde_json::Value as Json;
+use crate::iac::doc::Value;
 
-/// The monitoring emitters.
-pub static EMITTERS: &[Emitter] = &[
-    Emitter {
-        arm_type: "microsoft.operationalinsights/workspaces",
-        azurerm_types: &["azurerm_log_analytics_workspace"],
-        group: "monitoring",
-        select: |_| Ok("azurerm_log_analytics_workspace"),
-        emit: log_analytics_workspace,
-    },
-    Emitter {
-        arm_type: "microsoft.insights/components",
-        azurerm_types: &["azurerm_application_insights"],
-        group: "monitoring",
-        select: |_| Ok("azurerm_application_insights"),
-        emit: application_insights,
-    },
-];
+/// Ingestion over the public internet (`publicNetworkAccessForIngestion`).
+const INTERNET_INGESTION: Arg = arg(
+    "internet_ingestion_enabled",
+    Src::P("publicNetworkAccessForIngestion"),
+    Conv::EnabledElseFalse,
+);
+/// Queries over the public internet (`publicNetworkAccessForQuery`).
+const INTERNET_QUERY: Arg = arg(
+    "internet_query_enabled",
+    Src::P("publicNetworkAccessForQuery"),
+    Conv::EnabledElseFalse,
+);
 
-/// azurerm's spelling of the Log Analytics SKUs (the API returns lowercase).
-const WORKSPACE_SKUS: &[&str] = &[
-    "PerGB2018",
-    "PerNode",
-    "Premium",
-    "Standard",
-    "Standalone",
-    "Unlimited",
-    "CapacityReservation",
-    "LACluster",
-];
-
-/// `body` with `internet_ingestion_enabled` and `internet_query_enabled` from
-/// the `publicNetworkAccessForIngestion`/`…ForQuery` properties, each when
-/// present.
-fn internet_access(body: Body, r: &Resource) -> Body {
-    body.opt_attr(
-        "internet_ingestion_enabled",
-        enabled_else_false(r, "publicNetworkAccessForIngestion"),
+/// The monitoring mappings.
+pub static MAPPINGS: &[Mapping] = &[
+    Mapping::new(
+        "microsoft.operationalinsights/workspaces",
+        "azurerm_log_analytics_workspace",
+        "monitoring",
     )
-    .opt_attr(
-        "internet_query_enabled",
-        enabled_else_false(r, "publicNetworkAccessForQuery"),
-    )
-}
-
-fn log_analytics_workspace(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = located(r, cx)?;
-    let mut retention = prop_i64(r, "retentionInDays");
-    if let Some(sku) = r.prop_str("sku/name") {
-        if sku.eq_ignore_ascii_case("free") {
-            // The legacy Free tier no longer accepts new workspaces (since July 2022).
-            body.set("sku", "PerGB2018");
-            cx.note("legacy `Free` pricing tier mapped to `PerGB2018`: new Free workspaces cannot be created");
-            if retention.is_some_and(|d| d < 30) {
-                retention = Some(30);
-                cx.note("retention raised to 30 days, the PerGB2018 minimum");
-            }
-        } else if let Some(known) = WORKSPACE_SKUS.iter().find(|k| k.eq_ignore_ascii_case(sku)) {
-            body.set("sku", *known);
-            if *known == "CapacityReservation" {
-                body = body.opt_attr(
-                    "reservation_capacity_in_gb_per_day",
-                    prop_i64(r, "sku/capacityReservationLevel"),
-                );
-            }
-        } else {
-            cx.note(format!("unknown workspace SKU `{sku}` left to the default"));
-        }
-    }
-    body = body.opt_attr("retention_in_days", retention).opt_attr(
-        "daily_quota_gb",
-        r.prop("workspaceCapping/dailyQuotaGb")
-            .and_then(Json::as_f64)
-            .filter(|q| *q >= 0.0)
-            .map(Value::Float),
-    );
-    body = internet_access(body, r)
-        .opt_attr(
-            "local_authentication_enabled",
-            prop_bool(r, "features/disableLocalAuth").map(|d| !d),
+    .args(&[
+        arg("sku", Src::P("sku/name"), Conv::MapOnly(WORKSPACE_SKUS)),
+        n(
+            "reservation_capacity_in_gb_per_day",
+            "sku/capacityReservationLevel",
         )
-        .opt_attr(
+        .when(When::Is(Src::P("sku/name"), &["CapacityReservation"])),
+        compute("retention_in_days", workspace_retention),
+        f("daily_quota_gb", "workspaceCapping/dailyQuotaGb")
+            .when(When::Fn(|at| {
+                at.here
+                    .pointer("/workspaceCapping/dailyQuotaGb")
+                    .and_then(serde_json::Value::as_f64)
+                    .is_some_and(|q| q >= 0.0)
+            })),
+        INTERNET_INGESTION,
+        INTERNET_QUERY,
+        not("local_authentication_enabled", "features/disableLocalAuth"),
+        b(
             "allow_resource_only_permissions",
-            prop_bool(r, "features/enableLogAccessUsingOnlyResourcePermissions"),
-        );
-    if let Some(id) = identity_block(r, cx, IdentityNotes::NameTheBlock) {
-        body = body.block(id);
-    }
-    body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
+            "features/enableLogAccessUsingOnlyResourcePermissions",
+        ),
+    ])
+    .identity()
+    .notes(&[note(
+        When::Is(Src::P("sku/name"), &["Free"]),
+        "legacy `Free` pricing tier mapped to `PerGB2018`: new Free workspaces cannot be created (since July 2022)",
+    )]),
+    Mapping::new(
+        "microsoft.insights/components",
+        "azurerm_application_insights",
+        "monitoring",
+    )
+    .args(&[
+        compute("application_type", application_type).req(),
+        reference(
+            "workspace_id",
+            "WorkspaceResourceId",
+            "id",
+            "Log Analytics workspace",
+        ),
+        n("retention_in_days", "RetentionInDays"),
+        f("sampling_percentage", "SamplingPercentage"),
+        not("ip_masking_enabled", "DisableIpMasking"),
+        not("local_authentication_enabled", "DisableLocalAuth"),
+        INTERNET_INGESTION,
+        INTERNET_QUERY,
+    ]),
+];
+
+/// ARM's Log Analytics SKUs (the API returns them lowercase) to azurerm's
+/// spelling; the legacy `Free` tier becomes `PerGB2018`.
+const WORKSPACE_SKUS: &[(&str, &str)] = &[
+    ("Free", "PerGB2018"),
+    ("PerGB2018", "PerGB2018"),
+    ("PerNode", "PerNode"),
+    ("Premium", "Premium"),
+    ("Standard", "Standard"),
+    ("Standalone", "Standalone"),
+    ("Unlimited", "Unlimited"),
+    ("CapacityReservation", "CapacityReservation"),
+    ("LACluster", "LACluster"),
+];
+
+/// `retentionInDays`, raised to 30 (the PerGB2018 minimum) for a legacy
+/// Free workspace that kept less.
+fn workspace_retention(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let days = prop_i64(at.r, "retentionInDays");
+    let free =
+        at.r.prop_str("sku/name")
+            .is_some_and(|s| s.eq_ignore_ascii_case("free"));
+    Ok(days.map(|d| {
+        if free && d < 30 {
+            cx.note("retention raised to 30 days, the PerGB2018 minimum");
+            Value::Int(30)
+        } else {
+            Value::Int(d)
+        }
+    }))
 }
 
 /// azurerm's spelling of the Application Insights application types.
@@ -117,50 +123,29 @@ const APPLICATION_TYPES: &[&str] = &[
     "web",
 ];
 
-fn application_insights(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let source_type = r
-        .prop_str("Application_Type")
-        .or(r.kind.as_deref().filter(|k| !k.is_empty()))
-        .ok_or_else(|| Skip::missing("properties.Application_Type"))?;
-    let application_type = match APPLICATION_TYPES
-        .iter()
-        .find(|t| t.eq_ignore_ascii_case(source_type))
-    {
-        Some(t) => *t,
-        None => {
-            cx.note(format!(
-                "application type `{source_type}` is not an azurerm value: using `other`"
-            ));
-            "other"
-        }
+/// `Application_Type` (or `kind`) in azurerm's spelling; `other`, with a
+/// note, for values azurerm does not know.
+fn application_type(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let Some(source) =
+        at.r.prop_str("Application_Type")
+            .or(at.r.kind.as_deref().filter(|k| !k.is_empty()))
+    else {
+        return Err(Skip::missing("properties.Application_Type"));
     };
-    let mut body = located(r, cx)?.attr("application_type", application_type);
-    if let Some(ws) = r.prop_str("WorkspaceResourceId") {
-        match cx.reference(ws, "id") {
-            Some(v) => body.set("workspace_id", v),
-            None => cx.note(format!(
-                "`workspace_id` omitted: workspace `{ws}` is not in the emitted set; set it in the target (classic components can no longer be created)"
-            )),
-        }
-    }
-    body = body
-        .opt_attr("retention_in_days", prop_i64(r, "RetentionInDays"))
-        .opt_attr(
-            "sampling_percentage",
-            r.prop("SamplingPercentage")
-                .and_then(Json::as_f64)
-                .map(Value::Float),
-        )
-        .opt_attr(
-            "ip_masking_enabled",
-            prop_bool(r, "DisableIpMasking").map(|d| !d),
-        )
-        .opt_attr(
-            "local_authentication_enabled",
-            prop_bool(r, "DisableLocalAuth").map(|d| !d),
-        );
-    body = internet_access(body, r).opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
+    Ok(Some(Value::str(
+        match APPLICATION_TYPES
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case(source))
+        {
+            Some(t) => t,
+            None => {
+                cx.note(format!(
+                    "application type `{source}` is not an azurerm value: using `other`"
+                ));
+                "other"
+            }
+        },
+    )))
 }
 
 #[cfg(test)]

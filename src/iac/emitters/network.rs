@@ -1,283 +1,562 @@
-//! Emitters for Microsoft.Network: virtual networks, subnets and their
+//! Mappings for Microsoft.Network: virtual networks, subnets and their
 //! associations, network security groups, NICs, public IPs, load balancers,
 //! bastions, private endpoints, private DNS zones, route tables and NAT
 //! gateways.
 
-use super::Emitter;
-use super::common::{
-    id_at, items, last_segment, located, non_empty_strings, optional_ref, sku_str, str_at,
-    str_list, zones,
-};
+use super::common::{id_at, items, last_segment, non_empty_strings, str_at};
+use super::spec::*;
 use crate::iac::context::{EmitCx, Skip, SkipReason};
 use crate::iac::doc::{Block, Body, Value};
 use crate::model::Resource;
 use serde_json::Value as Json;
 
-/// The network emitters.
-pub static EMITTERS: &[Emitter] = &[
-    Emitter {
-        arm_type: "microsoft.network/virtualnetworks",
-        azurerm_types: &["azurerm_virtual_network"],
-        group: "network",
-        select: |_| Ok("azurerm_virtual_network"),
-        emit: virtual_network,
-    },
-    Emitter {
-        arm_type: "microsoft.network/virtualnetworks/subnets",
-        azurerm_types: &[
-            "azurerm_subnet",
-            "azurerm_subnet_network_security_group_association",
-            "azurerm_subnet_route_table_association",
-            "azurerm_subnet_nat_gateway_association",
+const SKU_NAME: Src = Src::R("sku/name");
+const SKU_TIERS: &[&str] = &["Regional", "Global"];
+/// The public IP of an IP configuration (NIC, bastion, load balancer frontend).
+const PUBLIC_IP: Arg = reference(
+    "public_ip_address_id",
+    "properties/publicIPAddress/id",
+    "id",
+    "public IP address",
+);
+
+/// The network mappings.
+pub static MAPPINGS: &[Mapping] = &[
+    Mapping::new(
+        "microsoft.network/virtualnetworks",
+        "azurerm_virtual_network",
+        "network",
+    )
+    .args(&[
+        strs("address_space", "addressSpace/addressPrefixes").req(),
+        strs("dns_servers", "dhcpOptions/dnsServers"),
+    ]),
+    Mapping::new(
+        "microsoft.network/virtualnetworks/subnets",
+        "azurerm_subnet",
+        "network",
+    )
+    .scope(Scope::GroupedIn(
+        "virtual_network_name",
+        "name",
+        "virtual network",
+    ))
+    .untagged()
+    .args(&[
+        arg(
+            "address_prefixes",
+            Src::First(&[Src::P("addressPrefixes"), Src::P("addressPrefix")]),
+            Conv::Strs,
+        )
+        .req(),
+        arg(
+            "service_endpoints",
+            Src::All("serviceEndpoints/*/service"),
+            Conv::Str,
+        ),
+        b("default_outbound_access_enabled", "defaultOutboundAccess"),
+        one_of(
+            "private_endpoint_network_policies",
+            "privateEndpointNetworkPolicies",
+            &[
+                "Disabled",
+                "Enabled",
+                "NetworkSecurityGroupEnabled",
+                "RouteTableEnabled",
+            ],
+        ),
+        arg(
+            "private_link_service_network_policies_enabled",
+            Src::P("privateLinkServiceNetworkPolicies"),
+            Conv::EnabledElseFalse,
+        ),
+    ])
+    .nests(&[blocks(
+        "delegation",
+        "delegations",
+        Repeat::Each,
+        &[s("name", "name").key()],
+    )
+    .nests(&[blocks(
+        "service_delegation",
+        "properties",
+        Repeat::Required,
+        &[s("name", "serviceName").req(), strs("actions", "actions")],
+    )])])
+    .assocs(&[
+        Assoc {
+            azurerm: "azurerm_subnet_network_security_group_association",
+            ids: "networkSecurityGroup/id",
+            suffix: "nsg",
+            many: false,
+            own: "subnet_id",
+            target: "network_security_group_id",
+        },
+        Assoc {
+            azurerm: "azurerm_subnet_route_table_association",
+            ids: "routeTable/id",
+            suffix: "route_table",
+            many: false,
+            own: "subnet_id",
+            target: "route_table_id",
+        },
+        Assoc {
+            azurerm: "azurerm_subnet_nat_gateway_association",
+            ids: "natGateway/id",
+            suffix: "nat_gateway",
+            many: false,
+            own: "subnet_id",
+            target: "nat_gateway_id",
+        },
+    ]),
+    Mapping::new(
+        "microsoft.network/networksecuritygroups",
+        "azurerm_network_security_group",
+        "network",
+    )
+    .hook(security_rules, &["security_rule"], &[]),
+    Mapping::new(
+        "microsoft.network/networkinterfaces",
+        "azurerm_network_interface",
+        "network",
+    )
+    .choose(select_network_interface, &[])
+    .args(&[
+        b(
+            "accelerated_networking_enabled",
+            "enableAcceleratedNetworking",
+        ),
+        b("ip_forwarding_enabled", "enableIPForwarding"),
+        strs("dns_servers", "dnsSettings/dnsServers"),
+        s(
+            "internal_dns_name_label",
+            "dnsSettings/internalDnsNameLabel",
+        ),
+    ])
+    .nests(&[blocks(
+        "ip_configuration",
+        "ipConfigurations",
+        Repeat::EachRequired,
+        &[
+            s("name", "name").req(),
+            reference("subnet_id", "properties/subnet/id", "id", "subnet").strict(),
+            compute("private_ip_address_allocation", nic_ip_allocation),
+            s("private_ip_address", "properties/privateIPAddress").when(When::Is(
+                Src::P("properties/privateIPAllocationMethod"),
+                &["Static"],
+            )),
+            one_of(
+                "private_ip_address_version",
+                "properties/privateIPAddressVersion",
+                &["IPv4", "IPv6"],
+            ),
+            PUBLIC_IP,
+            b("primary", "properties/primary"),
         ],
-        group: "network",
-        select: |_| Ok("azurerm_subnet"),
-        emit: subnet,
-    },
-    Emitter {
-        arm_type: "microsoft.network/networksecuritygroups",
-        azurerm_types: &["azurerm_network_security_group"],
-        group: "network",
-        select: |_| Ok("azurerm_network_security_group"),
-        emit: network_security_group,
-    },
-    Emitter {
-        arm_type: "microsoft.network/networkinterfaces",
-        azurerm_types: &[
-            "azurerm_network_interface",
-            "azurerm_network_interface_security_group_association",
-            "azurerm_network_interface_application_security_group_association",
+    )])
+    .assocs(&[
+        Assoc {
+            azurerm: "azurerm_network_interface_security_group_association",
+            ids: "networkSecurityGroup/id",
+            suffix: "nsg",
+            many: false,
+            own: "network_interface_id",
+            target: "network_security_group_id",
+        },
+        // Application security groups are set per IP configuration in ARM
+        // but associated per NIC in azurerm: one association per distinct group.
+        Assoc {
+            azurerm: "azurerm_network_interface_application_security_group_association",
+            ids: "ipConfigurations/*/properties/applicationSecurityGroups/*/id",
+            suffix: "asg",
+            many: true,
+            own: "network_interface_id",
+            target: "application_security_group_id",
+        },
+    ]),
+    Mapping::new(
+        "microsoft.network/publicipaddresses",
+        "azurerm_public_ip",
+        "network",
+    )
+    .args(&[
+        compute("allocation_method", public_ip_allocation),
+        arg("sku", SKU_NAME, Conv::Enum(&["Basic", "Standard"])),
+        arg("sku_tier", Src::R("sku/tier"), Conv::Enum(SKU_TIERS)),
+        arg("zones", Src::Zones, Conv::AsIs),
+        one_of("ip_version", "publicIPAddressVersion", &["IPv4", "IPv6"]),
+        n("idle_timeout_in_minutes", "idleTimeoutInMinutes"),
+        s("domain_name_label", "dnsSettings/domainNameLabel"),
+        one_of(
+            "domain_name_label_scope",
+            "dnsSettings/domainNameLabelScope",
+            &[
+                "NoReuse",
+                "ResourceGroupReuse",
+                "SubscriptionReuse",
+                "TenantReuse",
+            ],
+        ),
+        s("reverse_fqdn", "dnsSettings/reverseFqdn"),
+        one_of(
+            "ddos_protection_mode",
+            "ddosSettings/protectionMode",
+            &["Disabled", "Enabled", "VirtualNetworkInherited"],
+        ),
+        reference(
+            "ddos_protection_plan_id",
+            "ddosSettings/ddosProtectionPlan/id",
+            "id",
+            "DDoS protection plan",
+        ),
+        reference(
+            "public_ip_prefix_id",
+            "publicIPPrefix/id",
+            "id",
+            "public IP prefix",
+        ),
+        compute("ip_tags", public_ip_tags),
+    ])
+    .notes(&[note(
+        When::Is(SKU_NAME, &["Basic"]),
+        "Basic SKU public IPs are retired by Azure; creating one may be refused",
+    )]),
+    Mapping::new(
+        "microsoft.network/bastionhosts",
+        "azurerm_bastion_host",
+        "network",
+    )
+    .args(&[
+        arg(
+            "sku",
+            SKU_NAME,
+            Conv::Enum(&["Developer", "Basic", "Standard", "Premium"]),
+        )
+        .or(Lit::Str("Basic")),
+        reference(
+            "virtual_network_id",
+            "virtualNetwork/id",
+            "id",
+            "virtual network",
+        )
+        .req()
+        .when(When::Is(SKU_NAME, &["Developer"])),
+        arg("zones", Src::Zones, Conv::AsIs),
+        n("scale_units", "scaleUnits").when(When::IsNot(SKU_NAME, &["Basic", "Developer"])),
+        // Feature flags: only non-default values, since several are refused
+        // on lower SKUs even when false.
+        not("copy_paste_enabled", "disableCopyPaste").when(When::True(Src::P("disableCopyPaste"))),
+        b("file_copy_enabled", "enableFileCopy").when(When::True(Src::P("enableFileCopy"))),
+        b("ip_connect_enabled", "enableIpConnect").when(When::True(Src::P("enableIpConnect"))),
+        b("kerberos_enabled", "enableKerberos").when(When::True(Src::P("enableKerberos"))),
+        b("shareable_link_enabled", "enableShareableLink")
+            .when(When::True(Src::P("enableShareableLink"))),
+        b("tunneling_enabled", "enableTunneling").when(When::True(Src::P("enableTunneling"))),
+        b("session_recording_enabled", "enableSessionRecording")
+            .when(When::True(Src::P("enableSessionRecording"))),
+    ])
+    .nests(&[blocks(
+        "ip_configuration",
+        "ipConfigurations/0",
+        Repeat::Required,
+        &[
+            s("name", "name").req(),
+            reference("subnet_id", "properties/subnet/id", "id", "subnet").req(),
+            PUBLIC_IP.strict(),
         ],
-        group: "network",
-        select: select_network_interface,
-        emit: network_interface,
-    },
-    Emitter {
-        arm_type: "microsoft.network/publicipaddresses",
-        azurerm_types: &["azurerm_public_ip"],
-        group: "network",
-        select: |_| Ok("azurerm_public_ip"),
-        emit: public_ip,
-    },
-    Emitter {
-        arm_type: "microsoft.network/bastionhosts",
-        azurerm_types: &["azurerm_bastion_host"],
-        group: "network",
-        select: |_| Ok("azurerm_bastion_host"),
-        emit: bastion_host,
-    },
-    Emitter {
-        arm_type: "microsoft.network/loadbalancers",
-        azurerm_types: &[
-            "azurerm_lb",
-            "azurerm_lb_backend_address_pool",
-            "azurerm_lb_probe",
-            "azurerm_lb_rule",
-            "azurerm_lb_nat_rule",
+    )
+    .when(When::Fn(|at| {
+        !at.r
+            .sku
+            .get("name")
+            .and_then(Json::as_str)
+            .is_some_and(|s| s.eq_ignore_ascii_case("Developer"))
+    }))]),
+    Mapping::new("microsoft.network/loadbalancers", "azurerm_lb", "network")
+        .args(&[
+            arg(
+                "sku",
+                SKU_NAME,
+                Conv::Enum(&["Basic", "Standard", "Gateway"]),
+            ),
+            arg("sku_tier", Src::R("sku/tier"), Conv::Enum(SKU_TIERS)),
+        ])
+        .nests(&[blocks(
+            "frontend_ip_configuration",
+            "frontendIPConfigurations",
+            Repeat::Each,
+            &[
+                s("name", "name").req(),
+                reference("subnet_id", "properties/subnet/id", "id", "subnet").strict(),
+                one_of(
+                    "private_ip_address_allocation",
+                    "properties/privateIPAllocationMethod",
+                    &["Dynamic", "Static"],
+                )
+                .always(Lit::Str("Dynamic"))
+                .when(When::Has(Src::P("properties/subnet/id"))),
+                s("private_ip_address", "properties/privateIPAddress").when(When::Fn(|at| {
+                    str_at(at.here, "/properties/subnet/id").is_some()
+                        && str_at(at.here, "/properties/privateIPAllocationMethod")
+                            .is_some_and(|a| a.eq_ignore_ascii_case("static"))
+                })),
+                one_of(
+                    "private_ip_address_version",
+                    "properties/privateIPAddressVersion",
+                    &["IPv4", "IPv6"],
+                )
+                .when(When::Has(Src::P("properties/subnet/id"))),
+                PUBLIC_IP.strict(),
+                reference(
+                    "public_ip_prefix_id",
+                    "properties/publicIPPrefix/id",
+                    "id",
+                    "public IP prefix",
+                )
+                .strict(),
+                strs("zones", "zones"),
+            ],
+        )])
+        .hook(
+            load_balancer_parts,
+            &[],
+            &[
+                "azurerm_lb_backend_address_pool",
+                "azurerm_lb_probe",
+                "azurerm_lb_rule",
+                "azurerm_lb_nat_rule",
+            ],
+        )
+        .notes(&[note(
+            When::Is(SKU_NAME, &["Basic"]),
+            "Basic SKU load balancers are retired by Azure; creating one may be refused",
+        )]),
+    Mapping::new(
+        "microsoft.network/privateendpoints",
+        "azurerm_private_endpoint",
+        "network",
+    )
+    .args(&[
+        reference("subnet_id", "subnet/id", "id", "subnet").req(),
+        s(
+            "custom_network_interface_name",
+            "customNetworkInterfaceName",
+        ),
+    ])
+    .nests(&[blocks(
+        "ip_configuration",
+        "ipConfigurations",
+        Repeat::Each,
+        &[
+            s("name", "name").key(),
+            s("private_ip_address", "properties/privateIPAddress").key(),
+            s("subresource_name", "properties/groupId"),
+            s("member_name", "properties/memberName"),
         ],
-        group: "network",
-        select: |_| Ok("azurerm_lb"),
-        emit: load_balancer,
-    },
-    Emitter {
-        arm_type: "microsoft.network/privateendpoints",
-        azurerm_types: &["azurerm_private_endpoint"],
-        group: "network",
-        select: |_| Ok("azurerm_private_endpoint"),
-        emit: private_endpoint,
-    },
-    Emitter {
-        arm_type: "microsoft.network/privatednszones",
-        azurerm_types: &["azurerm_private_dns_zone"],
-        group: "network",
-        select: |_| Ok("azurerm_private_dns_zone"),
-        emit: private_dns_zone,
-    },
-    Emitter {
-        arm_type: "microsoft.network/privatednszones/virtualnetworklinks",
-        azurerm_types: &["azurerm_private_dns_zone_virtual_network_link"],
-        group: "network",
-        select: |_| Ok("azurerm_private_dns_zone_virtual_network_link"),
-        emit: private_dns_zone_link,
-    },
-    Emitter {
-        arm_type: "microsoft.network/routetables",
-        azurerm_types: &["azurerm_route_table"],
-        group: "network",
-        select: |_| Ok("azurerm_route_table"),
-        emit: route_table,
-    },
-    Emitter {
-        arm_type: "microsoft.network/natgateways",
-        azurerm_types: &[
-            "azurerm_nat_gateway",
-            "azurerm_nat_gateway_public_ip_association",
-            "azurerm_nat_gateway_public_ip_prefix_association",
+    )])
+    .hook(
+        private_service_connection,
+        &["private_service_connection"],
+        &[],
+    ),
+    Mapping::new(
+        "microsoft.network/privatednszones",
+        "azurerm_private_dns_zone",
+        "network",
+    )
+    .scope(Scope::Grouped),
+    Mapping::new(
+        "microsoft.network/privatednszones/virtualnetworklinks",
+        "azurerm_private_dns_zone_virtual_network_link",
+        "network",
+    )
+    .scope(Scope::GroupedIn(
+        "private_dns_zone_name",
+        "name",
+        "private DNS zone",
+    ))
+    .args(&[
+        reference(
+            "virtual_network_id",
+            "virtualNetwork/id",
+            "id",
+            "virtual network",
+        )
+        .req(),
+        b("registration_enabled", "registrationEnabled"),
+        one_of(
+            "resolution_policy",
+            "resolutionPolicy",
+            &["Default", "NxDomainRedirect"],
+        ),
+    ]),
+    Mapping::new(
+        "microsoft.network/routetables",
+        "azurerm_route_table",
+        "network",
+    )
+    .args(&[not(
+        "bgp_route_propagation_enabled",
+        "disableBgpRoutePropagation",
+    )])
+    .nests(&[blocks(
+        "route",
+        "routes",
+        Repeat::Each,
+        // `route` is an "attributes as blocks" argument: every key is
+        // written, null when unused, so JSON syntax accepts it too.
+        &[
+            s("name", "name").req(),
+            s("address_prefix", "properties/addressPrefix").req(),
+            one_of(
+                "next_hop_type",
+                "properties/nextHopType",
+                &[
+                    "VirtualNetworkGateway",
+                    "VnetLocal",
+                    "Internet",
+                    "VirtualAppliance",
+                    "None",
+                ],
+            )
+            .req(),
+            s("next_hop_in_ip_address", "properties/nextHopIpAddress").always(Lit::Null),
         ],
-        group: "network",
-        select: |_| Ok("azurerm_nat_gateway"),
-        emit: nat_gateway,
-    },
-    Emitter {
-        arm_type: "microsoft.network/applicationsecuritygroups",
-        azurerm_types: &["azurerm_application_security_group"],
-        group: "network",
-        select: |_| Ok("azurerm_application_security_group"),
-        emit: application_security_group,
-    },
-    Emitter {
-        arm_type: "microsoft.network/dnszones",
-        azurerm_types: &["azurerm_dns_zone"],
-        group: "network",
-        select: |_| Ok("azurerm_dns_zone"),
-        emit: dns_zone,
-    },
-    Emitter {
-        arm_type: "microsoft.network/networkwatchers",
-        azurerm_types: &["azurerm_network_watcher"],
-        group: "network",
-        select: select_network_watcher,
-        emit: network_watcher,
-    },
+    )]),
+    Mapping::new(
+        "microsoft.network/natgateways",
+        "azurerm_nat_gateway",
+        "network",
+    )
+    .args(&[
+        arg(
+            "sku_name",
+            SKU_NAME,
+            Conv::Enum(&["Standard", "StandardV2"]),
+        ),
+        n("idle_timeout_in_minutes", "idleTimeoutInMinutes"),
+        arg("zones", Src::Zones, Conv::AsIs),
+    ])
+    .assocs(&[
+        Assoc {
+            azurerm: "azurerm_nat_gateway_public_ip_association",
+            ids: "publicIpAddresses/*/id",
+            suffix: "pip",
+            many: true,
+            own: "nat_gateway_id",
+            target: "public_ip_address_id",
+        },
+        Assoc {
+            azurerm: "azurerm_nat_gateway_public_ip_prefix_association",
+            ids: "publicIpPrefixes/*/id",
+            suffix: "prefix",
+            many: true,
+            own: "nat_gateway_id",
+            target: "public_ip_prefix_id",
+        },
+    ]),
+    Mapping::new(
+        "microsoft.network/applicationsecuritygroups",
+        "azurerm_application_security_group",
+        "network",
+    ),
+    Mapping::new("microsoft.network/dnszones", "azurerm_dns_zone", "network")
+        .choose(select_dns_zone, &[])
+        .scope(Scope::Grouped)
+        .notes(&[note(
+            When::Always,
+            "name servers are assigned by Azure: delegate the zone to the new `name_servers`",
+        )]),
+    Mapping::new(
+        "microsoft.network/networkwatchers",
+        "azurerm_network_watcher",
+        "network",
+    )
+    .choose(select_network_watcher, &[]),
 ];
 
-fn virtual_network(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let prefixes = str_list(r, "addressSpace/addressPrefixes");
-    if prefixes.is_empty() {
-        return Err(Skip::missing("properties.addressSpace.addressPrefixes"));
-    }
-    let dns = str_list(r, "dhcpOptions/dnsServers");
-    let body = located(r, cx)?
-        .attr("address_space", Value::str_list(prefixes))
-        .opt_attr(
-            "dns_servers",
-            (!dns.is_empty()).then(|| Value::str_list(dns)),
-        )
-        .opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-fn subnet(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut prefixes = str_list(r, "addressPrefixes");
-    if prefixes.is_empty() {
-        prefixes.extend(r.prop_str("addressPrefix").map(str::to_string));
-    }
-    if prefixes.is_empty() {
-        return Err(Skip::missing("properties.addressPrefix"));
-    }
-    let vnet_id = crate::model::ResourceId::parse(&r.id)
-        .ok()
-        .and_then(|id| id.parent())
-        .ok_or_else(|| Skip::missing("parent virtual network in id"))?;
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr(
-            "virtual_network_name",
-            cx.require_reference("virtual network", vnet_id.as_str(), "name")?,
-        )
-        .attr("address_prefixes", Value::str_list(prefixes));
-    let endpoints: Vec<String> = r
-        .prop("serviceEndpoints")
-        .and_then(Json::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| e.get("service")?.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    if !endpoints.is_empty() {
-        body.set("service_endpoints", Value::str_list(endpoints));
-    }
-    if let Some(b) = r.prop("defaultOutboundAccess").and_then(Json::as_bool) {
-        body.set("default_outbound_access_enabled", b);
-    }
-    if let Some(p) = r.prop_str("privateEndpointNetworkPolicies") {
-        body.set("private_endpoint_network_policies", p);
-    }
-    if let Some(p) = r.prop_str("privateLinkServiceNetworkPolicies") {
-        body.set(
-            "private_link_service_network_policies_enabled",
-            p.eq_ignore_ascii_case("Enabled"),
-        );
-    }
-    for d in r
-        .prop("delegations")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let (Some(name), Some(service)) = (
-            d.get("name").and_then(Json::as_str),
-            d.pointer("/properties/serviceName").and_then(Json::as_str),
-        ) else {
-            continue;
-        };
-        let actions: Vec<String> = d
-            .pointer("/properties/actions")
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Json::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut sd = Body::new().attr("name", service);
-        if !actions.is_empty() {
-            sd.set("actions", Value::str_list(actions));
+/// `privateIPAllocationMethod` of a NIC IP configuration (`Dynamic`, the
+/// Azure default, when absent, with a note); a private IP prefix, which
+/// azurerm cannot express, is noted.
+fn nic_ip_allocation(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let p = at.here.get("properties").unwrap_or(&Json::Null);
+    let name = str_at(at.here, "/name").unwrap_or_default();
+    let allocation = match str_at(p, "/privateIPAllocationMethod") {
+        Some(a) if a.eq_ignore_ascii_case("static") => "Static",
+        Some(_) => "Dynamic",
+        None => {
+            cx.note(format!(
+                "ip configuration `{name}`: no `privateIPAllocationMethod`, using the Azure default `Dynamic`"
+            ));
+            "Dynamic"
         }
-        body = body.block(Block::nested(
-            "delegation",
-            Body::new()
-                .attr("name", name)
-                .block(Block::nested("service_delegation", sd)),
+    };
+    if str_at(p, "/privateIPAddressPrefix").is_some()
+        || p.get("privateIPAddressPrefixSize")
+            .is_some_and(|v| !v.is_null())
+    {
+        cx.note(format!(
+            "ip configuration `{name}`: the private IP prefix has no azurerm argument; a single dynamic address is configured instead"
         ));
     }
-    let subnet_ref = Value::reference(&cx.address(), "id");
-    let mut blocks = vec![cx.resource(body)];
-    let associations = [
-        (
-            "networkSecurityGroup/id",
-            "network_security_group_id",
-            "azurerm_subnet_network_security_group_association",
-            "nsg",
-        ),
-        (
-            "routeTable/id",
-            "route_table_id",
-            "azurerm_subnet_route_table_association",
-            "route_table",
-        ),
-        (
-            "natGateway/id",
-            "nat_gateway_id",
-            "azurerm_subnet_nat_gateway_association",
-            "nat_gateway",
-        ),
-    ];
-    for (path, arg, ty, suffix) in associations {
-        let Some(target) = r.prop_str(path) else {
-            continue;
-        };
-        match cx.reference(target, "id") {
-            Some(v) => blocks.push(
-                cx.secondary(
-                    ty,
-                    suffix,
-                    Body::new()
-                        .attr("subnet_id", subnet_ref.clone())
-                        .attr(arg, v),
-                ),
-            ),
-            None => cx.note(format!(
-                "association to `{target}` omitted: it is not in the emitted set"
-            )),
-        }
-    }
-    Ok(blocks)
+    Ok(Some(Value::str(allocation)))
 }
 
+/// `publicIPAllocationMethod`; when absent, `Static` for a Standard SKU
+/// (the only method it allows), else the Azure default `Dynamic`.
+fn public_ip_allocation(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let r = at.r;
+    let standard = r
+        .sku
+        .get("name")
+        .and_then(Json::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("standard"));
+    Ok(Some(Value::str(
+        match r.prop_str("publicIPAllocationMethod") {
+            Some(a) if a.eq_ignore_ascii_case("static") => "Static",
+            Some(_) => "Dynamic",
+            None if standard => {
+                cx.note(
+                "no `publicIPAllocationMethod`: `Static`, the only method a Standard SKU allows",
+            );
+                "Static"
+            }
+            None => {
+                cx.note("no `publicIPAllocationMethod`: using the Azure default `Dynamic`");
+                "Dynamic"
+            }
+        },
+    )))
+}
+
+/// `ipTags[]` as azurerm's `ip_tags` map (tag type → tag).
+fn public_ip_tags(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let tags: std::collections::BTreeMap<String, Value> = items(at.here, "/ipTags")
+        .iter()
+        .filter_map(|t| {
+            Some((
+                str_at(t, "/ipTagType")?.to_string(),
+                Value::str(str_at(t, "/tag")?),
+            ))
+        })
+        .collect();
+    Ok((!tags.is_empty()).then_some(Value::Map(tags)))
+}
+
+/// A legacy private zone (`zoneType: Private`) has no `azurerm_dns_zone` form.
+fn select_dns_zone(r: &Resource) -> Result<&'static str, Skip> {
+    if r.prop_str("zoneType")
+        .is_some_and(|t| t.eq_ignore_ascii_case("private"))
+    {
+        return Err(Skip {
+            reason: SkipReason::MissingRequiredValue,
+            detail: "legacy private zone (`zoneType: Private`) has no azurerm_dns_zone form; \
+                     recreate it as a private DNS zone"
+                .into(),
+        });
+    }
+    Ok("azurerm_dns_zone")
+}
 /// Canonical spelling of an NSG rule protocol as the provider validates it.
 fn nsg_protocol(p: &str) -> String {
     ["*", "Tcp", "Udp", "Icmp", "Esp", "Ah"]
@@ -287,8 +566,51 @@ fn nsg_protocol(p: &str) -> String {
         .to_string()
 }
 
-fn network_security_group(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = located(r, cx)?;
+/// The name of a load balancer sub-resource this load balancer owns, from
+/// its ID (`.../loadBalancers/<lb>/<kind>/<name>`).
+fn own_child<'j>(r: &Resource, id: &'j str, kind: &str) -> Option<&'j str> {
+    let prefix = format!("{}/{}/", r.id.trim_end_matches('/'), kind);
+    (id.len() > prefix.len() && id[..prefix.len()].eq_ignore_ascii_case(&prefix))
+        .then(|| last_segment(id))
+}
+
+fn select_network_interface(r: &Resource) -> Result<&'static str, Skip> {
+    if let Some(pe) = id_at(&r.properties, "/privateEndpoint") {
+        return Err(Skip::managed(format!(
+            "created and managed by private endpoint `{pe}`"
+        )));
+    }
+    if let Some(pls) = id_at(&r.properties, "/privateLinkService") {
+        return Err(Skip::managed(format!(
+            "created and managed by private link service `{pls}`"
+        )));
+    }
+    Ok("azurerm_network_interface")
+}
+
+/// Azure creates `NetworkWatcher_<region>` in `NetworkWatcherRG` by itself when
+/// a virtual network is created, and allows one watcher per region and
+/// subscription, so emitting that one would collide with the platform's.
+fn select_network_watcher(r: &Resource) -> Result<&'static str, Skip> {
+    let rg = crate::model::ResourceId::parse(&r.id)
+        .ok()
+        .and_then(|id| id.resource_group)
+        .or_else(|| r.resource_group.clone())
+        .unwrap_or_default();
+    if rg.eq_ignore_ascii_case("NetworkWatcherRG")
+        && r.name.to_ascii_lowercase().starts_with("networkwatcher_")
+    {
+        return Err(Skip::managed(
+            "created by Azure in `NetworkWatcherRG` when a virtual network is created (one watcher per region)",
+        ));
+    }
+    Ok("azurerm_network_watcher")
+}
+/// `security_rule` blocks. The schema allows one of `x` / `xs` per rule;
+/// each rule takes the plural when the source has a non-empty list, else
+/// the singular, and writes every key (null when unused): `security_rule`
+/// is an "attributes as blocks" argument, which JSON syntax needs complete.
+fn security_rules(r: &Resource, cx: &mut EmitCx, body: &mut Body) -> Result<Vec<Block>, Skip> {
     for (i, rule) in items(&r.properties, "/securityRules").iter().enumerate() {
         let p = rule.get("properties").unwrap_or(&Json::Null);
         let at = |f: &str| format!("properties.securityRules[{i}].properties.{f}");
@@ -313,10 +635,6 @@ fn network_security_group(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, S
                 "description",
                 str_at(p, "/description").map_or(Value::Null, Value::str),
             );
-        // The schema allows one of `x` / `xs` per rule; take the plural when
-        // the source has a non-empty list, else the singular. Every key is
-        // written (null when unused): `security_rule` is an "attributes as
-        // blocks" argument, which JSON syntax needs complete.
         for (single, plural, src_single, src_plural) in [
             (
                 "source_port_range",
@@ -383,354 +701,16 @@ fn network_security_group(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, S
                 },
             );
         }
-        body = body.block(Block::nested("security_rule", rb));
+        body.blocks.push(Block::nested("security_rule", rb));
     }
-    let body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
+    Ok(Vec::new())
 }
 
-fn select_network_interface(r: &Resource) -> Result<&'static str, Skip> {
-    if let Some(pe) = id_at(&r.properties, "/privateEndpoint") {
-        return Err(Skip::managed(format!(
-            "created and managed by private endpoint `{pe}`"
-        )));
-    }
-    if let Some(pls) = id_at(&r.properties, "/privateLinkService") {
-        return Err(Skip::managed(format!(
-            "created and managed by private link service `{pls}`"
-        )));
-    }
-    Ok("azurerm_network_interface")
-}
-
-fn network_interface(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let configs = items(&r.properties, "/ipConfigurations");
-    if configs.is_empty() {
-        return Err(Skip::missing("properties.ipConfigurations"));
-    }
-    let mut body = located(r, cx)?;
-    if let Some(b) = r
-        .prop("enableAcceleratedNetworking")
-        .and_then(Json::as_bool)
-    {
-        body.set("accelerated_networking_enabled", b);
-    }
-    if let Some(b) = r.prop("enableIPForwarding").and_then(Json::as_bool) {
-        body.set("ip_forwarding_enabled", b);
-    }
-    let dns = non_empty_strings(&r.properties, "/dnsSettings/dnsServers");
-    if !dns.is_empty() {
-        body.set("dns_servers", Value::str_list(dns));
-    }
-    if let Some(l) = str_at(&r.properties, "/dnsSettings/internalDnsNameLabel") {
-        body.set("internal_dns_name_label", l);
-    }
-    for (i, c) in configs.iter().enumerate() {
-        let p = c.get("properties").unwrap_or(&Json::Null);
-        let name = c
-            .get("name")
-            .and_then(Json::as_str)
-            .ok_or_else(|| Skip::missing(&format!("properties.ipConfigurations[{i}].name")))?;
-        let allocation = match str_at(p, "/privateIPAllocationMethod") {
-            Some(a) if a.eq_ignore_ascii_case("static") => "Static",
-            Some(_) => "Dynamic",
-            None => {
-                cx.note(format!(
-                    "ip configuration `{name}`: no `privateIPAllocationMethod`, using the Azure default `Dynamic`"
-                ));
-                "Dynamic"
-            }
-        };
-        let mut cb = Body::new().attr("name", name);
-        if let Some(subnet) = id_at(p, "/subnet") {
-            cb.set("subnet_id", cx.require_reference("subnet", subnet, "id")?);
-        }
-        cb.set("private_ip_address_allocation", allocation);
-        if allocation == "Static"
-            && let Some(ip) = str_at(p, "/privateIPAddress")
-        {
-            cb.set("private_ip_address", ip);
-        }
-        if let Some(v) = str_at(p, "/privateIPAddressVersion") {
-            cb.set("private_ip_address_version", v);
-        }
-        if let Some(pip) = id_at(p, "/publicIPAddress")
-            && let Some(v) = optional_ref(cx, "public_ip_address_id", pip)
-        {
-            cb.set("public_ip_address_id", v);
-        }
-        if let Some(b) = p.get("primary").and_then(Json::as_bool) {
-            cb.set("primary", b);
-        }
-        if str_at(p, "/privateIPAddressPrefix").is_some()
-            || p.get("privateIPAddressPrefixSize")
-                .is_some_and(|v| !v.is_null())
-        {
-            cx.note(format!(
-                "ip configuration `{name}`: the private IP prefix has no azurerm argument; a single dynamic address is configured instead"
-            ));
-        }
-        body = body.block(Block::nested("ip_configuration", cb));
-    }
-    let body = body.opt_attr("tags", cx.tags());
-    let nic_ref = Value::reference(&cx.address(), "id");
-    let mut blocks = vec![cx.resource(body)];
-    if let Some(nsg) = id_at(&r.properties, "/networkSecurityGroup") {
-        match cx.reference(nsg, "id") {
-            Some(v) => blocks.push(
-                cx.secondary(
-                    "azurerm_network_interface_security_group_association",
-                    "nsg",
-                    Body::new()
-                        .attr("network_interface_id", nic_ref)
-                        .attr("network_security_group_id", v),
-                ),
-            ),
-            None => cx.note(format!(
-                "association to `{nsg}` omitted: it is not in the emitted set"
-            )),
-        }
-    }
-    // Application security groups are set per IP configuration in ARM but
-    // associated per NIC in azurerm: one association per distinct group.
-    let mut asgs: Vec<&str> = Vec::new();
-    for c in configs {
-        for g in items(c, "/properties/applicationSecurityGroups") {
-            if let Some(id) = g.get("id").and_then(Json::as_str)
-                && !asgs.iter().any(|a| a.eq_ignore_ascii_case(id))
-            {
-                asgs.push(id);
-            }
-        }
-    }
-    for id in asgs {
-        match cx.reference(id, "id") {
-            Some(v) => blocks.push(
-                cx.secondary(
-                    "azurerm_network_interface_application_security_group_association",
-                    &format!("asg_{}", last_segment(id)),
-                    Body::new()
-                        .attr(
-                            "network_interface_id",
-                            Value::reference(&cx.address(), "id"),
-                        )
-                        .attr("application_security_group_id", v),
-                ),
-            ),
-            None => cx.note(format!(
-                "association to `{id}` omitted: it is not in the emitted set"
-            )),
-        }
-    }
-    Ok(blocks)
-}
-
-/// Sets `sku` (noting that Basic `what` are retired) and `sku_tier` from the
-/// source SKU, each when present.
-fn sku_and_tier(r: &Resource, cx: &mut EmitCx, body: &mut Body, what: &str) {
-    if let Some(s) = sku_str(r, "name") {
-        body.set("sku", s);
-        if s.eq_ignore_ascii_case("basic") {
-            cx.note(format!(
-                "Basic SKU {what} are retired by Azure; creating one may be refused"
-            ));
-        }
-    }
-    if let Some(t) = sku_str(r, "tier") {
-        body.set("sku_tier", t);
-    }
-}
-
-fn public_ip(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = located(r, cx)?;
-    let sku = sku_str(r, "name");
-    let allocation = match r.prop_str("publicIPAllocationMethod") {
-        Some(a) if a.eq_ignore_ascii_case("static") => "Static",
-        Some(_) => "Dynamic",
-        None if sku.is_some_and(|s| s.eq_ignore_ascii_case("standard")) => {
-            cx.note(
-                "no `publicIPAllocationMethod`: `Static`, the only method a Standard SKU allows",
-            );
-            "Static"
-        }
-        None => {
-            cx.note("no `publicIPAllocationMethod`: using the Azure default `Dynamic`");
-            "Dynamic"
-        }
-    };
-    body.set("allocation_method", allocation);
-    sku_and_tier(r, cx, &mut body, "public IPs");
-    if let Some(z) = zones(r) {
-        body.set("zones", z);
-    }
-    if let Some(v) = r.prop_str("publicIPAddressVersion") {
-        body.set("ip_version", v);
-    }
-    if let Some(n) = r.prop("idleTimeoutInMinutes").and_then(Json::as_i64) {
-        body.set("idle_timeout_in_minutes", n);
-    }
-    if let Some(l) = r.prop_str("dnsSettings/domainNameLabel") {
-        body.set("domain_name_label", l);
-    }
-    if let Some(s) = r.prop_str("dnsSettings/domainNameLabelScope") {
-        body.set("domain_name_label_scope", s);
-    }
-    if let Some(f) = r.prop_str("dnsSettings/reverseFqdn") {
-        body.set("reverse_fqdn", f);
-    }
-    if let Some(m) = r.prop_str("ddosSettings/protectionMode") {
-        body.set("ddos_protection_mode", m);
-    }
-    if let Some(plan) = id_at(&r.properties, "/ddosSettings/ddosProtectionPlan")
-        && let Some(v) = optional_ref(cx, "ddos_protection_plan_id", plan)
-    {
-        body.set("ddos_protection_plan_id", v);
-    }
-    if let Some(prefix) = id_at(&r.properties, "/publicIPPrefix")
-        && let Some(v) = optional_ref(cx, "public_ip_prefix_id", prefix)
-    {
-        body.set("public_ip_prefix_id", v);
-    }
-    let tags: std::collections::BTreeMap<String, Value> = items(&r.properties, "/ipTags")
-        .iter()
-        .filter_map(|t| {
-            Some((
-                str_at(t, "/ipTagType")?.to_string(),
-                Value::str(str_at(t, "/tag")?),
-            ))
-        })
-        .collect();
-    if !tags.is_empty() {
-        body.set("ip_tags", Value::Map(tags));
-    }
-    let body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-fn bastion_host(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = located(r, cx)?;
-    let sku = sku_str(r, "name").unwrap_or("Basic");
-    if sku_str(r, "name").is_none() {
-        cx.note("no `sku.name`: using the Azure default `Basic`");
-    }
-    body.set("sku", sku);
-    if sku.eq_ignore_ascii_case("developer") {
-        let vnet = id_at(&r.properties, "/virtualNetwork")
-            .ok_or_else(|| Skip::missing("properties.virtualNetwork"))?;
-        body.set(
-            "virtual_network_id",
-            cx.require_reference("virtual network", vnet, "id")?,
-        );
-    } else {
-        let configs = items(&r.properties, "/ipConfigurations");
-        let c = configs
-            .first()
-            .ok_or_else(|| Skip::missing("properties.ipConfigurations"))?;
-        let p = c.get("properties").unwrap_or(&Json::Null);
-        let name = c
-            .get("name")
-            .and_then(Json::as_str)
-            .ok_or_else(|| Skip::missing("properties.ipConfigurations[0].name"))?;
-        let subnet = id_at(p, "/subnet")
-            .ok_or_else(|| Skip::missing("properties.ipConfigurations[0].properties.subnet"))?;
-        let mut cb = Body::new()
-            .attr("name", name)
-            .attr("subnet_id", cx.require_reference("subnet", subnet, "id")?);
-        if let Some(pip) = id_at(p, "/publicIPAddress") {
-            cb.set(
-                "public_ip_address_id",
-                cx.require_reference("public IP address", pip, "id")?,
-            );
-        }
-        body = body.block(Block::nested("ip_configuration", cb));
-    }
-    if let Some(z) = zones(r) {
-        body.set("zones", z);
-    }
-    if !sku.eq_ignore_ascii_case("basic")
-        && !sku.eq_ignore_ascii_case("developer")
-        && let Some(n) = r.prop("scaleUnits").and_then(Json::as_i64)
-    {
-        body.set("scale_units", n);
-    }
-    // Feature flags: only non-default values, since several are refused on
-    // lower SKUs even when false.
-    if r.prop("disableCopyPaste").and_then(Json::as_bool) == Some(true) {
-        body.set("copy_paste_enabled", false);
-    }
-    for (src, arg) in [
-        ("enableFileCopy", "file_copy_enabled"),
-        ("enableIpConnect", "ip_connect_enabled"),
-        ("enableKerberos", "kerberos_enabled"),
-        ("enableShareableLink", "shareable_link_enabled"),
-        ("enableTunneling", "tunneling_enabled"),
-        ("enableSessionRecording", "session_recording_enabled"),
-    ] {
-        if r.prop(src).and_then(Json::as_bool) == Some(true) {
-            body.set(arg, true);
-        }
-    }
-    let body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-/// The name of a load balancer sub-resource this load balancer owns, from
-/// its ID (`.../loadBalancers/<lb>/<kind>/<name>`).
-fn own_child<'j>(r: &Resource, id: &'j str, kind: &str) -> Option<&'j str> {
-    let prefix = format!("{}/{}/", r.id.trim_end_matches('/'), kind);
-    (id.len() > prefix.len() && id[..prefix.len()].eq_ignore_ascii_case(&prefix))
-        .then(|| last_segment(id))
-}
-
-fn load_balancer(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = located(r, cx)?;
-    sku_and_tier(r, cx, &mut body, "load balancers");
-    for (i, fe) in items(&r.properties, "/frontendIPConfigurations")
-        .iter()
-        .enumerate()
-    {
-        let p = fe.get("properties").unwrap_or(&Json::Null);
-        let name = fe.get("name").and_then(Json::as_str).ok_or_else(|| {
-            Skip::missing(&format!("properties.frontendIPConfigurations[{i}].name"))
-        })?;
-        let mut fb = Body::new().attr("name", name);
-        if let Some(subnet) = id_at(p, "/subnet") {
-            fb.set("subnet_id", cx.require_reference("subnet", subnet, "id")?);
-            let allocation = match str_at(p, "/privateIPAllocationMethod") {
-                Some(a) if a.eq_ignore_ascii_case("static") => "Static",
-                _ => "Dynamic",
-            };
-            fb.set("private_ip_address_allocation", allocation);
-            if allocation == "Static"
-                && let Some(ip) = str_at(p, "/privateIPAddress")
-            {
-                fb.set("private_ip_address", ip);
-            }
-            if let Some(v) = str_at(p, "/privateIPAddressVersion") {
-                fb.set("private_ip_address_version", v);
-            }
-        }
-        if let Some(pip) = id_at(p, "/publicIPAddress") {
-            fb.set(
-                "public_ip_address_id",
-                cx.require_reference("public IP address", pip, "id")?,
-            );
-        }
-        if let Some(prefix) = id_at(p, "/publicIPPrefix") {
-            fb.set(
-                "public_ip_prefix_id",
-                cx.require_reference("public IP prefix", prefix, "id")?,
-            );
-        }
-        let z = non_empty_strings(fe, "/zones");
-        if !z.is_empty() {
-            fb.set("zones", Value::str_list(z));
-        }
-        body = body.block(Block::nested("frontend_ip_configuration", fb));
-    }
-    let body = body.opt_attr("tags", cx.tags());
+/// Backend pools, probes, load balancing rules and inbound NAT rules: each
+/// its own azurerm resource, rules referring to pools and probes by address.
+fn load_balancer_parts(r: &Resource, cx: &mut EmitCx, _: &mut Body) -> Result<Vec<Block>, Skip> {
     let lb_id = Value::reference(&cx.address(), "id");
-    let mut blocks = vec![cx.resource(body)];
+    let mut blocks = Vec::new();
 
     // Backend pools and probes first: rules refer to them by address.
     let mut pools: Vec<(String, String)> = Vec::new();
@@ -914,14 +894,13 @@ fn load_balancer(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     Ok(blocks)
 }
 
-fn private_endpoint(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let subnet =
-        id_at(&r.properties, "/subnet").ok_or_else(|| Skip::missing("properties.subnet"))?;
-    let mut body = located(r, cx)?;
-    body.set("subnet_id", cx.require_reference("subnet", subnet, "id")?);
-    if let Some(n) = r.prop_str("customNetworkInterfaceName") {
-        body.set("custom_network_interface_name", n);
-    }
+/// `private_service_connection`: azurerm allows one, automatic or manual;
+/// the first of the source's is kept.
+fn private_service_connection(
+    r: &Resource,
+    cx: &mut EmitCx,
+    body: &mut Body,
+) -> Result<Vec<Block>, Skip> {
     let auto = items(&r.properties, "/privateLinkServiceConnections");
     let manual = items(&r.properties, "/manualPrivateLinkServiceConnections");
     let (conn, is_manual) = match (auto.first(), manual.first()) {
@@ -953,197 +932,9 @@ fn private_endpoint(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     if is_manual && let Some(m) = str_at(p, "/requestMessage") {
         sc.set("request_message", m);
     }
-    body = body.block(Block::nested("private_service_connection", sc));
-    for c in items(&r.properties, "/ipConfigurations") {
-        let p = c.get("properties").unwrap_or(&Json::Null);
-        let (Some(name), Some(ip)) = (
-            c.get("name").and_then(Json::as_str),
-            str_at(p, "/privateIPAddress"),
-        ) else {
-            continue;
-        };
-        let mut ib = Body::new()
-            .attr("name", name)
-            .attr("private_ip_address", ip);
-        if let Some(g) = str_at(p, "/groupId") {
-            ib.set("subresource_name", g);
-        }
-        if let Some(m) = str_at(p, "/memberName") {
-            ib.set("member_name", m);
-        }
-        body = body.block(Block::nested("ip_configuration", ib));
-    }
-    let body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-fn private_dns_zone(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-fn private_dns_zone_link(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let zone_id = crate::model::ResourceId::parse(&r.id)
-        .ok()
-        .and_then(|id| id.parent())
-        .ok_or_else(|| Skip::missing("parent private DNS zone in id"))?;
-    let vnet = id_at(&r.properties, "/virtualNetwork")
-        .ok_or_else(|| Skip::missing("properties.virtualNetwork"))?;
-    let mut body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr(
-            "private_dns_zone_name",
-            cx.require_reference("private DNS zone", zone_id.as_str(), "name")?,
-        )
-        .attr(
-            "virtual_network_id",
-            cx.require_reference("virtual network", vnet, "id")?,
-        );
-    if let Some(b) = r.prop("registrationEnabled").and_then(Json::as_bool) {
-        body.set("registration_enabled", b);
-    }
-    if let Some(p) = r.prop_str("resolutionPolicy") {
-        body.set("resolution_policy", p);
-    }
-    let body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-fn route_table(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = located(r, cx)?;
-    if let Some(b) = r.prop("disableBgpRoutePropagation").and_then(Json::as_bool) {
-        body.set("bgp_route_propagation_enabled", !b);
-    }
-    for (i, route) in items(&r.properties, "/routes").iter().enumerate() {
-        let p = route.get("properties").unwrap_or(&Json::Null);
-        let at = |f: &str| format!("properties.routes[{i}].{f}");
-        let name = route
-            .get("name")
-            .and_then(Json::as_str)
-            .ok_or_else(|| Skip::missing(&at("name")))?;
-        let prefix = str_at(p, "/addressPrefix")
-            .ok_or_else(|| Skip::missing(&at("properties.addressPrefix")))?;
-        let hop = str_at(p, "/nextHopType")
-            .ok_or_else(|| Skip::missing(&at("properties.nextHopType")))?;
-        // `route` is an "attributes as blocks" argument: every key is
-        // written, null when unused, so JSON syntax accepts it too.
-        body = body.block(Block::nested(
-            "route",
-            Body::new()
-                .attr("name", name)
-                .attr("address_prefix", prefix)
-                .attr("next_hop_type", hop)
-                .attr(
-                    "next_hop_in_ip_address",
-                    str_at(p, "/nextHopIpAddress").map_or(Value::Null, Value::str),
-                ),
-        ));
-    }
-    let body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-fn nat_gateway(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let mut body = located(r, cx)?;
-    if let Some(s) = sku_str(r, "name") {
-        body.set("sku_name", s);
-    }
-    if let Some(n) = r.prop("idleTimeoutInMinutes").and_then(Json::as_i64) {
-        body.set("idle_timeout_in_minutes", n);
-    }
-    if let Some(z) = zones(r) {
-        body.set("zones", z);
-    }
-    let body = body.opt_attr("tags", cx.tags());
-    let ng_ref = Value::reference(&cx.address(), "id");
-    let mut blocks = vec![cx.resource(body)];
-    for (src, ty, arg, what) in [
-        (
-            "/publicIpAddresses",
-            "azurerm_nat_gateway_public_ip_association",
-            "public_ip_address_id",
-            "pip",
-        ),
-        (
-            "/publicIpPrefixes",
-            "azurerm_nat_gateway_public_ip_prefix_association",
-            "public_ip_prefix_id",
-            "prefix",
-        ),
-    ] {
-        for item in items(&r.properties, src) {
-            let Some(id) = item.get("id").and_then(Json::as_str) else {
-                continue;
-            };
-            match cx.reference(id, "id") {
-                Some(v) => blocks.push(
-                    cx.secondary(
-                        ty,
-                        &format!("{what}_{}", last_segment(id)),
-                        Body::new()
-                            .attr("nat_gateway_id", ng_ref.clone())
-                            .attr(arg, v),
-                    ),
-                ),
-                None => cx.note(format!(
-                    "association to `{id}` omitted: it is not in the emitted set"
-                )),
-            }
-        }
-    }
-    Ok(blocks)
-}
-
-fn application_security_group(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let body = located(r, cx)?.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-fn dns_zone(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    if r.prop_str("zoneType")
-        .is_some_and(|t| t.eq_ignore_ascii_case("private"))
-    {
-        return Err(Skip {
-            reason: SkipReason::MissingRequiredValue,
-            detail: "legacy private zone (`zoneType: Private`) has no azurerm_dns_zone form; \
-                     recreate it as a private DNS zone"
-                .into(),
-        });
-    }
-    let body = Body::new()
-        .attr("name", r.name.as_str())
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .opt_attr("tags", cx.tags());
-    cx.note("name servers are assigned by Azure: delegate the zone to the new `name_servers`");
-    Ok(vec![cx.resource(body)])
-}
-
-/// Azure creates `NetworkWatcher_<region>` in `NetworkWatcherRG` by itself when
-/// a virtual network is created, and allows one watcher per region and
-/// subscription, so emitting that one would collide with the platform's.
-fn select_network_watcher(r: &Resource) -> Result<&'static str, Skip> {
-    let rg = crate::model::ResourceId::parse(&r.id)
-        .ok()
-        .and_then(|id| id.resource_group)
-        .or_else(|| r.resource_group.clone())
-        .unwrap_or_default();
-    if rg.eq_ignore_ascii_case("NetworkWatcherRG")
-        && r.name.to_ascii_lowercase().starts_with("networkwatcher_")
-    {
-        return Err(Skip::managed(
-            "created by Azure in `NetworkWatcherRG` when a virtual network is created (one watcher per region)",
-        ));
-    }
-    Ok("azurerm_network_watcher")
-}
-
-fn network_watcher(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let body = located(r, cx)?.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
+    body.blocks
+        .insert(0, Block::nested("private_service_connection", sc));
+    Ok(Vec::new())
 }
 
 #[cfg(test)]

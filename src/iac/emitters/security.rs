@@ -1,112 +1,57 @@
-//! Emitters for key vaults: SKU, target tenant, soft delete, purge
-//! protection, RBAC mode, deployment flags and network ACLs, with a globally
-//! unique target name.
+//! Mappings for Key Vault: vaults, with a globally unique target name, the
+//! target tenant, and network ACLs.
 //!
-//! Access policies are not copied: their object IDs belong to the source
-//! tenant. Secrets, keys and certificates are never read.
+//! Access policies name source-tenant object IDs and are never copied;
+//! keys, secrets and certificates are never read.
 
-use super::Emitter;
-use super::common::{acl_ip_rules, acl_subnet_refs};
-use crate::iac::context::{EmitCx, Skip};
-use crate::iac::doc::{Block, Body, Value};
+use super::spec::*;
 use crate::iac::naming::NameRule;
-use crate::model::Resource;
-use serde_json::Value as Json;
 
-/// The security emitters.
-pub static EMITTERS: &[Emitter] = &[Emitter {
-    arm_type: "microsoft.keyvault/vaults",
-    azurerm_types: &["azurerm_key_vault"],
-    group: "security",
-    select: |_| Ok("azurerm_key_vault"),
-    emit: key_vault,
-}];
-
-fn key_vault(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let sku = r
-        .prop_str("sku/name")
-        .or_else(|| r.sku.get("name").and_then(Json::as_str))
-        .ok_or_else(|| Skip::missing("properties.sku.name"))?
-        .to_ascii_lowercase();
-    let name = cx.unique_name(NameRule::KEY_VAULT);
-    if name != r.name {
-        cx.note(format!(
-            "key vault renamed `{}` → `{name}` (names are globally unique)",
-            r.name
-        ));
-    }
-    let flag = |path: &str| r.prop(path).and_then(Json::as_bool);
-    let mut body = Body::new()
-        .attr("name", name)
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("tenant_id", cx.client_config("tenant_id"))
-        .attr("sku_name", sku)
-        .opt_attr(
-            "soft_delete_retention_days",
-            r.prop("softDeleteRetentionInDays").and_then(Json::as_i64),
-        )
-        .opt_attr("purge_protection_enabled", flag("enablePurgeProtection"))
-        .opt_attr(
-            "rbac_authorization_enabled",
-            flag("enableRbacAuthorization"),
-        )
-        .opt_attr("enabled_for_deployment", flag("enabledForDeployment"))
-        .opt_attr(
-            "enabled_for_disk_encryption",
-            flag("enabledForDiskEncryption"),
-        )
-        .opt_attr(
-            "enabled_for_template_deployment",
-            flag("enabledForTemplateDeployment"),
-        )
-        .opt_attr(
-            "public_network_access_enabled",
-            r.prop_str("publicNetworkAccess")
-                .map(|s| s.eq_ignore_ascii_case("Enabled")),
-        );
-    let policies = r
-        .prop("accessPolicies")
-        .and_then(Json::as_array)
-        .map_or(0, Vec::len);
-    if policies > 0 {
-        cx.note(format!(
-            "{policies} access polic{} not copied: their object IDs belong to the source tenant; grant access in the target tenant (azurerm_key_vault_access_policy or RBAC)",
-            if policies == 1 { "y" } else { "ies" }
-        ));
-    }
-    if let Some(acls) = network_acls(r, cx) {
-        body = body.block(acls);
-    }
-    body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
-}
-
-/// The `network_acls` block from `properties.networkAcls`.
-fn network_acls(r: &Resource, cx: &mut EmitCx) -> Option<Block> {
-    let acls = r.prop("networkAcls").filter(|v| v.is_object())?;
-    let default_action = acls.get("defaultAction").and_then(Json::as_str)?;
-    // `bypass` is required by azurerm; the Key Vault API default is AzureServices.
-    let bypass = match acls.get("bypass").and_then(Json::as_str) {
-        Some(b) => b.to_string(),
-        None => {
-            cx.note("network ACL `bypass` absent: using the API default `AzureServices`");
-            "AzureServices".to_string()
-        }
-    };
-    let mut body = Body::new()
-        .attr("bypass", bypass)
-        .attr("default_action", default_action);
-    let ips: Vec<&str> = acl_ip_rules(acls).collect();
-    if !ips.is_empty() {
-        body.set("ip_rules", Value::str_list(ips));
-    }
-    let subnets = acl_subnet_refs(acls, cx, "network ACL");
-    if !subnets.is_empty() {
-        body.set("virtual_network_subnet_ids", Value::List(subnets));
-    }
-    Some(Block::nested("network_acls", body))
-}
+/// The key vault mappings.
+pub static MAPPINGS: &[Mapping] = &[Mapping::new(
+    "microsoft.keyvault/vaults",
+    "azurerm_key_vault",
+    "security",
+)
+.name(Src::Unique(NameRule::KEY_VAULT))
+.args(&[
+    arg("tenant_id", Src::TenantId, Conv::AsIs),
+    arg(
+        "sku_name",
+        Src::First(&[Src::P("sku/name"), Src::R("sku/name")]),
+        Conv::Enum(&["standard", "premium"]),
+    )
+    .req(),
+    n("soft_delete_retention_days", "softDeleteRetentionInDays"),
+    b("purge_protection_enabled", "enablePurgeProtection"),
+    b("rbac_authorization_enabled", "enableRbacAuthorization"),
+    b("enabled_for_deployment", "enabledForDeployment"),
+    b("enabled_for_disk_encryption", "enabledForDiskEncryption"),
+    b("enabled_for_template_deployment", "enabledForTemplateDeployment"),
+    arg(
+        "public_network_access_enabled",
+        Src::P("publicNetworkAccess"),
+        Conv::EnabledElseFalse,
+    ),
+])
+.nests(&[block(
+    "network_acls",
+    "networkAcls",
+    &[
+        one_of("default_action", "defaultAction", &["Allow", "Deny"]).key(),
+        one_of("bypass", "bypass", &["AzureServices", "None"]).or(Lit::Str("AzureServices")),
+        arg("ip_rules", Src::All("ipRules/*/value"), Conv::Str),
+        arg(
+            "virtual_network_subnet_ids",
+            Src::Refs("virtualNetworkRules", "id", "subnet"),
+            Conv::AsIs,
+        ),
+    ],
+)])
+.notes(&[note(
+    When::Has(Src::P("accessPolicies")),
+    "access policies not copied: their object IDs belong to the source tenant; grant access in the target tenant (azurerm_key_vault_access_policy or RBAC)",
+)])];
 
 #[cfg(test)]
 mod tests {
@@ -149,7 +94,7 @@ mod tests {
         assert!(
             notes_by_name(g, "kv-contoso-dev")
                 .iter()
-                .any(|n| n.contains("access policy not copied")),
+                .any(|n| n.contains("access policies not copied")),
             "{:?}",
             g.report.notes
         );

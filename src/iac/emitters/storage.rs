@@ -1,166 +1,170 @@
-//! Emitters for storage accounts: SKU split into tier and replication, kind,
-//! access tier, TLS and HTTPS flags, routing and network rules, with a
+//! Mappings for storage accounts: SKU split into tier and replication,
+//! kind, access tier, TLS and HTTPS flags, routing and network rules, with a
 //! globally unique target name.
 //!
-//! Blob, file, queue and table services and their containers are separate
-//! ARM resources and are left to other emitters. Account keys and
-//! connection strings are never read.
+//! Account keys and connection strings are never read. Blob containers,
+//! queues, file shares and tables are separate mappings below their account.
 
-use super::Emitter;
-use super::common::{IdentityNotes, acl_ip_rules, acl_subnet_refs, identity_block, items};
+use super::common::sku_str;
+use super::interpret::collect;
+use super::spec::*;
 use crate::iac::context::{EmitCx, Skip};
-use crate::iac::doc::{Block, Body, Value};
+use crate::iac::doc::Value;
 use crate::iac::naming::NameRule;
-use crate::model::Resource;
-use serde_json::Value as Json;
 
-/// The storage emitters.
-pub static EMITTERS: &[Emitter] = &[Emitter {
-    arm_type: "microsoft.storage/storageaccounts",
-    azurerm_types: &["azurerm_storage_account"],
-    group: "storage",
-    select: |_| Ok("azurerm_storage_account"),
-    emit: storage_account,
-}];
+/// The storage mappings.
+pub static MAPPINGS: &[Mapping] = &[Mapping::new(
+    "microsoft.storage/storageaccounts",
+    "azurerm_storage_account",
+    "storage",
+)
+.name(Src::Unique(NameRule::STORAGE))
+.args(&[
+    compute("account_tier", account_tier).req(),
+    compute("account_replication_type", replication_type).req(),
+    arg("account_kind", Src::Kind, Conv::Str),
+    one_of(
+        "access_tier",
+        "accessTier",
+        &["Hot", "Cool", "Cold", "Premium"],
+    ),
+    b("https_traffic_only_enabled", "supportsHttpsTrafficOnly"),
+    one_of(
+        "min_tls_version",
+        "minimumTlsVersion",
+        &["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"],
+    ),
+    b("is_hns_enabled", "isHnsEnabled"),
+    b("nfsv3_enabled", "isNfsV3Enabled"),
+    b("sftp_enabled", "isSftpEnabled"),
+    b("local_user_enabled", "isLocalUserEnabled"),
+    b("allow_nested_items_to_be_public", "allowBlobPublicAccess"),
+    b("shared_access_key_enabled", "allowSharedKeyAccess"),
+    b(
+        "default_to_oauth_authentication",
+        "defaultToOAuthAuthentication",
+    ),
+    b(
+        "cross_tenant_replication_enabled",
+        "allowCrossTenantReplication",
+    ),
+    arg(
+        "public_network_access_enabled",
+        Src::P("publicNetworkAccess"),
+        Conv::EnabledElseFalse,
+    ),
+    arg(
+        "large_file_share_enabled",
+        Src::P("largeFileSharesState"),
+        Conv::EnabledElseFalse,
+    ),
+    b(
+        "infrastructure_encryption_enabled",
+        "encryption/requireInfrastructureEncryption",
+    ),
+    one_of(
+        "allowed_copy_scope",
+        "allowedCopyScope",
+        &["AAD", "PrivateLink"],
+    ),
+    one_of(
+        "dns_endpoint_type",
+        "dnsEndpointType",
+        &["Standard", "AzureDnsZone"],
+    ),
+])
+.nests(&[
+    block(
+        "routing",
+        "routingPreference",
+        &[
+            one_of(
+                "choice",
+                "routingChoice",
+                &["InternetRouting", "MicrosoftRouting"],
+            ),
+            b("publish_internet_endpoints", "publishInternetEndpoints"),
+            b("publish_microsoft_endpoints", "publishMicrosoftEndpoints"),
+        ],
+    ),
+    block(
+        "network_rules",
+        "networkAcls",
+        &[
+            one_of("default_action", "defaultAction", &["Allow", "Deny"]).key(),
+            compute("bypass", network_bypass),
+            compute("ip_rules", network_ip_rules),
+            arg(
+                "virtual_network_subnet_ids",
+                Src::Refs("virtualNetworkRules", "id", "subnet"),
+                Conv::AsIs,
+            ),
+        ],
+    )
+    .nests(&[blocks(
+        "private_link_access",
+        "resourceAccessRules",
+        Repeat::Each,
+        &[reference(
+            "endpoint_resource_id",
+            "resourceId",
+            "id",
+            "resource access rule target (it may belong to another tenant)",
+        )
+        .key()],
+    )]),
+])
+.identity()
+.notes(&[note(
+    When::Is(Src::P("encryption/keySource"), &["Microsoft.Keyvault"]),
+    "customer-managed key encryption not copied: configure the key in the target tenant",
+)])];
 
-fn storage_account(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let sku = r
-        .sku
-        .get("name")
-        .and_then(Json::as_str)
-        .ok_or_else(|| Skip::missing("sku.name"))?;
+/// The `Tier_Replication` halves of `sku.name` (`Standard_LRS`).
+fn sku_parts(at: &At) -> Result<(&'static str, String), Skip> {
+    let sku = sku_str(at.r, "name").ok_or_else(|| Skip::missing("sku.name"))?;
     let (tier, replication) = sku
         .split_once('_')
         .filter(|(t, rep)| !t.is_empty() && !rep.is_empty())
         .ok_or_else(|| Skip::missing("sku.name in the form `Tier_Replication`"))?;
-    let name = cx.unique_name(NameRule::STORAGE);
-    if name != r.name {
-        cx.note(format!(
-            "storage account renamed `{}` → `{name}` (names are globally unique)",
-            r.name
-        ));
-    }
-    let flag = |path: &str| r.prop(path).and_then(Json::as_bool);
-    let enabled = |path: &str| r.prop_str(path).map(|s| s.eq_ignore_ascii_case("Enabled"));
-    let mut body = Body::new()
-        .attr("name", name)
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("account_tier", tier)
-        .attr("account_replication_type", replication)
-        .opt_attr("account_kind", r.kind.as_deref().filter(|k| !k.is_empty()))
-        .opt_attr("access_tier", r.prop_str("accessTier"))
-        .opt_attr(
-            "https_traffic_only_enabled",
-            flag("supportsHttpsTrafficOnly"),
-        )
-        .opt_attr("min_tls_version", r.prop_str("minimumTlsVersion"))
-        .opt_attr("is_hns_enabled", flag("isHnsEnabled"))
-        .opt_attr("nfsv3_enabled", flag("isNfsV3Enabled"))
-        .opt_attr("sftp_enabled", flag("isSftpEnabled"))
-        .opt_attr("local_user_enabled", flag("isLocalUserEnabled"))
-        .opt_attr(
-            "allow_nested_items_to_be_public",
-            flag("allowBlobPublicAccess"),
-        )
-        .opt_attr("shared_access_key_enabled", flag("allowSharedKeyAccess"))
-        .opt_attr(
-            "default_to_oauth_authentication",
-            flag("defaultToOAuthAuthentication"),
-        )
-        .opt_attr(
-            "cross_tenant_replication_enabled",
-            flag("allowCrossTenantReplication"),
-        )
-        .opt_attr(
-            "public_network_access_enabled",
-            enabled("publicNetworkAccess"),
-        )
-        .opt_attr("large_file_share_enabled", enabled("largeFileSharesState"))
-        .opt_attr(
-            "infrastructure_encryption_enabled",
-            flag("encryption/requireInfrastructureEncryption"),
-        )
-        .opt_attr("allowed_copy_scope", r.prop_str("allowedCopyScope"))
-        .opt_attr("dns_endpoint_type", r.prop_str("dnsEndpointType"));
-    if r.prop_str("encryption/keySource")
-        .is_some_and(|k| k.eq_ignore_ascii_case("Microsoft.Keyvault"))
-    {
-        cx.note(
-            "customer-managed key encryption not copied: configure the key in the target tenant",
-        );
-    }
-    if let Some(id) = identity_block(r, cx, IdentityNotes::NameTheBlock) {
-        body = body.block(id);
-    }
-    if let Some(routing) = r.prop("routingPreference").filter(|v| v.is_object()) {
-        let rb = Body::new()
-            .opt_attr(
-                "choice",
-                routing.get("routingChoice").and_then(Json::as_str),
-            )
-            .opt_attr(
-                "publish_internet_endpoints",
-                routing
-                    .get("publishInternetEndpoints")
-                    .and_then(Json::as_bool),
-            )
-            .opt_attr(
-                "publish_microsoft_endpoints",
-                routing
-                    .get("publishMicrosoftEndpoints")
-                    .and_then(Json::as_bool),
-            );
-        body = body.block(Block::nested("routing", rb));
-    }
-    if let Some(rules) = network_rules(r, cx) {
-        body = body.block(rules);
-    }
-    body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
+    let tier = if tier.eq_ignore_ascii_case("premium") {
+        "Premium"
+    } else {
+        "Standard"
+    };
+    Ok((tier, replication.to_ascii_uppercase()))
 }
 
-/// The `network_rules` block from `properties.networkAcls`.
-fn network_rules(r: &Resource, cx: &mut EmitCx) -> Option<Block> {
-    let acls = r.prop("networkAcls").filter(|v| v.is_object())?;
-    let default_action = acls.get("defaultAction").and_then(Json::as_str)?;
-    let mut body = Body::new().attr("default_action", default_action);
-    if let Some(bypass) = acls.get("bypass").and_then(Json::as_str) {
-        let items: Vec<&str> = bypass
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
-        body.set("bypass", Value::str_list(items));
-    }
-    let ips: Vec<String> = acl_ip_rules(acls)
-        // azurerm rejects /31 and /32 prefixes; a single address is the same rule.
+fn account_tier(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    Ok(Some(Value::str(sku_parts(at)?.0)))
+}
+
+fn replication_type(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    Ok(Some(Value::Str(sku_parts(at)?.1)))
+}
+
+/// `networkAcls.bypass` (`Logging, Metrics, AzureServices`) as a list.
+fn network_bypass(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let Some(bypass) = at.here.get("bypass").and_then(serde_json::Value::as_str) else {
+        return Ok(None);
+    };
+    let items: Vec<&str> = bypass
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    Ok(Some(Value::str_list(items)))
+}
+
+/// `networkAcls.ipRules[].value`; azurerm rejects /31 and /32 prefixes, and
+/// a single address is the same rule.
+fn network_ip_rules(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let ips: Vec<String> = collect(at.here, "ipRules/*/value")
+        .into_iter()
+        .filter_map(serde_json::Value::as_str)
         .map(|ip| ip.trim_end_matches("/32").to_string())
         .collect();
-    if !ips.is_empty() {
-        body.set("ip_rules", Value::str_list(ips));
-    }
-    let subnets = acl_subnet_refs(acls, cx, "network rule");
-    if !subnets.is_empty() {
-        body.set("virtual_network_subnet_ids", Value::List(subnets));
-    }
-    for rule in items(acls, "/resourceAccessRules") {
-        let Some(id) = rule.get("resourceId").and_then(Json::as_str) else {
-            continue;
-        };
-        match cx.reference(id, "id") {
-            Some(v) => {
-                body = body.block(Block::nested(
-                    "private_link_access",
-                    Body::new().attr("endpoint_resource_id", v),
-                ))
-            }
-            None => cx.note(format!(
-                "resource access rule for `{id}` omitted: it is not in the emitted set (it may belong to another tenant)"
-            )),
-        }
-    }
-    Some(Block::nested("network_rules", body))
+    Ok((!ips.is_empty()).then(|| Value::str_list(ips)))
 }
 
 #[cfg(test)]

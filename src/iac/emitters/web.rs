@@ -1,40 +1,129 @@
-//! Emitters for App Service plans and web apps.
+//! Mappings for App Service plans and web apps.
 //!
 //! App settings and connection strings are never copied: their values may be
-//! secrets. Function apps, slots and site extensions are left to others.
+//! secrets.
 
-use super::Emitter;
-use super::common::{
-    IdentityNotes, enabled_flag, identity_block, located, prop_bool, prop_i64, sku_str, str_list,
-};
+use super::common::{prop_bool, sku_str};
+use super::spec::*;
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
 use crate::iac::naming::NameRule;
 use crate::model::Resource;
 use serde_json::Value as Json;
 
-/// The App Service emitters.
-pub static EMITTERS: &[Emitter] = &[
-    Emitter {
-        arm_type: "microsoft.web/serverfarms",
-        azurerm_types: &["azurerm_service_plan"],
-        group: "web",
-        select: |_| Ok("azurerm_service_plan"),
-        emit: service_plan,
-    },
-    Emitter {
-        arm_type: "microsoft.web/sites",
-        azurerm_types: &["azurerm_windows_web_app", "azurerm_linux_web_app"],
-        group: "web",
-        select: select_site,
-        emit: web_app,
-    },
+/// The App Service mappings.
+pub static MAPPINGS: &[Mapping] = &[
+    Mapping::new("microsoft.web/serverfarms", "azurerm_service_plan", "web").args(&[
+        compute("os_type", plan_os_type),
+        compute("sku_name", plan_sku).req(),
+        arg("worker_count", Src::R("sku/capacity"), Conv::Int),
+        b("per_site_scaling_enabled", "perSiteScaling"),
+        b("zone_balancing_enabled", "zoneRedundant"),
+        n("maximum_elastic_worker_count", "maximumElasticWorkerCount").when(When::Fn(|at| {
+            sku_str(at.r, "name").is_some_and(|s| s.starts_with("EP"))
+        })),
+        reference(
+            "app_service_environment_id",
+            "hostingEnvironmentProfile/id",
+            "id",
+            "App Service Environment",
+        )
+        .strict(),
+    ]),
+    Mapping::new("microsoft.web/sites", "azurerm_windows_web_app", "web")
+        .choose(select_site, &["azurerm_linux_web_app"])
+        .name(Src::Unique(NameRule::WEB_APP))
+        .args(&[
+            reference("service_plan_id", "serverFarmId", "id", "App Service plan").req(),
+            b("enabled", "enabled"),
+            b("https_only", "httpsOnly"),
+            b("client_affinity_enabled", "clientAffinityEnabled"),
+            b("client_certificate_enabled", "clientCertEnabled"),
+            one_of(
+                "client_certificate_mode",
+                "clientCertMode",
+                &["Required", "Optional", "OptionalInteractiveUser"],
+            )
+            .when(When::True(Src::P("clientCertEnabled"))),
+            flag("public_network_access_enabled", "publicNetworkAccess"),
+            reference(
+                "virtual_network_subnet_id",
+                "virtualNetworkSubnetId",
+                "id",
+                "VNet integration subnet",
+            ),
+            reference(
+                "key_vault_reference_identity_id",
+                "keyVaultReferenceIdentity",
+                "id",
+                "key vault reference identity",
+            )
+            .when(When::IsNot(
+                Src::P("keyVaultReferenceIdentity"),
+                &["SystemAssigned"],
+            )),
+        ])
+        .nests(&[blocks(
+            "site_config",
+            "siteConfig",
+            Repeat::Always,
+            &[
+                b("always_on", "alwaysOn"),
+                b("http2_enabled", "http20Enabled"),
+                b("websockets_enabled", "webSocketsEnabled"),
+                b("use_32_bit_worker", "use32BitWorkerProcess"),
+                b("remote_debugging_enabled", "remoteDebuggingEnabled"),
+                b("vnet_route_all_enabled", "vnetRouteAllEnabled"),
+                one_of(
+                    "ftps_state",
+                    "ftpsState",
+                    &["AllAllowed", "Disabled", "FtpsOnly"],
+                ),
+                one_of(
+                    "minimum_tls_version",
+                    "minTlsVersion",
+                    &["1.0", "1.1", "1.2", "1.3"],
+                ),
+                one_of(
+                    "scm_minimum_tls_version",
+                    "scmMinTlsVersion",
+                    &["1.0", "1.1", "1.2", "1.3"],
+                ),
+                one_of(
+                    "load_balancing_mode",
+                    "loadBalancing",
+                    &[
+                        "LeastRequests",
+                        "WeightedRoundRobin",
+                        "LeastResponseTime",
+                        "WeightedTotalTraffic",
+                        "RequestHash",
+                        "PerSiteRoundRobin",
+                    ],
+                ),
+                one_of(
+                    "managed_pipeline_mode",
+                    "managedPipelineMode",
+                    &["Classic", "Integrated"],
+                ),
+                s("app_command_line", "appCommandLine"),
+                s("health_check_path", "healthCheckPath"),
+                strs("default_documents", "defaultDocuments"),
+            ],
+        )])
+        .hook(web_app, &["site_config"], &[])
+        .identity()
+        .notes(&[note(
+            When::Has(Src::P("siteConfig/connectionStrings")),
+            "connection strings not copied (they hold secrets)",
+        )]),
 ];
 
 /// Service plan SKUs azurerm 4.x accepts that are not plain ARM SKU names:
 /// the classic Premium tier (`P1`–`P3`) is retired and has no azurerm value.
-fn plan_sku(name: &str, cx: &mut EmitCx) -> String {
-    match name {
+fn plan_sku(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let name = sku_str(at.r, "name").ok_or_else(|| Skip::missing("sku.name"))?;
+    Ok(Some(Value::Str(match name {
         "P1" | "P2" | "P3" => {
             let v2 = format!("{name}v2");
             cx.note(format!(
@@ -43,7 +132,7 @@ fn plan_sku(name: &str, cx: &mut EmitCx) -> String {
             v2
         }
         other => other.to_string(),
-    }
+    })))
 }
 
 /// Whether a plan or site runs Linux: `kind` contains `linux`, or `reserved` is true.
@@ -55,42 +144,19 @@ fn is_linux(r: &Resource) -> bool {
         || r.prop_str("siteConfig/linuxFxVersion").is_some()
 }
 
-fn service_plan(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let sku = sku_str(r, "name").ok_or_else(|| Skip::missing("sku.name"))?;
-    let sku = plan_sku(sku, cx);
+fn plan_os_type(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let r = at.r;
     let windows_container = prop_bool(r, "hyperV") == Some(true)
         || r.kind
             .as_deref()
             .is_some_and(|k| k.to_ascii_lowercase().contains("xenon"));
-    let os_type = if is_linux(r) {
+    Ok(Some(Value::str(if is_linux(r) {
         "Linux"
     } else if windows_container {
         "WindowsContainer"
     } else {
         "Windows"
-    };
-    let mut body = located(r, cx)?
-        .attr("os_type", os_type)
-        .attr("sku_name", sku.as_str())
-        .opt_attr("worker_count", r.sku.get("capacity").and_then(Json::as_i64))
-        .opt_attr("per_site_scaling_enabled", prop_bool(r, "perSiteScaling"))
-        .opt_attr("zone_balancing_enabled", prop_bool(r, "zoneRedundant"));
-    if sku.starts_with("EP") {
-        body = body.opt_attr(
-            "maximum_elastic_worker_count",
-            prop_i64(r, "maximumElasticWorkerCount"),
-        );
-    }
-    if let Some(ase) = r.prop_str("hostingEnvironmentProfile/id") {
-        match cx.reference(ase, "id") {
-            Some(v) => body.set("app_service_environment_id", v),
-            None => {
-                return Err(Skip::outside("App Service Environment", ase));
-            }
-        }
-    }
-    body = body.opt_attr("tags", cx.tags());
-    Ok(vec![cx.resource(body)])
+    })))
 }
 
 fn select_site(r: &Resource) -> Result<&'static str, Skip> {
@@ -159,93 +225,25 @@ fn windows_stack(r: &Resource) -> Option<Block> {
     (!body.attributes.is_empty()).then(|| Block::nested("application_stack", body))
 }
 
-fn site_config(r: &Resource, linux: bool, cx: &mut EmitCx) -> Body {
-    let s = |p: &str| r.prop_str(&format!("siteConfig/{p}"));
-    let b = |p: &str| prop_bool(r, &format!("siteConfig/{p}"));
-    let mut body = Body::new()
-        .opt_attr("always_on", b("alwaysOn"))
-        .opt_attr("http2_enabled", b("http20Enabled"))
-        .opt_attr("websockets_enabled", b("webSocketsEnabled"))
-        .opt_attr("use_32_bit_worker", b("use32BitWorkerProcess"))
-        .opt_attr("remote_debugging_enabled", b("remoteDebuggingEnabled"))
-        .opt_attr("vnet_route_all_enabled", b("vnetRouteAllEnabled"))
-        .opt_attr("ftps_state", s("ftpsState"))
-        .opt_attr("minimum_tls_version", s("minTlsVersion"))
-        .opt_attr("scm_minimum_tls_version", s("scmMinTlsVersion"))
-        .opt_attr("load_balancing_mode", s("loadBalancing"))
-        .opt_attr("managed_pipeline_mode", s("managedPipelineMode"))
-        .opt_attr("app_command_line", s("appCommandLine"))
-        .opt_attr("health_check_path", s("healthCheckPath"));
-    let docs = str_list(r, "siteConfig/defaultDocuments");
-    if !docs.is_empty() {
-        body.set("default_documents", Value::str_list(docs));
-    }
-    let stack = if linux {
-        s("linuxFxVersion").and_then(|fx| linux_stack(fx, cx))
+/// The runtime stack inside `site_config` (parsed from `linuxFxVersion` or
+/// the Windows version fields), and the note naming app settings that were
+/// not copied.
+fn web_app(r: &Resource, cx: &mut EmitCx, body: &mut Body) -> Result<Vec<Block>, Skip> {
+    let stack = if is_linux(r) {
+        r.prop_str("siteConfig/linuxFxVersion")
+            .and_then(|fx| linux_stack(fx, cx))
     } else {
         windows_stack(r)
     };
-    if let Some(stack) = stack {
-        body = body.block(stack);
-    }
-    body
-}
-
-fn web_app(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
-    let linux = is_linux(r);
-    let plan_id = r
-        .prop_str("serverFarmId")
-        .ok_or_else(|| Skip::missing("properties.serverFarmId"))?;
-    let plan = cx.require_reference("App Service plan", plan_id, "id")?;
-    let mut body = Body::new()
-        .attr("name", cx.unique_name(NameRule::WEB_APP))
-        .attr("resource_group_name", cx.resource_group_name()?)
-        .attr("location", cx.location()?)
-        .attr("service_plan_id", plan)
-        .opt_attr("enabled", prop_bool(r, "enabled"))
-        .opt_attr("https_only", prop_bool(r, "httpsOnly"))
-        .opt_attr(
-            "client_affinity_enabled",
-            prop_bool(r, "clientAffinityEnabled"),
-        )
-        .opt_attr(
-            "client_certificate_enabled",
-            prop_bool(r, "clientCertEnabled"),
-        );
-    if prop_bool(r, "clientCertEnabled") == Some(true) {
-        body = body.opt_attr("client_certificate_mode", r.prop_str("clientCertMode"));
-    }
-    body = body.opt_attr(
-        "public_network_access_enabled",
-        enabled_flag(r, "publicNetworkAccess"),
-    );
-    if let Some(subnet) = r.prop_str("virtualNetworkSubnetId") {
-        match cx.reference(subnet, "id") {
-            Some(v) => body.set("virtual_network_subnet_id", v),
-            None => cx.note(format!(
-                "VNet integration subnet `{subnet}` omitted: it is not in the emitted set"
-            )),
-        }
-    }
-    if let Some(kv_identity) = r
-        .prop_str("keyVaultReferenceIdentity")
-        .filter(|v| !v.eq_ignore_ascii_case("SystemAssigned"))
+    if let Some(stack) = stack
+        && let Some(config) = body.blocks.iter_mut().find(|b| b.ident == "site_config")
     {
-        match cx.reference(kv_identity, "id") {
-            Some(v) => body.set("key_vault_reference_identity_id", v),
-            None => cx.note(format!(
-                "key vault reference identity `{kv_identity}` omitted: it is not in the emitted set"
-            )),
-        }
+        config.body.blocks.push(stack);
     }
-    let settings: Vec<String> = r
+    let settings: Vec<&str> = r
         .prop("siteConfig/appSettings")
         .and_then(Json::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.get("name")?.as_str().map(str::to_string))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|s| s.get("name")?.as_str()).collect())
         .unwrap_or_default();
     if !settings.is_empty() {
         cx.note(format!(
@@ -253,19 +251,7 @@ fn web_app(r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
             settings.join(", ")
         ));
     }
-    if r.prop("siteConfig/connectionStrings")
-        .and_then(Json::as_array)
-        .is_some_and(|a| !a.is_empty())
-    {
-        cx.note("connection strings not copied (they hold secrets)");
-    }
-    body = body.opt_attr("tags", cx.tags());
-    let config = site_config(r, linux, cx);
-    body = body.block(Block::nested("site_config", config));
-    if let Some(identity) = identity_block(r, cx, IdentityNotes::Short) {
-        body = body.block(identity);
-    }
-    Ok(vec![cx.resource(body)])
+    Ok(Vec::new())
 }
 
 #[cfg(test)]
@@ -372,17 +358,17 @@ mod tests {
     fn emitted_blocks_match_the_provider_schema() {
         let types = provider_resource_schemas();
         let mine = [
-            super::EMITTERS,
-            super::super::database::EMITTERS,
-            super::super::containers::EMITTERS,
-            super::super::messaging::EMITTERS,
-            super::super::automation::EMITTERS,
+            super::MAPPINGS,
+            super::super::database::MAPPINGS,
+            super::super::containers::MAPPINGS,
+            super::super::messaging::MAPPINGS,
+            super::super::automation::MAPPINGS,
         ];
         let mut names = Vec::new();
         for e in mine.iter().copied().flatten() {
-            for t in e.azurerm_types {
-                assert!(types.get(*t).is_some(), "{t} not in the provider schema");
-                names.push(*t);
+            for t in e.azurerm_types() {
+                assert!(types.get(t).is_some(), "{t} not in the provider schema");
+                names.push(t);
             }
         }
         let g = gen_default(&fixture());
