@@ -89,6 +89,63 @@ pub struct TargetSettings {
     pub location: Option<String>,
 }
 
+/// The target locations of a generation as input variables: the most
+/// common one is `var.location`, each other one `var.location_<region>`,
+/// each defaulting to the region (`eastus`). With `--location` there is
+/// only `var.location`.
+#[derive(Debug, Clone, Default)]
+pub struct Locations {
+    /// Location key (see `location_key`) → variable name.
+    vars: HashMap<String, String>,
+    /// (variable name, default region), `location` first.
+    order: Vec<(String, String)>,
+}
+
+/// A location in the form used as a key: lowercase, without spaces
+/// (`East US` → `eastus`).
+pub fn location_key(l: &str) -> String {
+    l.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl Locations {
+    /// The variables for these target locations (one entry per resource or
+    /// resource group, so the most common one wins `location`; ties go to
+    /// the first in sort order).
+    pub fn new<'s>(seen: impl IntoIterator<Item = &'s str>) -> Self {
+        let mut counts: BTreeMap<String, (usize, &str)> = BTreeMap::new();
+        for l in seen {
+            counts.entry(location_key(l)).or_insert((0, l)).0 += 1;
+        }
+        let mut ranked: Vec<(String, usize, &str)> =
+            counts.into_iter().map(|(k, (n, l))| (k, n, l)).collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut out = Locations::default();
+        for (i, (key, _, spelled)) in ranked.into_iter().enumerate() {
+            let var = if i == 0 {
+                "location".to_string()
+            } else {
+                format!("location_{}", naming::label(&key))
+            };
+            out.order.push((var.clone(), spelled.to_string()));
+            out.vars.insert(key, var);
+        }
+        out
+    }
+
+    /// The variable standing for a location, if it was seen.
+    pub fn var(&self, location: &str) -> Option<&str> {
+        self.vars.get(&location_key(location)).map(String::as_str)
+    }
+
+    /// (variable name, default region), `location` first.
+    pub fn all(&self) -> &[(String, String)] {
+        &self.order
+    }
+}
+
 /// Read access to the plan, shared by all emit calls.
 pub struct Plan<'a> {
     /// Lowercase ARM ID → resource address (`TYPE.LABEL`) of planned resources.
@@ -99,6 +156,11 @@ pub struct Plan<'a> {
     pub lookup: HashMap<String, &'a Resource>,
     /// Target settings.
     pub target: &'a TargetSettings,
+    /// The location variables.
+    pub locations: Locations,
+    /// Trimmed SSH public key text → address of the planned
+    /// `azurerm_ssh_public_key` holding it.
+    pub ssh_keys: HashMap<String, String>,
 }
 
 /// The context of one emit call.
@@ -111,6 +173,7 @@ pub struct EmitCx<'p, 'a> {
     pub(crate) notes: Vec<String>,
     pub(crate) variables: Vec<SecretVariable>,
     pub(crate) uses_client_config: bool,
+    pub(crate) location_vars: Vec<String>,
 }
 
 impl<'p, 'a> EmitCx<'p, 'a> {
@@ -129,6 +192,7 @@ impl<'p, 'a> EmitCx<'p, 'a> {
             notes: Vec::new(),
             variables: Vec::new(),
             uses_client_config: false,
+            location_vars: Vec::new(),
         }
     }
 
@@ -153,11 +217,28 @@ impl<'p, 'a> EmitCx<'p, 'a> {
     }
 
     /// A secondary block emitted for the same source resource, e.g. an
-    /// association, labelled `<label>_<suffix>`.
+    /// association, labelled `<label>_<suffix>`. Words are not repeated: a
+    /// suffix that restates the whole label (`pip_ng_contoso` for the NAT
+    /// gateway `ng_contoso`) drops it, and a word repeated across the join
+    /// is written once (see `naming::label`).
     pub fn secondary(&self, resource_type: &str, suffix: &str, body: Body) -> Block {
+        let suffix = naming::label(suffix);
+        let own: Vec<&str> = self.label.split('_').collect();
+        let words: Vec<&str> = suffix.split('_').collect();
+        let restated = (own.len() >= 2)
+            .then(|| words.windows(own.len()).position(|w| w == own.as_slice()))
+            .flatten();
+        let suffix = match restated {
+            Some(at) if words.len() > own.len() => {
+                let mut kept = words[..at].to_vec();
+                kept.extend_from_slice(&words[at + own.len()..]);
+                kept.join("_")
+            }
+            _ => suffix,
+        };
         Block::resource(
             resource_type,
-            &format!("{}_{}", self.label, naming::label(suffix)),
+            &naming::label(&format!("{}_{}", self.label, suffix)),
             body,
         )
     }
@@ -218,15 +299,30 @@ impl<'p, 'a> EmitCx<'p, 'a> {
         Ok(v)
     }
 
-    /// The target location: the `--location` override, else the source's.
-    pub fn location(&self) -> Result<Value, Skip> {
-        self.plan
-            .target
-            .location
-            .clone()
-            .or_else(|| self.resource.location.clone())
-            .map(Value::Str)
-            .ok_or_else(|| Skip::missing("location"))
+    /// The target location: the `--location` override, else the source's,
+    /// as its variable (`var.location`); skips when neither is known.
+    pub fn location(&mut self) -> Result<Value, Skip> {
+        let l = self
+            .location_name()
+            .ok_or_else(|| Skip::missing("location"))?;
+        Ok(match self.plan.locations.var(&l) {
+            Some(var) => {
+                if !self.location_vars.iter().any(|v| v == var) {
+                    self.location_vars.push(var.to_string());
+                }
+                Value::Ref(format!("var.{var}"))
+            }
+            None => Value::Str(l),
+        })
+    }
+
+    /// `public_key` of the planned `azurerm_ssh_public_key` that holds this
+    /// key text (compared trimmed), so a key is written once and referenced.
+    pub fn ssh_key(&mut self, key: &str) -> Option<Value> {
+        let addr = self.plan.ssh_keys.get(key.trim())?.clone();
+        let v = Value::reference(&addr, "public_key");
+        self.deps.push(addr);
+        Some(v)
     }
 
     /// The target location as a region name (`eastus`): the `--location`

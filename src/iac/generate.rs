@@ -4,7 +4,9 @@
 //!
 //! Per-type logic is left to `iac::emitters`; rendering to `iac::render`.
 
-use super::context::{EmitCx, Plan, SecretVariable, Skip, SkipReason, TargetSettings, rg_id_of};
+use super::context::{
+    EmitCx, Locations, Plan, SecretVariable, Skip, SkipReason, TargetSettings, rg_id_of,
+};
 use super::doc::{Block, Body, Document, Value};
 use super::emitters;
 use super::naming;
@@ -65,6 +67,7 @@ struct Unit<'a> {
     notes: Vec<String>,
     variables: Vec<SecretVariable>,
     uses_client_config: bool,
+    location_vars: Vec<String>,
 }
 
 /// Generates Terraform for the resources of `snapshot` that pass the
@@ -184,22 +187,41 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         .iter()
         .map(|g| (g.id.to_ascii_lowercase(), g))
         .collect();
+    let rg_locations: Vec<String> = rg_needed
+        .iter()
+        .map(|(key, (_, first_location))| {
+            opts.target
+                .location
+                .clone()
+                .or_else(|| rg_records.get(key).and_then(|g| g.location.clone()))
+                .or_else(|| first_location.clone())
+                .unwrap_or_else(|| "eastus".to_string())
+        })
+        .collect();
+    // One variable per target location, the most common one `location`.
+    let locations = Locations::new(
+        planned
+            .iter()
+            .filter_map(|(r, ..)| opts.target.location.as_deref().or(r.location.as_deref()))
+            .chain(rg_locations.iter().map(String::as_str)),
+    );
+    let mut used_locations: BTreeSet<String> = BTreeSet::new();
     let mut rg_blocks = Vec::new();
     let mut rg_addresses = HashMap::new();
-    for (key, (rg_id, first_location)) in &rg_needed {
+    for ((key, (rg_id, _)), location) in rg_needed.iter().zip(&rg_locations) {
         let name = ResourceId::parse(rg_id)
             .ok()
             .and_then(|i| i.resource_group)
             .unwrap_or_default();
         let label = unique_label(&naming::label(&name), key, &mut used_labels);
         let record = rg_records.get(key);
-        let location = opts
-            .target
-            .location
-            .clone()
-            .or_else(|| record.and_then(|g| g.location.clone()))
-            .or_else(|| first_location.clone())
-            .unwrap_or_else(|| "eastus".to_string());
+        let location = match locations.var(location) {
+            Some(var) => {
+                used_locations.insert(var.to_string());
+                Value::Ref(format!("var.{var}"))
+            }
+            None => Value::str(location.as_str()),
+        };
         let mut body = Body::new()
             .attr(
                 "name",
@@ -223,11 +245,23 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         rg_blocks.push(Block::resource("azurerm_resource_group", &label, body));
     }
 
+    // SSH public keys held by a planned `azurerm_ssh_public_key`: VMs and
+    // clusters that use the same key reference it instead of repeating it.
+    let ssh_keys: HashMap<String, String> = planned
+        .iter()
+        .filter(|(r, ..)| r.type_key() == "microsoft.compute/sshpublickeys")
+        .filter_map(|(r, _, _, _, address)| {
+            Some((r.prop_str("publicKey")?.trim().to_string(), address.clone()))
+        })
+        .collect();
+
     let plan = Plan {
         addresses,
         resource_groups: rg_addresses,
         lookup,
         target: &opts.target,
+        locations,
+        ssh_keys,
     };
 
     // Emitters only read the plan, so resources are emitted in parallel;
@@ -245,6 +279,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
                 notes: cx.notes,
                 variables: cx.variables,
                 uses_client_config: cx.uses_client_config,
+                location_vars: cx.location_vars,
             });
             (result, address, r)
         })
@@ -344,6 +379,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         }
         variables.extend(u.variables);
         uses_client_config |= u.uses_client_config;
+        used_locations.extend(u.location_vars);
         for b in u.blocks {
             doc.push(u.group, b);
         }
@@ -354,25 +390,50 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
     }
     doc.files
         .insert("providers".into(), provider_blocks(uses_client_config));
-    if !variables.is_empty() {
-        let blocks = variables
-            .iter()
-            .map(|v| Block {
-                ident: "variable".into(),
-                labels: vec![v.name.clone()],
-                body: Body::new()
+    let mut variable_blocks: Vec<Block> = plan
+        .locations
+        .all()
+        .iter()
+        .filter(|(var, _)| used_locations.contains(var))
+        .map(|(var, default)| {
+            variable_block(
+                var,
+                Body::new()
                     .attr("type", Value::Ref("string".into()))
-                    .attr("description", v.description.as_str())
-                    .attr("sensitive", true),
-            })
-            .collect();
-        doc.files.insert("variables".into(), blocks);
-        report.variables = variables.into_iter().map(|v| v.name).collect();
+                    .attr("default", default.as_str())
+                    .attr(
+                        "description",
+                        format!("Azure region for the resources the source has in `{default}`"),
+                    ),
+            )
+        })
+        .collect();
+    variable_blocks.extend(variables.iter().map(|v| {
+        variable_block(
+            &v.name,
+            Body::new()
+                .attr("type", Value::Ref("string".into()))
+                .attr("description", v.description.as_str())
+                .attr("sensitive", true),
+        )
+    }));
+    if !variable_blocks.is_empty() {
+        doc.files.insert("variables".into(), variable_blocks);
     }
+    report.variables = variables.into_iter().map(|v| v.name).collect();
     report.finish();
     Generated {
         document: doc,
         report,
+    }
+}
+
+/// `variable "NAME" { body }`.
+fn variable_block(name: &str, body: Body) -> Block {
+    Block {
+        ident: "variable".into(),
+        labels: vec![name.to_string()],
+        body,
     }
 }
 
@@ -427,6 +488,10 @@ fn string_value(v: &serde_json::Value) -> Value {
     }
 }
 
+/// The Terraform versions the output is written for: `jsonencode`, optional
+/// object attributes and the azurerm 4.x provider protocol all work from 1.5.
+pub const REQUIRED_TERRAFORM: &str = ">= 1.5.0";
+
 fn provider_blocks(uses_client_config: bool) -> Vec<Block> {
     let azurerm = Value::Map(BTreeMap::from([
         ("source".to_string(), Value::str("hashicorp/azurerm")),
@@ -435,10 +500,12 @@ fn provider_blocks(uses_client_config: bool) -> Vec<Block> {
     let mut blocks = vec![
         Block::nested(
             "terraform",
-            Body::new().block(Block::nested(
-                "required_providers",
-                Body::new().attr("azurerm", azurerm),
-            )),
+            Body::new()
+                .attr("required_version", REQUIRED_TERRAFORM)
+                .block(Block::nested(
+                    "required_providers",
+                    Body::new().attr("azurerm", azurerm),
+                )),
         ),
         Block {
             ident: "provider".into(),
@@ -454,6 +521,41 @@ fn provider_blocks(uses_client_config: bool) -> Vec<Block> {
         });
     }
     blocks
+}
+
+/// The file listing the sensitive variables to set before `terraform apply`.
+pub const TFVARS_EXAMPLE: &str = "terraform.tfvars.example";
+
+/// `terraform.tfvars.example`: each sensitive variable with its description
+/// and an empty value, and how to set them without a file (`TF_VAR_<name>`);
+/// `None` when the configuration has no sensitive variable.
+fn tfvars_example(doc: &Document) -> Option<String> {
+    let secrets: Vec<(&str, &str)> = doc
+        .files
+        .get("variables")?
+        .iter()
+        .filter(|b| b.body.get("sensitive") == Some(&Value::Bool(true)))
+        .map(|b| {
+            let description = match b.body.get("description") {
+                Some(Value::Str(d)) => d.as_str(),
+                _ => "",
+            };
+            (b.labels[0].as_str(), description)
+        })
+        .collect();
+    if secrets.is_empty() {
+        return None;
+    }
+    let mut out = String::from(
+        "# Sensitive values this configuration needs (secrets are never copied from the source).\n\
+         # Copy this file to terraform.tfvars, fill it in and keep it out of version control,\n\
+         # or set each value in the environment instead, e.g.\n",
+    );
+    out.push_str(&format!("#   export TF_VAR_{}='...'\n", secrets[0].0));
+    for (name, description) in secrets {
+        out.push_str(&format!("\n# {description}\n{name} = \"\"\n"));
+    }
+    Some(out)
 }
 
 /// Errors writing generated files.
@@ -498,6 +600,12 @@ pub fn write_output(
     }
     files.push(("generation_report.json".into(), json));
     files.push(("generation_report.md".into(), markdown));
+    let example = dir.join(TFVARS_EXAMPLE);
+    match tfvars_example(&generated.document) {
+        Some(text) => files.push((TFVARS_EXAMPLE.into(), text)),
+        None if example.exists() => std::fs::remove_file(&example).map_err(io(&example))?,
+        None => {}
+    }
     // Each file is written atomically; the writes (and their syncs) overlap.
     files.par_iter().try_for_each(|(name, text)| {
         let path = dir.join(name);

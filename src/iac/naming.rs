@@ -207,17 +207,33 @@ pub fn global_name_rule(arm_type: &str) -> Option<NameRule> {
 }
 
 /// Turns a name into a Terraform label: lowercase, anything but letters,
-/// digits and `_` becomes `_` (Terraform's naming convention), and a leading
-/// digit gets a `r_` prefix.
+/// digits and `_` becomes `_` (Terraform's naming convention), a word
+/// repeated right after itself is written once (`probe_probe_http` →
+/// `probe_http`, when a load balancer's probe is itself named `probe-http`),
+/// and a leading digit gets a `r_` prefix.
 pub fn label(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        let c = c.to_ascii_lowercase();
-        if c.is_ascii_alphanumeric() || c == '_' {
-            out.push(c);
-        } else {
+    let mut last_word: Option<&str> = None;
+    let lower = name.to_ascii_lowercase();
+    let clean: String = lower
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    for word in clean.split('_').filter(|w| !w.is_empty()) {
+        if last_word == Some(word) {
+            continue;
+        }
+        if last_word.is_some() {
             out.push('_');
         }
+        out.push_str(word);
+        last_word = Some(word);
     }
     if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         out.insert_str(0, "r_");
@@ -276,5 +292,14 @@ mod tests {
     fn labels_are_identifiers() {
         assert_eq!(label("vnet-Contoso.dev"), "vnet_contoso_dev");
         assert_eq!(label("1abc"), "r_1abc");
+    }
+
+    /// Issue 13: `…_probe_probe_http`, `…_rule_rule_http`, `…_pip_pip_…`.
+    #[test]
+    fn labels_do_not_repeat_a_word() {
+        assert_eq!(label("lbi_web_probe_probe-http"), "lbi_web_probe_http");
+        assert_eq!(label("natgw_pip_pip-natgw"), "natgw_pip_natgw");
+        assert_eq!(label("a--b"), "a_b");
+        assert_eq!(label("web_web_web"), "web");
     }
 }

@@ -1,5 +1,5 @@
-//! Renders a `Document` as HCL (`.tf`, via hcl-rs) or Terraform JSON
-//! (`.tf.json`, via serde_json).
+//! Renders a `Document` as HCL (`.tf`, in `terraform fmt`'s layout) or
+//! Terraform JSON (`.tf.json`, via serde_json).
 //!
 //! Both forms carry the same configuration. Terraform JSON syntax follows
 //! <https://developer.hashicorp.com/terraform/language/syntax/json>: literal
@@ -46,17 +46,18 @@ pub fn render(doc: &Document, syntax: Syntax) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Renders blocks as HCL text, blocks separated by a blank line.
+/// Renders blocks as HCL text, blocks separated by a blank line, in the
+/// layout `terraform fmt` gives (see `write_body`), so the output passes
+/// `terraform fmt -check` as written.
 ///
 /// Blocks are formatted in parallel and joined in order.
 pub fn render_hcl(blocks: &[Block]) -> String {
     let texts: Vec<String> = blocks
         .par_iter()
         .map(|b| {
-            let body = hcl::Body::builder().add_block(hcl_block(b)).build();
-            // Formatting an in-memory body to a String cannot fail: the writer
-            // is a Vec and every identifier we build is valid.
-            hcl::format::to_string(&body).expect("HCL formatting of a generated block")
+            let mut out = String::new();
+            write_block(&mut out, b, 0);
+            out
         })
         .collect();
     let mut out = String::with_capacity(texts.iter().map(|t| t.len() + 1).sum());
@@ -69,67 +70,194 @@ pub fn render_hcl(blocks: &[Block]) -> String {
     out
 }
 
-fn hcl_block(b: &Block) -> hcl::Block {
-    let mut builder = hcl::Block::builder(b.ident.as_str());
+fn indent(out: &mut String, level: usize) {
+    for _ in 0..level {
+        out.push_str("  ");
+    }
+}
+
+/// `ident "label" … {`, the body one level in, `}`; `ident {}` when empty.
+fn write_block(out: &mut String, b: &Block, level: usize) {
+    indent(out, level);
+    out.push_str(&b.ident);
     for l in &b.labels {
-        builder = builder.add_label(l.as_str());
+        out.push(' ');
+        write_string(out, l);
     }
-    // `x = null` is the same as leaving `x` out in native syntax; the JSON
-    // form keeps nulls, which attributes-as-blocks need there.
-    for (k, v) in b.body.attributes.iter().filter(|(_, v)| *v != Value::Null) {
-        builder = builder.add_attribute(hcl::Attribute::new(k.as_str(), hcl_expr(v)));
+    let empty =
+        b.body.blocks.is_empty() && b.body.attributes.iter().all(|(_, v)| *v == Value::Null);
+    if empty {
+        out.push_str(" {}\n");
+        return;
     }
-    for nested in &b.body.blocks {
-        builder = builder.add_block(hcl_block(nested));
-    }
-    builder.build()
+    out.push_str(" {\n");
+    write_body(out, &b.body, level + 1);
+    indent(out, level);
+    out.push_str("}\n");
 }
 
-fn hcl_expr(v: &Value) -> hcl::Expression {
-    match v {
-        Value::Null => hcl::Expression::Null,
-        Value::Bool(b) => hcl::Expression::Bool(*b),
-        Value::Int(i) => hcl::Expression::Number((*i).into()),
-        Value::Float(f) => {
-            hcl::Number::from_f64(*f).map_or(hcl::Expression::Null, hcl::Expression::Number)
-        }
-        Value::Str(s) => hcl::Expression::String(s.clone()),
-        Value::List(items) => hcl::Expression::Array(items.iter().map(hcl_expr).collect()),
-        Value::Map(m) => {
-            let mut obj = hcl::Object::new();
-            for (k, v) in m {
-                let key = if is_plain_key(k) {
-                    hcl::ObjectKey::Identifier(hcl::Identifier::unchecked(k.as_str()))
-                } else {
-                    hcl::ObjectKey::Expression(hcl::Expression::String(k.clone()))
-                };
-                obj.insert(key, hcl_expr(v));
-            }
-            hcl::Expression::Object(obj)
-        }
-        Value::Ref(r) => traversal(r),
-        Value::Json(j) => hcl::Expression::FuncCall(Box::new(
-            hcl::expr::FuncCall::builder("jsonencode")
-                .arg(hcl_expr(&Value::from_json(j)))
-                .build(),
-        )),
-    }
-}
-
-/// A reference `a.b.c` as a variable with attribute accesses. Every part is
-/// an identifier the generator built, so no parsing is needed.
-fn traversal(r: &str) -> hcl::Expression {
-    let mut parts = r.split('.');
-    let root = hcl::Expression::Variable(hcl::expr::Variable::unchecked(
-        parts.next().unwrap_or_default(),
-    ));
-    let ops: Vec<hcl::expr::TraversalOperator> = parts
-        .map(|p| hcl::expr::TraversalOperator::GetAttr(hcl::Identifier::unchecked(p)))
+/// Attributes, then nested blocks (each after a blank line). `terraform fmt`
+/// aligns the `=` of consecutive single-line attributes (a multi-line value
+/// or a block ends the run; widths count characters), which is done here.
+/// `x = null` is the same as leaving `x` out in native syntax, so nulls are
+/// not written (the JSON form keeps them: attributes-as-blocks need them).
+fn write_body(out: &mut String, body: &Body, level: usize) {
+    let attrs: Vec<(&str, String)> = body
+        .attributes
+        .iter()
+        .filter(|(_, v)| *v != Value::Null)
+        .map(|(k, v)| (k.as_str(), expr(v, level)))
         .collect();
-    if ops.is_empty() {
-        root
+    write_assignments(out, &attrs, level, |k| k.to_string());
+    for (i, nested) in body.blocks.iter().enumerate() {
+        if i > 0 || !attrs.is_empty() {
+            out.push('\n');
+        }
+        write_block(out, nested, level);
+    }
+}
+
+/// `key = value` lines with `=` aligned over each run of single-line values.
+fn write_assignments<K>(
+    out: &mut String,
+    items: &[(K, String)],
+    level: usize,
+    key: impl Fn(&K) -> String,
+) {
+    let keys: Vec<String> = items.iter().map(|(k, _)| key(k)).collect();
+    let mut i = 0;
+    while i < items.len() {
+        // The run of single-line values starting at i.
+        let mut j = i;
+        while j < items.len() && !items[j].1.contains('\n') {
+            j += 1;
+        }
+        let width = keys[i..j]
+            .iter()
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        for k in i..j {
+            indent(out, level);
+            out.push_str(&keys[k]);
+            for _ in keys[k].chars().count()..width {
+                out.push(' ');
+            }
+            out.push_str(" = ");
+            out.push_str(&items[k].1);
+            out.push('\n');
+        }
+        if j < items.len() {
+            indent(out, level);
+            out.push_str(&keys[j]);
+            out.push_str(" = ");
+            out.push_str(&items[j].1);
+            out.push('\n');
+            j += 1;
+        }
+        i = j;
+    }
+}
+
+/// A value as an HCL expression; multi-line values (objects, lists of
+/// objects, `jsonencode`) are laid out for an attribute at `level`.
+fn expr(v: &Value, level: usize) -> String {
+    let mut out = String::new();
+    write_expr(&mut out, v, level);
+    out
+}
+
+fn write_expr(out: &mut String, v: &Value, level: usize) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(f) if f.is_finite() => out.push_str(&f.to_string()),
+        Value::Float(_) => out.push_str("null"),
+        Value::Str(s) => write_string(out, s),
+        Value::Ref(r) => write_traversal(out, r),
+        Value::List(items) if items.is_empty() => out.push_str("[]"),
+        Value::List(items) => {
+            let parts: Vec<String> = items.iter().map(|i| expr(i, level + 1)).collect();
+            if parts.iter().any(|p| p.contains('\n')) {
+                out.push_str("[\n");
+                for p in parts {
+                    indent(out, level + 1);
+                    out.push_str(&p);
+                    out.push_str(",\n");
+                }
+                indent(out, level);
+                out.push(']');
+            } else {
+                out.push('[');
+                out.push_str(&parts.join(", "));
+                out.push(']');
+            }
+        }
+        Value::Map(m) if m.is_empty() => out.push_str("{}"),
+        Value::Map(m) => {
+            let items: Vec<(&String, String)> =
+                m.iter().map(|(k, v)| (k, expr(v, level + 1))).collect();
+            out.push_str("{\n");
+            write_assignments(out, &items, level + 1, |k| object_key(k));
+            indent(out, level);
+            out.push('}');
+        }
+        Value::Json(j) => {
+            out.push_str("jsonencode(");
+            write_expr(out, &Value::from_json(j), level);
+            out.push(')');
+        }
+    }
+}
+
+/// An object key: bare when it is a plain identifier, else a string.
+fn object_key(k: &str) -> String {
+    if is_plain_key(k) {
+        k.to_string()
     } else {
-        hcl::Expression::Traversal(Box::new(hcl::expr::Traversal::new(root, ops)))
+        let mut s = String::new();
+        write_string(&mut s, k);
+        s
+    }
+}
+
+/// A quoted string literal: `\`, `"` and control characters escaped, and
+/// `${` / `%{` doubled so the text stays literal (no interpolation).
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A reference `a.b.c`; a numeric part is an index (`identity.0` → `identity[0]`).
+fn write_traversal(out: &mut String, r: &str) {
+    for (i, part) in r.split('.').enumerate() {
+        if part.chars().all(|c| c.is_ascii_digit()) && i > 0 {
+            out.push('[');
+            out.push_str(part);
+            out.push(']');
+        } else {
+            if i > 0 {
+                out.push('.');
+            }
+            out.push_str(part);
+        }
     }
 }
 
@@ -264,10 +392,62 @@ mod tests {
         assert!(text.contains("\"snet-$${x}\""), "{text}");
         assert!(text.contains("\"cost-center\" = \"1\""), "{text}");
         assert!(text.contains("delegation {"), "{text}");
-        assert!(text.contains("type = string"), "{text}");
+        assert!(text.contains("type      = string"), "{text}");
         assert!(
             !text.contains("description"),
             "null attributes are left out: {text}"
+        );
+    }
+
+    /// Issue 13: the output is laid out as `terraform fmt` lays it out
+    /// (`tests/generate_output.rs` runs the real `terraform fmt -check`).
+    #[test]
+    fn hcl_is_laid_out_as_terraform_fmt_does() {
+        let body = Body::new()
+            .attr("name", "a\"b\\c\n")
+            .attr("kéy", 1)
+            .attr(
+                "tags",
+                Value::from_json(&serde_json::json!({"a-b": "x", "b": "y"})),
+            )
+            .attr("zones", Value::str_list(["1", "2"]))
+            .attr(
+                "policy",
+                Value::Json(
+                    serde_json::json!({"Statement": [{"Effect": "Allow"}], "Version": "1"}),
+                ),
+            )
+            .attr(
+                "principal_id",
+                Value::Ref("azurerm_x.y.identity.0.principal_id".into()),
+            )
+            .attr("empty", Value::List(vec![]))
+            .block(Block::nested("features", Body::new()));
+        let text = render_hcl(&[Block::resource("t", "l", body)]);
+        assert_eq!(
+            text,
+            r#"resource "t" "l" {
+  name = "a\"b\\c\n"
+  kéy  = 1
+  tags = {
+    "a-b" = "x"
+    b     = "y"
+  }
+  zones = ["1", "2"]
+  policy = jsonencode({
+    Statement = [
+      {
+        Effect = "Allow"
+      },
+    ]
+    Version = "1"
+  })
+  principal_id = azurerm_x.y.identity[0].principal_id
+  empty        = []
+
+  features {}
+}
+"#
         );
     }
 

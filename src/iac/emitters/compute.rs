@@ -558,11 +558,10 @@ fn os_profile(r: &Resource, cx: &mut EmitCx, windows: bool, body: &mut Body) -> 
                 .and_then(|p| p.strip_suffix("/.ssh/authorized_keys"))
                 .filter(|u| !u.contains('/'))
                 .unwrap_or(admin);
+            let key = cx.ssh_key(data).unwrap_or_else(|| Value::str(data.trim()));
             keys.push(Block::nested(
                 "admin_ssh_key",
-                Body::new()
-                    .attr("username", user)
-                    .attr("public_key", data.trim()),
+                Body::new().attr("username", user).attr("public_key", key),
             ));
         }
         let no_password = b("/disablePasswordAuthentication").unwrap_or(!keys.is_empty());
@@ -805,6 +804,8 @@ mod tests {
             resource_groups,
             lookup: resources.iter().map(|r| (r.id_key(), r)).collect(),
             target: &target,
+            locations: Default::default(),
+            ssh_keys: HashMap::new(),
         };
         let r = resources
             .iter()

@@ -374,12 +374,15 @@ fn kubernetes_cluster(r: &Resource, cx: &mut EmitCx, body: &mut Body) -> Result<
             .and_then(|k| k.first())
             .and_then(|k| k.get("keyData")?.as_str())
         {
-            Some(key) => body.blocks.push(Block::nested(
-                "linux_profile",
-                Body::new()
-                    .attr("admin_username", user)
-                    .block(Block::nested("ssh_key", Body::new().attr("key_data", key))),
-            )),
+            Some(key) => {
+                let key = cx.ssh_key(key).unwrap_or_else(|| Value::str(key.trim()));
+                body.blocks.push(Block::nested(
+                    "linux_profile",
+                    Body::new()
+                        .attr("admin_username", user)
+                        .block(Block::nested("ssh_key", Body::new().attr("key_data", key))),
+                ))
+            }
             None => cx.note("linux profile omitted: no SSH public key in the source"),
         }
     }
