@@ -17,6 +17,22 @@ use serde_json::Value as Json;
 const LINUX_VM: &str = "azurerm_linux_virtual_machine";
 const WINDOWS_VM: &str = "azurerm_windows_virtual_machine";
 const DATA_DISK_ATTACHMENT: &str = "azurerm_virtual_machine_data_disk_attachment";
+/// Azure Hybrid Benefit licences azurerm accepts for Linux VMs.
+const LINUX_LICENSES: &[&str] = &[
+    "RHEL_BYOS",
+    "RHEL_BASE",
+    "RHEL_EUS",
+    "RHEL_SAPAPPS",
+    "RHEL_SAPHA",
+    "RHEL_BASESAPAPPS",
+    "RHEL_BASESAPHA",
+    "SLES_BYOS",
+    "SLES_SAP",
+    "SLES_HPC",
+    "UBUNTU_PRO",
+];
+/// Licences azurerm accepts for Windows VMs.
+const WINDOWS_LICENSES: &[&str] = &["None", "Windows_Client", "Windows_Server"];
 const SPOT: When = When::Is(Src::P("priority"), &["Spot"]);
 const COPY: When = When::Is(Src::P("creationData/createOption"), &["Copy", "Restore"]);
 
@@ -27,27 +43,8 @@ pub static MAPPINGS: &[Mapping] = &[
         .args(&[
             s("size", "hardwareProfile/vmSize").req(),
             compute("network_interface_ids", network_interface_ids),
-            one_of(
-                "license_type",
-                "licenseType",
-                &[
-                    "None",
-                    "Windows_Client",
-                    "Windows_Server",
-                    "RHEL_BYOS",
-                    "SLES_BYOS",
-                    "RHEL_BASE",
-                    "RHEL_SAPAPPS",
-                    "RHEL_SAPHA",
-                    "RHEL_EUS",
-                    "RHEL_BASESAPAPPS",
-                    "RHEL_BASESAPHA",
-                    "SLES_STANDARD",
-                    "SLES_SAP",
-                    "SLES_HPC",
-                    "UBUNTU_PRO",
-                ],
-            ),
+            one_of("license_type", "licenseType", LINUX_LICENSES).when(When::Type(LINUX_VM)),
+            one_of("license_type", "licenseType", WINDOWS_LICENSES).when(When::Type(WINDOWS_VM)),
             reference(
                 "availability_set_id",
                 "availabilitySet/id",

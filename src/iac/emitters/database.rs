@@ -33,7 +33,6 @@ pub static MAPPINGS: &[Mapping] = &[
                     ("1.0", "1.0"),
                     ("1.1", "1.1"),
                     ("1.2", "1.2"),
-                    ("1.3", "1.3"),
                 ]),
             ),
             flag("public_network_access_enabled", "publicNetworkAccess"),

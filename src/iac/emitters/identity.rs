@@ -12,11 +12,11 @@ pub static MAPPINGS: &[Mapping] = &[Mapping::new(
     "azurerm_user_assigned_identity",
     "identity",
 )
-.args(&[one_of(
-    "isolation_scope",
-    "isolationScope",
-    &["None", "Regional"],
-)])];
+.args(&[
+    // `None` is the default, which azurerm expresses by leaving the argument out.
+    one_of("isolation_scope", "isolationScope", &["Regional"])
+        .when(When::IsNot(Src::P("isolationScope"), &["None"])),
+])];
 
 #[cfg(test)]
 mod tests {

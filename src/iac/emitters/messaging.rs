@@ -42,7 +42,6 @@ macro_rules! entity_args {
             b("partitioning_enabled", "enablePartitioning"),
             b("requires_duplicate_detection", "requiresDuplicateDetection"),
             n("max_size_in_megabytes", "maxSizeInMegabytes"),
-            one_of("status", "status", &["Active", "Creating", "Deleting", "Disabled", "ReceiveDisabled", "Renaming", "SendDisabled", "Unknown"]),
             $($extra),*
         ]
     };
@@ -114,6 +113,20 @@ pub static MAPPINGS: &[Mapping] = &[
     .scope(Scope::In("namespace_id", "id", "Service Bus namespace"))
     .untagged()
     .args(entity_args![
+        one_of(
+            "status",
+            "status",
+            &[
+                "Active",
+                "Creating",
+                "Deleting",
+                "Disabled",
+                "ReceiveDisabled",
+                "Renaming",
+                "SendDisabled",
+                "Unknown"
+            ]
+        ),
         s("lock_duration", "lockDuration"),
         n("max_delivery_count", "maxDeliveryCount"),
         b("requires_session", "requiresSession"),
@@ -134,7 +147,10 @@ pub static MAPPINGS: &[Mapping] = &[
     )
     .scope(Scope::In("namespace_id", "id", "Service Bus namespace"))
     .untagged()
-    .args(entity_args![b("support_ordering", "supportOrdering")]),
+    .args(entity_args![
+        one_of("status", "status", &["Active", "Disabled"]),
+        b("support_ordering", "supportOrdering"),
+    ]),
 ];
 
 #[cfg(test)]

@@ -75,4 +75,6 @@ pub fn emit(m: &Mapping, r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Sk
 }
 
 #[cfg(test)]
+mod fixture_tests;
+#[cfg(test)]
 mod registry_tests;

@@ -32,7 +32,7 @@ pub static MAPPINGS: &[Mapping] = &[Mapping::new(
     one_of(
         "min_tls_version",
         "minimumTlsVersion",
-        &["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"],
+        &["TLS1_0", "TLS1_1", "TLS1_2"],
     ),
     b("is_hns_enabled", "isHnsEnabled"),
     b("nfsv3_enabled", "isNfsV3Enabled"),
