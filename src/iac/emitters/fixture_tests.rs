@@ -9,7 +9,7 @@
 //! accepts (`../shared/reference/azurerm-4.79.0.validation.json`).
 
 use super::registry_tests::schemas;
-use super::spec::{Arg, Conv, Lit, Mapping, Need, Nest, Scope, Src, When};
+use super::spec::{Arg, Conv, Lit, Mapping, Need, Nest, Scope, Src};
 use super::{all, for_type};
 use crate::iac::doc::{Block, Body, Value};
 use crate::iac::{GenerateOptions, Generated, Syntax, generate, write_output};
@@ -339,19 +339,7 @@ fn every_constant_in_the_tables_is_a_value_the_provider_accepts() {
     let mut problems = Vec::new();
     for m in all() {
         for p in m.primary_types() {
-            let applies = |w: &When| !matches!(w, When::Type(t) if *t != p);
-            let args: Vec<Arg> = m
-                .args
-                .iter()
-                .copied()
-                .filter(|a| applies(&a.when))
-                .collect();
-            let nests: Vec<Nest> = m
-                .nests
-                .iter()
-                .copied()
-                .filter(|n| applies(&n.when))
-                .collect();
+            let (args, nests) = m.applying_to(p);
             check_constants(p, "", &args, &nests, &mut problems);
         }
     }

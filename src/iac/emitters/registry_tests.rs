@@ -4,7 +4,7 @@
 //! argument and block is mapped or defaulted, and docs/GENERATE.md's type
 //! table is the one the tables give.
 
-use super::spec::{Arg, Conv, Lit, Mapping, Nest, Repeat, Scope, Src, When};
+use super::spec::{Arg, Conv, Lit, Mapping, Nest, Repeat, Scope, Src};
 use super::{all, for_type};
 use crate::validate::schema::{BlockSchema, CtyType, Schemas};
 use std::collections::HashSet;
@@ -235,19 +235,7 @@ pub(crate) fn problems_of(m: &Mapping, schemas: &Schemas) -> Vec<String> {
             }
         }
         // Arguments guarded by another primary type do not apply here.
-        let applies = |w: &When| !matches!(w, When::Type(t) if t != p);
-        let args: Vec<Arg> = m
-            .args
-            .iter()
-            .copied()
-            .filter(|a| applies(&a.when))
-            .collect();
-        let nests: Vec<Nest> = m
-            .nests
-            .iter()
-            .copied()
-            .filter(|n| applies(&n.when))
-            .collect();
+        let (args, nests) = m.applying_to(p);
         check_body(
             &format!("`{p}`"),
             schema,

@@ -653,6 +653,26 @@ impl Mapping {
         std::iter::once(self.azurerm).chain(self.alternatives.iter().copied())
     }
 
+    /// The arguments and nested blocks that apply when `primary` is the
+    /// chosen type (those guarded by another primary type's `When::Type`
+    /// do not).
+    #[cfg(test)]
+    pub fn applying_to(&self, primary: &str) -> (Vec<Arg>, Vec<Nest>) {
+        let applies = |w: &When| !matches!(w, When::Type(t) if *t != primary);
+        (
+            self.args
+                .iter()
+                .copied()
+                .filter(|a| applies(&a.when))
+                .collect(),
+            self.nests
+                .iter()
+                .copied()
+                .filter(|n| applies(&n.when))
+                .collect(),
+        )
+    }
+
     /// Every azurerm type this mapping may emit: primaries, associations,
     /// and the hook's secondaries.
     pub fn azurerm_types(&self) -> Vec<&'static str> {
