@@ -246,6 +246,106 @@ fn child_types_come_from_arm_list_with_next_link_paging() {
     );
 }
 
+/// The contoso export plus what Resource Graph keeps in
+/// `AuthorizationResources`: a role assignment to a managed identity, a
+/// custom role definition with an assignment, and a built-in definition.
+fn contoso_with_authorization(dir: &Dir) -> PathBuf {
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(contoso()).unwrap()).unwrap();
+    let sub = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab";
+    let kv = format!(
+        "{sub}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-contoso-dev"
+    );
+    let custom = format!(
+        "{sub}/providers/Microsoft.Authorization/roleDefinitions/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    );
+    let assignment = |scope: &str, guid: &str, role: &str| {
+        json!({
+            "id": format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{guid}"),
+            "name": guid, "type": "microsoft.authorization/roleassignments",
+            "subscriptionId": "50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab",
+            "resourceGroup": if scope.contains("resourceGroups") { "rg-shared" } else { "" },
+            "properties": {"roleDefinitionId": role, "principalId": "c8ecc47c-06d4-4762-9070-4057fbcf15e5",
+                           "principalType": "ServicePrincipal", "scope": scope}
+        })
+    };
+    let rows = doc["resources"].as_array_mut().unwrap();
+    rows.push(assignment(
+        &kv,
+        "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+        &format!("{sub}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6"),
+    ));
+    rows.push(assignment(
+        sub,
+        "6f7a8b9c-0d1e-4f2a-b3c4-d5e6f7a8b9c0",
+        &custom,
+    ));
+    for (id, kind, name) in [
+        (custom.clone(), "CustomRole", "Contoso Vault Reader"),
+        (
+            format!(
+                "{sub}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
+            ),
+            "BuiltInRole",
+            "Reader",
+        ),
+    ] {
+        rows.push(json!({
+            "id": id, "name": id.rsplit('/').next().unwrap(),
+            "type": "microsoft.authorization/roledefinitions",
+            "subscriptionId": "50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab",
+            "properties": {"roleName": name, "type": kind, "assignableScopes": [sub],
+                           "permissions": [{"actions": ["Microsoft.KeyVault/vaults/read"], "notActions": []}]}
+        }));
+    }
+    dir.write("contoso-authorization.json", &doc.to_string())
+}
+
+/// Issue 13: role assignments and custom role definitions live in Resource
+/// Graph's `authorizationresources` table, and a live scan reads both;
+/// built-in definitions (the same in every tenant) are not read. The
+/// assignments to an emitted managed identity become Terraform.
+#[test]
+fn role_assignments_and_custom_roles_come_from_authorization_resources() {
+    let files = Dir::new();
+    let tenant = contoso_with_authorization(&files);
+    let live = start(&tenant, |_| {});
+    live.scan_trusted().assert().success();
+    let snapshots = live.snapshots();
+    let snap = &snapshots[0].1;
+    let of_type = |t: &str| {
+        snap.resources
+            .iter()
+            .filter(|r| r.type_key() == t)
+            .map(|r| r.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of_type("microsoft.authorization/roleassignments").len(), 2);
+    assert_eq!(
+        of_type("microsoft.authorization/roledefinitions"),
+        vec!["0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"],
+        "only the custom role definition is read"
+    );
+    live.dir
+        .atg()
+        .args(["generate", "-o", "out"])
+        .assert()
+        .success();
+    let tf = live.dir.read("out/authorization.tf");
+    assert_eq!(
+        tf.matches("resource \"azurerm_role_assignment\"").count(),
+        2,
+        "{tf}"
+    );
+    assert!(tf.contains("resource \"azurerm_role_definition\""), "{tf}");
+    assert!(
+        tf.contains(
+            "principal_id       = azurerm_user_assigned_identity.id_contoso_dev_app.principal_id"
+        ),
+        "{tf}"
+    );
+}
+
 #[test]
 fn throttled_scan_slows_down_and_loses_nothing() {
     // A tight quota (3 queries a second), 5 rows a page (13 queries), and a

@@ -5,7 +5,8 @@
 //! Source: Microsoft's "Azure Resource Graph table and resource type
 //! reference" (learn.microsoft.com, governance/resource-graph/reference/
 //! supported-tables-resources). `ResourceContainers` has subscriptions and
-//! resource groups, `AuthorizationResources` role assignments, `Resources`
+//! resource groups, `AuthorizationResources` role assignments and role
+//! definitions, `Resources`
 //! nearly everything else, VM extensions and SQL databases included. The ARM
 //! LIST types below are the child types atg generates Terraform for that no
 //! table lists. The ARM emulator reads this table too, to serve each type
@@ -82,6 +83,8 @@ pub const SUBSCRIPTION_TYPE: &str = "microsoft.resources/subscriptions";
 pub const RESOURCE_GROUP_TYPE: &str = "microsoft.resources/subscriptions/resourcegroups";
 /// The role assignment type in `AuthorizationResources`.
 pub const ROLE_ASSIGNMENT_TYPE: &str = "microsoft.authorization/roleassignments";
+/// The role definition type in `AuthorizationResources`.
+pub const ROLE_DEFINITION_TYPE: &str = "microsoft.authorization/roledefinitions";
 
 /// Where a type is read: `Some(table)`, or `None` when only ARM LIST has it.
 /// `type_key` is the lowercase ARM type.
@@ -148,6 +151,15 @@ impl Queries {
         format!(
             "AuthorizationResources | where type =~ '{ROLE_ASSIGNMENT_TYPE}'{} | order by id asc",
             self.filter
+        )
+    }
+
+    /// Custom role definitions (built-in ones exist in every tenant). They
+    /// live at subscription scope, so a resource group filter does not
+    /// apply: an assignment in a kept group may use any of them.
+    pub fn custom_role_definitions(&self) -> String {
+        format!(
+            "AuthorizationResources | where type =~ '{ROLE_DEFINITION_TYPE}' | where properties.type =~ 'CustomRole' | order by id asc"
         )
     }
 }

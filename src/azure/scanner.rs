@@ -1,5 +1,6 @@
 //! The live scan: enumerate subscriptions, then read resource groups,
-//! resources and role assignments from Resource Graph in batches of
+//! resources, role assignments and custom role definitions from Resource
+//! Graph (`AuthorizationResources` holds the last two) in batches of
 //! subscriptions, then list the child types no Resource Graph table has
 //! with ARM LIST. Rows are typed by `export::Export::add_rows`, the same code
 //! that reads export files, so a live scan and `scan --from-file` of the
@@ -399,12 +400,17 @@ async fn scan_batch(
     })
     .await? as u64;
 
-    rows += query_pages(client, &queries.role_assignments(), batch, |page, index| {
-        let r = page.rows()?;
-        export.add_rows(&r.data, page.body(), "Resource Graph response", index)?;
-        Ok(r.data.len())
-    })
-    .await? as u64;
+    for query in [
+        queries.role_assignments(),
+        queries.custom_role_definitions(),
+    ] {
+        rows += query_pages(client, &query, batch, |page, index| {
+            let r = page.rows()?;
+            export.add_rows(&r.data, page.body(), "Resource Graph response", index)?;
+            Ok(r.data.len())
+        })
+        .await? as u64;
+    }
 
     Ok(BatchResult {
         export,

@@ -161,6 +161,9 @@ pub struct Plan<'a> {
     /// Trimmed SSH public key text → address of the planned
     /// `azurerm_ssh_public_key` holding it.
     pub ssh_keys: HashMap<String, String>,
+    /// Lowercase principal (object) ID of a managed identity → (address of
+    /// the planned resource holding it, attribute path to its principal ID).
+    pub principals: HashMap<String, (String, String)>,
 }
 
 /// The context of one emit call.
@@ -172,7 +175,9 @@ pub struct EmitCx<'p, 'a> {
     pub(crate) deps: Vec<String>,
     pub(crate) notes: Vec<String>,
     pub(crate) variables: Vec<SecretVariable>,
-    pub(crate) uses_client_config: bool,
+    /// Data sources (`azurerm_client_config`, `azurerm_subscription`) read as
+    /// `data.<type>.current`.
+    pub(crate) data_sources: Vec<&'static str>,
     pub(crate) location_vars: Vec<String>,
 }
 
@@ -191,7 +196,7 @@ impl<'p, 'a> EmitCx<'p, 'a> {
             deps: Vec::new(),
             notes: Vec::new(),
             variables: Vec::new(),
-            uses_client_config: false,
+            data_sources: Vec::new(),
             location_vars: Vec::new(),
         }
     }
@@ -365,8 +370,61 @@ impl<'p, 'a> EmitCx<'p, 'a> {
 
     /// `data.azurerm_client_config.current.<attr>`, e.g. the target `tenant_id`.
     pub fn client_config(&mut self, attr: &str) -> Value {
-        self.uses_client_config = true;
-        Value::Ref(format!("data.azurerm_client_config.current.{attr}"))
+        self.data_source("azurerm_client_config", attr)
+    }
+
+    /// `data.azurerm_subscription.current.id`: the target subscription's
+    /// ARM ID (`/subscriptions/<guid>`), for subscription-scoped resources.
+    pub fn subscription_id(&mut self) -> Value {
+        self.data_source("azurerm_subscription", "id")
+    }
+
+    fn data_source(&mut self, ty: &'static str, attr: &str) -> Value {
+        if !self.data_sources.contains(&ty) {
+            self.data_sources.push(ty);
+        }
+        Value::Ref(format!("data.{ty}.current.{attr}"))
+    }
+
+    /// `azurerm_resource_group.<rg>.id` of a planned resource group, by its
+    /// ARM ID (case-insensitive).
+    pub fn resource_group_id(&mut self, rg_id: &str) -> Option<Value> {
+        let addr = self
+            .plan
+            .resource_groups
+            .get(&rg_id.trim_end_matches('/').to_ascii_lowercase())?
+            .clone();
+        let v = Value::reference(&addr, "id");
+        self.deps.push(addr);
+        Some(v)
+    }
+
+    /// The target form of an ARM scope (`properties.scope` of a role
+    /// assignment, an assignable scope): the target subscription for a
+    /// subscription, an emitted resource group or resource by reference.
+    /// `None` when it is outside the emitted set (or a management group).
+    pub fn scope(&mut self, scope: &str) -> Option<Value> {
+        let id = crate::model::ResourceId::parse(scope).ok()?;
+        match (&id.subscription, &id.resource_group, id.namespace.is_some()) {
+            (Some(_), None, false) => Some(self.subscription_id()),
+            (Some(_), Some(_), false) => self.resource_group_id(scope),
+            (Some(_), _, true) => self.reference(scope, "id"),
+            _ => None,
+        }
+    }
+
+    /// The target principal standing for a source principal ID: the
+    /// `principal_id` of an emitted user-assigned identity, or of an emitted
+    /// resource's system-assigned identity (`identity[0].principal_id`).
+    /// `None` for users, groups and applications of the source directory.
+    pub fn principal(&mut self, principal_id: &str) -> Option<Value> {
+        let (addr, attr) = self
+            .plan
+            .principals
+            .get(&principal_id.to_ascii_lowercase())?;
+        let v = Value::reference(addr, attr);
+        self.deps.push(addr.clone());
+        Some(v)
     }
 
     /// The source tags as a string map, or `None` when there are none.

@@ -66,7 +66,7 @@ struct Unit<'a> {
     deps: Vec<String>,
     notes: Vec<String>,
     variables: Vec<SecretVariable>,
-    uses_client_config: bool,
+    data_sources: Vec<&'static str>,
     location_vars: Vec<String>,
 }
 
@@ -114,7 +114,10 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
             Keyed {
                 resource: r,
                 selected: mapping.map(|m| (m, emitters::select(m, r))),
-                label: label_for(r),
+                label: match mapping.and_then(|m| m.label) {
+                    Some(f) => naming::label(&f(r)),
+                    None => label_for(r),
+                },
                 id_key: r.id_key(),
                 type_key,
             }
@@ -128,7 +131,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
     };
     let mut addresses = HashMap::new();
     let mut used_labels: HashSet<String> = HashSet::new();
-    let mut planned = Vec::new();
+    let mut planned: Vec<Planned> = Vec::new();
     // Lowercase resource group ID → (ID as first spelled, location of the
     // first planned resource in it: the fallback when the group has none).
     let mut rg_needed: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
@@ -262,6 +265,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         target: &opts.target,
         locations,
         ssh_keys,
+        principals: principals(&planned),
     };
 
     // Emitters only read the plan, so resources are emitted in parallel;
@@ -278,7 +282,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
                 deps: cx.deps,
                 notes: cx.notes,
                 variables: cx.variables,
-                uses_client_config: cx.uses_client_config,
+                data_sources: cx.data_sources,
                 location_vars: cx.location_vars,
             });
             (result, address, r)
@@ -357,7 +361,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
 
     let mut doc = Document::default();
     let mut variables: Vec<SecretVariable> = Vec::new();
-    let mut uses_client_config = false;
+    let mut data_sources: BTreeSet<&'static str> = BTreeSet::new();
     for u in units.into_iter().flatten() {
         let mut u = u;
         for b in &mut u.blocks {
@@ -378,7 +382,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
             report.note(&u.resource.id, n);
         }
         variables.extend(u.variables);
-        uses_client_config |= u.uses_client_config;
+        data_sources.extend(u.data_sources);
         used_locations.extend(u.location_vars);
         for b in u.blocks {
             doc.push(u.group, b);
@@ -389,7 +393,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         doc.push("resource_groups", b);
     }
     doc.files
-        .insert("providers".into(), provider_blocks(uses_client_config));
+        .insert("providers".into(), provider_blocks(&data_sources));
     let mut variable_blocks: Vec<Block> = plan
         .locations
         .all()
@@ -427,6 +431,52 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         report,
     }
 }
+
+/// Principal IDs of the planned managed identities: a user-assigned
+/// identity's own (`principal_id`), and the system-assigned identity of a
+/// resource whose mapping writes an `identity` block
+/// (`identity.0.principal_id`). Role assignments to these principals become
+/// references.
+fn principals(planned: &[Planned]) -> HashMap<String, (String, String)> {
+    let mut out = HashMap::new();
+    for (r, mapping, _, _, address) in planned {
+        if r.type_key() == "microsoft.managedidentity/userassignedidentities"
+            && let Some(p) = r.prop_str("principalId")
+        {
+            out.insert(
+                p.to_ascii_lowercase(),
+                (address.clone(), "principal_id".into()),
+            );
+        }
+        let system = r
+            .identity
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|t| t.to_ascii_lowercase().contains("systemassigned"));
+        if system
+            && (mapping.identity || mapping.hook_sets.contains(&"identity"))
+            && let Some(p) = r
+                .identity
+                .get("principalId")
+                .and_then(serde_json::Value::as_str)
+        {
+            out.insert(
+                p.to_ascii_lowercase(),
+                (address.clone(), "identity.0.principal_id".into()),
+            );
+        }
+    }
+    out
+}
+
+/// A planned resource: the resource, its mapping, primary type, label and address.
+type Planned<'a> = (
+    &'a Resource,
+    &'static emitters::Mapping,
+    &'static str,
+    String,
+    String,
+);
 
 /// `variable "NAME" { body }`.
 fn variable_block(name: &str, body: Body) -> Block {
@@ -492,7 +542,7 @@ fn string_value(v: &serde_json::Value) -> Value {
 /// object attributes and the azurerm 4.x provider protocol all work from 1.5.
 pub const REQUIRED_TERRAFORM: &str = ">= 1.5.0";
 
-fn provider_blocks(uses_client_config: bool) -> Vec<Block> {
+fn provider_blocks(data_sources: &BTreeSet<&'static str>) -> Vec<Block> {
     let azurerm = Value::Map(BTreeMap::from([
         ("source".to_string(), Value::str("hashicorp/azurerm")),
         ("version".to_string(), Value::str("~> 4.0")),
@@ -513,10 +563,10 @@ fn provider_blocks(uses_client_config: bool) -> Vec<Block> {
             body: Body::new().block(Block::nested("features", Body::new())),
         },
     ];
-    if uses_client_config {
+    for ty in data_sources {
         blocks.push(Block {
             ident: "data".into(),
-            labels: vec!["azurerm_client_config".into(), "current".into()],
+            labels: vec![ty.to_string(), "current".into()],
             body: Body::new(),
         });
     }

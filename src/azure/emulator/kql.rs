@@ -1,6 +1,7 @@
 //! The subset of Kusto Query Language the emulator understands: the
 //! queries `coverage::Queries` builds. A table name, then any of
-//! `where COL =~ 'v'`, `where COL in~ ('a', 'b')`, `order by id asc|desc`
+//! `where COL =~ 'v'`, `where COL in~ ('a', 'b')` (COL: `id`, `type`,
+//! `resourceGroup`, `subscriptionId`, `properties.type`), `order by id asc|desc`
 //! and `summarize count() by COL`, separated by `|`. Anything else is a
 //! parse error, answered like Resource Graph's `BadRequest`.
 //!
@@ -19,6 +20,8 @@ pub enum Column {
     ResourceGroup,
     /// `subscriptionId`.
     SubscriptionId,
+    /// `properties.type` (a role definition's `BuiltInRole`/`CustomRole`).
+    PropertiesType,
 }
 
 /// One operator after the table.
@@ -85,6 +88,7 @@ fn column(name: &str) -> Result<Column, String> {
         "type" => Column::Type,
         "resourceGroup" => Column::ResourceGroup,
         "subscriptionId" => Column::SubscriptionId,
+        "properties.type" => Column::PropertiesType,
         other => return Err(format!("unknown column `{other}`")),
     })
 }
@@ -149,6 +153,7 @@ mod tests {
             q.counts(),
             q.resources(),
             q.role_assignments(),
+            q.custom_role_definitions(),
         ] {
             parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
         }

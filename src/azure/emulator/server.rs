@@ -490,6 +490,7 @@ fn graph(state: &State, principal: &str, body: &[u8]) -> Response {
                         Column::Type => Some(r.type_key.clone()),
                         Column::ResourceGroup => r.resource_group.clone(),
                         Column::SubscriptionId => Some(r.subscription.to_ascii_lowercase()),
+                        Column::PropertiesType => properties_type(r),
                     };
                     v.is_some_and(|v| values.contains(&v))
                 });
@@ -508,6 +509,7 @@ fn graph(state: &State, principal: &str, body: &[u8]) -> Response {
                         Column::Type => r.type_key.clone(),
                         Column::ResourceGroup => r.resource_group.clone().unwrap_or_default(),
                         Column::Id => r.id_key.clone(),
+                        Column::PropertiesType => properties_type(r).unwrap_or_default(),
                     };
                     match counts
                         .iter_mut()
@@ -522,6 +524,7 @@ fn graph(state: &State, principal: &str, body: &[u8]) -> Response {
                     Column::Type => "type",
                     Column::ResourceGroup => "resourceGroup",
                     Column::Id => "id",
+                    Column::PropertiesType => "properties_type",
                 };
                 generated = Some(
                     counts
@@ -783,6 +786,17 @@ fn arm_shape(row: &Row) -> String {
         }
         _ => row.json.get().to_string(),
     }
+}
+
+/// A row's `properties.type`, lowercase (role definitions: `builtinrole` /
+/// `customrole`).
+fn properties_type(r: &Row) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(r.json.get()).ok()?;
+    Some(
+        v.pointer("/properties/type")?
+            .as_str()?
+            .to_ascii_lowercase(),
+    )
 }
 
 #[cfg(test)]

@@ -803,6 +803,7 @@ mod tests {
             target: &target,
             locations: Default::default(),
             ssh_keys: HashMap::new(),
+            principals: HashMap::new(),
         };
         let r = resources
             .iter()

@@ -1,4 +1,5 @@
-//! Mappings for managed identities: user-assigned identities.
+//! Mappings for managed identities: user-assigned identities and their
+//! federated credentials.
 //!
 //! The `identity` blocks of other resources are built by the generic
 //! emitter (`common::identity_block`); role assignments are left to
@@ -7,7 +8,8 @@
 use super::spec::*;
 
 /// The identity mappings.
-pub static MAPPINGS: &[Mapping] = &[Mapping::new(
+pub static MAPPINGS: &[Mapping] = &[
+Mapping::new(
     "microsoft.managedidentity/userassignedidentities",
     "azurerm_user_assigned_identity",
     "identity",
@@ -16,7 +18,23 @@ pub static MAPPINGS: &[Mapping] = &[Mapping::new(
     // `None` is the default, which azurerm expresses by leaving the argument out.
     one_of("isolation_scope", "isolationScope", &["Regional"])
         .when(When::IsNot(Src::P("isolationScope"), &["None"])),
-])];
+]),
+Mapping::new(
+    "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials",
+    "azurerm_federated_identity_credential",
+    "identity",
+)
+.scope(Scope::In("user_assigned_identity_id", "id", "user-assigned identity"))
+.untagged()
+.args(&[
+    s("issuer", "issuer").req(),
+    s("subject", "subject").req(),
+    strs("audience", "audiences").req(),
+])
+.notes(&[note(
+    When::Fn(|at| at.r.prop_str("issuer").is_some_and(|i| i.contains(".oic.prod-aks.azure.com"))),
+    "the issuer is the source AKS cluster's OIDC issuer: point it at the target cluster's `oidc_issuer_url`",
+)])];
 
 #[cfg(test)]
 mod tests {

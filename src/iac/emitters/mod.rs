@@ -13,6 +13,7 @@ use crate::model::Resource;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+mod authorization;
 mod automation;
 mod common;
 mod compute;
@@ -46,6 +47,7 @@ pub fn all() -> impl Iterator<Item = &'static Mapping> {
         containers::MAPPINGS,
         messaging::MAPPINGS,
         automation::MAPPINGS,
+        authorization::MAPPINGS,
     ]
     .into_iter()
     .flatten()

@@ -519,6 +519,9 @@ pub struct Mapping {
     pub group: &'static str,
     /// The `name` argument; `None` for types without one.
     pub name: Option<Src>,
+    /// The Terraform label, when the ARM names make a poor one (role
+    /// assignments are named by GUID); default: the ARM ID's names joined.
+    pub label: Option<fn(&Resource) -> String>,
     /// Where the resource sits.
     pub scope: Scope,
     /// Arguments, in output order.
@@ -554,6 +557,7 @@ impl Mapping {
             check: None,
             group,
             name: Some(Src::Name),
+            label: None,
             scope: Scope::Located,
             args: &[],
             nests: &[],
@@ -594,6 +598,12 @@ impl Mapping {
     /// With this name source (`Src::Unique(rule)` for globally unique names).
     pub const fn name(mut self, name: Src) -> Self {
         self.name = Some(name);
+        self
+    }
+
+    /// With a label made by code from the resource.
+    pub const fn label(mut self, f: fn(&Resource) -> String) -> Self {
+        self.label = Some(f);
         self
     }
 
