@@ -152,6 +152,7 @@ fn declared(m: &Mapping) -> HashSet<&'static str> {
         Scope::Grouped => d.extend(["resource_group_name"]),
         Scope::LocatedIn(a, ..) => d.extend(["resource_group_name", "location", a]),
         Scope::GroupedIn(a, ..) => d.extend(["resource_group_name", a]),
+        Scope::PlacedIn(a, ..) => d.extend(["location", a]),
         Scope::In(a, ..) => d.extend([a]),
         Scope::Bare => {}
     }

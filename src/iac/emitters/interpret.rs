@@ -56,6 +56,10 @@ pub fn emit(m: &Mapping, r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Sk
             body.set("resource_group_name", cx.resource_group_name()?);
             body.set(arg, parent(r, cx, attr, what)?);
         }
+        Scope::PlacedIn(arg, attr, what) => {
+            body.set("location", cx.location()?);
+            body.set(arg, parent(r, cx, attr, what)?);
+        }
         Scope::In(arg, attr, what) => body.set(arg, parent(r, cx, attr, what)?),
         Scope::Bare => {}
     }

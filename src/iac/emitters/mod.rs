@@ -19,6 +19,8 @@ mod common;
 mod compute;
 mod containers;
 mod database;
+mod dns;
+mod gateways;
 mod identity;
 pub mod interpret;
 mod messaging;
@@ -48,6 +50,8 @@ pub fn all() -> impl Iterator<Item = &'static Mapping> {
         messaging::MAPPINGS,
         automation::MAPPINGS,
         authorization::MAPPINGS,
+        dns::MAPPINGS,
+        gateways::MAPPINGS,
     ]
     .into_iter()
     .flatten()

@@ -217,6 +217,9 @@ pub(crate) fn problems_of(m: &Mapping, schemas: &Schemas) -> Vec<String> {
             Scope::GroupedIn(arg, ..) => {
                 elsewhere.extend(["resource_group_name", arg]);
             }
+            Scope::PlacedIn(arg, ..) => {
+                elsewhere.extend(["location", arg]);
+            }
             Scope::In(arg, ..) => {
                 elsewhere.insert(arg);
             }

@@ -482,6 +482,9 @@ pub enum Scope {
     LocatedIn(&'static str, &'static str, &'static str),
     /// `resource_group_name`, then `ARG` = `ATTR` of the parent.
     GroupedIn(&'static str, &'static str, &'static str),
+    /// `location`, then `ARG` = `ATTR` of the parent (no resource group:
+    /// the parent's is implied).
+    PlacedIn(&'static str, &'static str, &'static str),
     /// Only `ARG` = `ATTR` of the parent (`server_id`, `namespace_id`).
     In(&'static str, &'static str, &'static str),
     /// Nothing: the table lists every argument.
