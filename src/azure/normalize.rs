@@ -1,6 +1,7 @@
 //! Turns an `Export` (from a file or a live scan) into a `Snapshot`:
-//! extracts child resources that ARM embeds in their parent (subnets inside
-//! `virtualNetworks.properties.subnets`), drops duplicate rows, and fills in
+//! extracts child resources that ARM embeds in their parent (subnets and
+//! peerings inside `virtualNetworks.properties.subnets` and
+//! `.virtualNetworkPeerings`), drops duplicate rows, and fills in
 //! resource groups and subscriptions that rows mention but lists lack.
 //!
 //! Relationships are derived afterwards by `graph::relationships`.
@@ -12,6 +13,8 @@ use std::collections::HashSet;
 
 /// The ARM type of subnets extracted from virtual networks.
 pub const SUBNET_TYPE: &str = "microsoft.network/virtualnetworks/subnets";
+/// The ARM type of peerings extracted from virtual networks.
+pub const PEERING_TYPE: &str = "microsoft.network/virtualnetworks/virtualnetworkpeerings";
 
 /// Outcome counters of normalisation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,12 +42,18 @@ pub fn normalize(export: Export) -> (Snapshot, NormalizeStats) {
         .iter()
         .filter(|r| r.type_key() == "microsoft.network/virtualnetworks")
     {
-        for s in vnet
-            .prop("subnets")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for (s, child_type) in [
+            ("subnets", SUBNET_TYPE),
+            ("virtualNetworkPeerings", PEERING_TYPE),
+        ]
+        .into_iter()
+        .flat_map(|(key, ty)| {
+            vnet.prop(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(move |s| (s, ty))
+        }) {
             let Some(id) = s.get("id").and_then(Value::as_str) else {
                 continue;
             };
@@ -64,7 +73,7 @@ pub fn normalize(export: Export) -> (Snapshot, NormalizeStats) {
             children.push(Resource {
                 id: id.to_string(),
                 name,
-                r#type: SUBNET_TYPE.to_string(),
+                r#type: child_type.to_string(),
                 location: vnet.location.clone(),
                 resource_group: vnet.resource_group.clone(),
                 subscription_id: vnet.subscription_id.clone(),

@@ -89,6 +89,12 @@ impl NameRule {
         max: 63,
         charset: Charset::AlnumHyphen,
     };
+    /// Traffic Manager relative DNS name: 1–63, letters, digits, hyphens.
+    pub const TRAFFIC_MANAGER: NameRule = NameRule {
+        min: 1,
+        max: 63,
+        charset: Charset::AlnumHyphen,
+    };
     /// PostgreSQL flexible server: 3–63, lowercase letters, digits, hyphens.
     pub const POSTGRES: NameRule = NameRule {
         min: 3,

@@ -356,7 +356,9 @@ fn check_body(ty: &str, prefix: &str, body: &Body, problems: &mut Vec<String>) {
                 "`{ty}.{path}` = `{s}` is not one of {:?}",
                 r.one_of
             )),
-            Value::List(items) if !r.elem_one_of.is_empty() => {
+            // `["*"]` alone is the wildcard a port/address check also
+            // accepts (its message names only the literal), not an enum.
+            Value::List(items) if !r.elem_one_of.is_empty() && r.elem_one_of != ["*"] => {
                 for i in items {
                     if let Value::Str(s) = i
                         && !r.elem_one_of.contains(s)

@@ -148,10 +148,13 @@ pub fn args(list: &[Arg], at: &At, cx: &mut EmitCx, body: &mut Body) -> Result<b
     Ok(true)
 }
 
-/// Adds each nested block of `list` to `body`, in order.
+/// Adds each nested block of `list` to `body`, in order. A block's `when`
+/// is read where the block is (`at`), except for `Each` blocks, where it
+/// picks the elements (`here` is each element).
 pub fn nests(list: &[Nest], at: &At, cx: &mut EmitCx, body: &mut Body) -> Result<(), Skip> {
     for n in list {
-        if !holds(&n.when, at, cx) {
+        let each = matches!(n.repeat, Repeat::Each | Repeat::EachRequired);
+        if !each && !holds(&n.when, at, cx) {
             continue;
         }
         let target = match n.at.strip_prefix('/') {
@@ -204,6 +207,9 @@ pub fn nests(list: &[Nest], at: &At, cx: &mut EmitCx, body: &mut Body) -> Result
                         trail: &t,
                         nested: true,
                     };
+                    if !holds(&n.when, &sub, cx) {
+                        continue;
+                    }
                     let Some(b) = nested_body(n, &sub, cx)? else {
                         continue;
                     };
@@ -250,8 +256,12 @@ fn source(
     need: Need,
 ) -> Result<Option<Value>, Skip> {
     Ok(match src {
-        Src::P(_) | Src::R(_) | Src::LastOf(_) => match read(src, at) {
+        Src::P(_) | Src::R(_) => match read(src, at) {
             Some(j) => convert(conv, j, arg, cx),
+            None => None,
+        },
+        Src::LastOf(path) => match get(at.here, path).and_then(id_of) {
+            Some(id) => convert(conv, &Json::String(last_segment(id).to_string()), arg, cx),
             None => None,
         },
         Src::First(list) => {
@@ -327,8 +337,8 @@ fn source(
     })
 }
 
-/// The JSON a reading source points at (`P`, `R`, `LastOf`, and `First`
-/// of those), without side effects.
+/// The JSON a reading source points at (`P`, `R`, and `First` of those),
+/// without side effects.
 pub fn read<'a>(src: &Src, at: &At<'a>) -> Option<&'a Json> {
     match src {
         Src::P(path) => get(at.here, path),

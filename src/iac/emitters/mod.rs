@@ -13,6 +13,7 @@ use crate::model::Resource;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+mod appgateway;
 mod authorization;
 mod automation;
 mod common;
@@ -20,6 +21,7 @@ mod compute;
 mod containers;
 mod database;
 mod dns;
+mod firewall;
 mod gateways;
 mod identity;
 pub mod interpret;
@@ -52,6 +54,8 @@ pub fn all() -> impl Iterator<Item = &'static Mapping> {
         authorization::MAPPINGS,
         dns::MAPPINGS,
         gateways::MAPPINGS,
+        firewall::MAPPINGS,
+        appgateway::MAPPINGS,
     ]
     .into_iter()
     .flatten()

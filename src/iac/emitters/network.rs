@@ -7,6 +7,7 @@ use super::common::{id_at, items, last_segment, non_empty_strings, str_at};
 use super::spec::*;
 use crate::iac::context::{EmitCx, Skip, SkipReason};
 use crate::iac::doc::{Block, Body, Value};
+use crate::iac::naming::NameRule;
 use crate::model::Resource;
 use serde_json::Value as Json;
 
@@ -473,7 +474,182 @@ pub static MAPPINGS: &[Mapping] = &[
         "network",
     )
     .choose(select_network_watcher, &[]),
+    Mapping::new(
+        "microsoft.network/virtualnetworks/virtualnetworkpeerings",
+        "azurerm_virtual_network_peering",
+        "network",
+    )
+    .scope(Scope::GroupedIn(
+        "virtual_network_name",
+        "name",
+        "virtual network",
+    ))
+    .untagged()
+    .args(&[
+        reference(
+            "remote_virtual_network_id",
+            "remoteVirtualNetwork/id",
+            "id",
+            "remote virtual network",
+        )
+        .req(),
+        b("allow_virtual_network_access", "allowVirtualNetworkAccess"),
+        b("allow_forwarded_traffic", "allowForwardedTraffic"),
+        b("allow_gateway_transit", "allowGatewayTransit"),
+        b("use_remote_gateways", "useRemoteGateways"),
+    ]),
+    Mapping::new(
+        "microsoft.network/ddosprotectionplans",
+        "azurerm_network_ddos_protection_plan",
+        "network",
+    ),
+    Mapping::new(
+        "microsoft.network/publicipprefixes",
+        "azurerm_public_ip_prefix",
+        "network",
+    )
+    .args(&[
+        n("prefix_length", "prefixLength"),
+        one_of("ip_version", "publicIPAddressVersion", &["IPv4", "IPv6"]),
+        arg("sku", SKU_NAME, Conv::Enum(&["Standard", "StandardV2"])),
+        arg("sku_tier", Src::R("sku/tier"), Conv::Enum(SKU_TIERS)),
+        arg("zones", Src::Zones, Conv::AsIs),
+    ]),
+    Mapping::new(
+        "microsoft.network/networkwatchers/flowlogs",
+        "azurerm_network_watcher_flow_log",
+        "network",
+    )
+    .scope(Scope::GroupedIn(
+        "network_watcher_name",
+        "name",
+        "network watcher",
+    ))
+    .args(&[
+        arg("location", Src::Location, Conv::AsIs),
+        reference(
+            "target_resource_id",
+            "targetResourceId",
+            "id",
+            "flow log target",
+        )
+        .req(),
+        reference("storage_account_id", "storageId", "id", "storage account").req(),
+        b("enabled", "enabled").always(Lit::Bool(true)),
+        n("version", "format/version"),
+    ])
+    .nests(&[
+        blocks(
+            "retention_policy",
+            "retentionPolicy",
+            Repeat::Always,
+            &[
+                n("days", "days").always(Lit::Int(0)),
+                b("enabled", "enabled").always(Lit::Bool(false)),
+            ],
+        ),
+        block(
+            "traffic_analytics",
+            "flowAnalyticsConfiguration/networkWatcherFlowAnalyticsConfiguration",
+            &[
+                b("enabled", "enabled").key(),
+                reference(
+                    "workspace_id",
+                    "workspaceResourceId",
+                    "workspace_id",
+                    "Log Analytics workspace",
+                )
+                .key(),
+                reference(
+                    "workspace_region",
+                    "workspaceResourceId",
+                    "location",
+                    "Log Analytics workspace",
+                )
+                .key(),
+                reference(
+                    "workspace_resource_id",
+                    "workspaceResourceId",
+                    "id",
+                    "Log Analytics workspace",
+                )
+                .key(),
+                n("interval_in_minutes", "trafficAnalyticsInterval"),
+            ],
+        ),
+    ]),
+    Mapping::new(
+        "microsoft.network/trafficmanagerprofiles",
+        "azurerm_traffic_manager_profile",
+        "network",
+    )
+    .scope(Scope::Grouped)
+    .args(&[
+        one_of(
+            "traffic_routing_method",
+            "trafficRoutingMethod",
+            &["Geographic", "Weighted", "Performance", "Priority", "Subnet", "MultiValue"],
+        )
+        .req(),
+        one_of("profile_status", "profileStatus", &["Enabled", "Disabled"]),
+        arg(
+            "traffic_view_enabled",
+            Src::P("trafficViewEnrollmentStatus"),
+            Conv::Enabled,
+        ),
+        n("max_return", "maxReturn"),
+    ])
+    .nests(&[
+        blocks(
+            "dns_config",
+            "dnsConfig",
+            Repeat::Required,
+            &[
+                arg("relative_name", Src::Unique(NameRule::TRAFFIC_MANAGER), Conv::AsIs),
+                n("ttl", "ttl").req(),
+            ],
+        ),
+        blocks(
+            "monitor_config",
+            "monitorConfig",
+            Repeat::Required,
+            &[
+                one_of("protocol", "protocol", &["HTTP", "HTTPS", "TCP"]).req(),
+                n("port", "port").req(),
+                s("path", "path"),
+                n("interval_in_seconds", "intervalInSeconds"),
+                n("timeout_in_seconds", "timeoutInSeconds"),
+                n("tolerated_number_of_failures", "toleratedNumberOfFailures"),
+                compute("expected_status_code_ranges", status_code_ranges),
+            ],
+        ),
+    ])
+    .notes(&[
+        note(
+            When::Always,
+            "the DNS name (`<relative_name>.trafficmanager.net`) is global: the target gets a new one",
+        ),
+        note(
+            When::Has(Src::P("endpoints")),
+            "endpoints are not copied: add azurerm_traffic_manager_*_endpoint resources for the target's endpoints",
+        ),
+    ]),
 ];
+
+/// `expectedStatusCodeRanges[] {min, max}` as azurerm's `"200-299"` strings.
+fn status_code_ranges(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let ranges: Vec<String> = items(at.here, "/expectedStatusCodeRanges")
+        .iter()
+        .filter_map(|r| {
+            Some(format!(
+                "{}-{}",
+                r.get("min")?.as_i64()?,
+                r.get("max")?.as_i64()?
+            ))
+        })
+        .collect();
+    Ok((!ranges.is_empty()).then(|| Value::str_list(ranges)))
+}
 
 /// `privateIPAllocationMethod` of a NIC IP configuration (`Dynamic`, the
 /// Azure default, when absent, with a note); a private IP prefix, which

@@ -402,7 +402,8 @@ pub struct Nest {
     pub args: &'static [Arg],
     /// Its nested blocks.
     pub nests: &'static [Nest],
-    /// When it applies at all.
+    /// When it applies at all; for `Each` blocks, which elements become
+    /// blocks (read on each element).
     pub when: When,
 }
 
