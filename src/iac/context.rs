@@ -222,30 +222,30 @@ impl<'p, 'a> EmitCx<'p, 'a> {
     }
 
     /// A secondary block emitted for the same source resource, e.g. an
-    /// association, labelled `<label>_<suffix>`. Words are not repeated: a
-    /// suffix that restates the whole label (`pip_ng_contoso` for the NAT
-    /// gateway `ng_contoso`) drops it, and a word repeated across the join
-    /// is written once (see `naming::label`).
+    /// association, labelled as `secondary_label` says.
     pub fn secondary(&self, resource_type: &str, suffix: &str, body: Body) -> Block {
-        let suffix = naming::label(suffix);
-        let own: Vec<&str> = self.label.split('_').collect();
-        let words: Vec<&str> = suffix.split('_').collect();
-        let restated = (own.len() >= 2)
-            .then(|| words.windows(own.len()).position(|w| w == own.as_slice()))
-            .flatten();
-        let suffix = match restated {
-            Some(at) if words.len() > own.len() => {
-                let mut kept = words[..at].to_vec();
-                kept.extend_from_slice(&words[at + own.len()..]);
-                kept.join("_")
-            }
-            _ => suffix,
-        };
-        Block::resource(
-            resource_type,
-            &naming::label(&format!("{}_{}", self.label, suffix)),
-            body,
-        )
+        Block::resource(resource_type, &secondary_label(&self.label, suffix), body)
+    }
+
+    /// A reference to `ATTR` of a secondary block another planned resource
+    /// emits (a load balancer's backend pool, `azurerm_lb_backend_address_pool`
+    /// with suffix `pool_<name>`), found by that resource's ARM ID. The
+    /// dependency on the owner is recorded.
+    pub fn secondary_reference(
+        &mut self,
+        owner_arm_id: &str,
+        resource_type: &str,
+        suffix: &str,
+        attr: &str,
+    ) -> Option<Value> {
+        let owner = self.address_of(owner_arm_id)?.to_string();
+        let label = owner.split_once('.')?.1;
+        let v = Value::Ref(format!(
+            "{resource_type}.{}.{attr}",
+            secondary_label(label, suffix)
+        ));
+        self.deps.push(owner);
+        Some(v)
     }
 
     /// A reference to `ATTR` of the resource with this ARM ID, when that
@@ -450,6 +450,28 @@ impl<'p, 'a> EmitCx<'p, 'a> {
     pub fn note(&mut self, msg: impl Into<String>) {
         self.notes.push(msg.into());
     }
+}
+
+/// The label of a secondary block: `<label>_<suffix>`, without repeated
+/// words: a suffix that restates the whole label (`pip_ng_contoso` for the
+/// NAT gateway `ng_contoso`) drops it, and a word repeated across the join
+/// is written once (see `naming::label`).
+pub fn secondary_label(label: &str, suffix: &str) -> String {
+    let suffix = naming::label(suffix);
+    let own: Vec<&str> = label.split('_').collect();
+    let words: Vec<&str> = suffix.split('_').collect();
+    let restated = (own.len() >= 2)
+        .then(|| words.windows(own.len()).position(|w| w == own.as_slice()))
+        .flatten();
+    let suffix = match restated {
+        Some(at) if words.len() > own.len() => {
+            let mut kept = words[..at].to_vec();
+            kept.extend_from_slice(&words[at + own.len()..]);
+            kept.join("_")
+        }
+        _ => suffix,
+    };
+    naming::label(&format!("{label}_{suffix}"))
 }
 
 /// The resource group ID of a resource, from its ID or its `resourceGroup` field.

@@ -17,6 +17,8 @@ use serde_json::Value as Json;
 const LINUX_VM: &str = "azurerm_linux_virtual_machine";
 const WINDOWS_VM: &str = "azurerm_windows_virtual_machine";
 const DATA_DISK_ATTACHMENT: &str = "azurerm_virtual_machine_data_disk_attachment";
+const LINUX_VMSS: &str = "azurerm_linux_virtual_machine_scale_set";
+const WINDOWS_VMSS: &str = "azurerm_windows_virtual_machine_scale_set";
 /// Azure Hybrid Benefit licences azurerm accepts for Linux VMs.
 const LINUX_LICENSES: &[&str] = &[
     "RHEL_BYOS",
@@ -212,6 +214,298 @@ pub static MAPPINGS: &[Mapping] = &[
         ),
     ]),
     Mapping::new(
+        "microsoft.compute/virtualmachinescalesets",
+        LINUX_VMSS,
+        "compute",
+    )
+    .choose(select_vmss, &[WINDOWS_VMSS])
+    .args(&[
+        arg("sku", Src::R("sku/name"), Conv::Str).req(),
+        arg("instances", Src::R("sku/capacity"), Conv::Int),
+        s("admin_username", "virtualMachineProfile/osProfile/adminUsername").req(),
+        s(
+            "computer_name_prefix",
+            "virtualMachineProfile/osProfile/computerNamePrefix",
+        ),
+        b(
+            "disable_password_authentication",
+            "virtualMachineProfile/osProfile/linuxConfiguration/disablePasswordAuthentication",
+        )
+        .when(When::Type(LINUX_VMSS)),
+        arg("admin_password", Src::Secret("admin_password"), Conv::AsIs).when(When::Fn(
+            |at| {
+                at.r.prop("virtualMachineProfile/osProfile/linuxConfiguration/disablePasswordAuthentication")
+                    != Some(&Json::Bool(true))
+            },
+        )),
+        one_of(
+            "upgrade_mode",
+            "upgradePolicy/mode",
+            &["Automatic", "Manual", "Rolling"],
+        ),
+        b("overprovision", "overprovision"),
+        b("single_placement_group", "singlePlacementGroup"),
+        b("zone_balance", "zoneBalance"),
+        n("platform_fault_domain_count", "platformFaultDomainCount"),
+        one_of("priority", "virtualMachineProfile/priority", &["Regular", "Spot"]),
+        arg("zones", Src::Zones, Conv::AsIs),
+        reference(
+            "proximity_placement_group_id",
+            "proximityPlacementGroup/id",
+            "id",
+            "proximity placement group",
+        ),
+        b(
+            "encryption_at_host_enabled",
+            "virtualMachineProfile/securityProfile/encryptionAtHost",
+        ),
+    ])
+    .nests(&[
+        blocks(
+            "admin_ssh_key",
+            "virtualMachineProfile/osProfile/linuxConfiguration/ssh/publicKeys",
+            Repeat::Each,
+            &[
+                compute("username", ssh_key_user).req(),
+                compute("public_key", ssh_key_data).req(),
+            ],
+        )
+        .when(When::Type(LINUX_VMSS)),
+        blocks(
+            "source_image_reference",
+            "virtualMachineProfile/storageProfile/imageReference",
+            Repeat::Required,
+            &[
+                s("publisher", "publisher").req(),
+                s("offer", "offer").req(),
+                s("sku", "sku").req(),
+                s("version", "version").or(Lit::Str("latest")),
+            ],
+        ),
+        blocks(
+            "os_disk",
+            "virtualMachineProfile/storageProfile/osDisk",
+            Repeat::Required,
+            &[
+                one_of("caching", "caching", &["None", "ReadOnly", "ReadWrite"])
+                    .or(Lit::Str("ReadWrite")),
+                one_of(
+                    "storage_account_type",
+                    "managedDisk/storageAccountType",
+                    &[
+                        "Premium_LRS",
+                        "Premium_ZRS",
+                        "Standard_LRS",
+                        "StandardSSD_LRS",
+                        "StandardSSD_ZRS",
+                    ],
+                )
+                .req(),
+                n("disk_size_gb", "diskSizeGB"),
+            ],
+        ),
+        blocks(
+            "network_interface",
+            "virtualMachineProfile/networkProfile/networkInterfaceConfigurations",
+            Repeat::EachRequired,
+            &[
+                s("name", "name").req(),
+                b("primary", "properties/primary"),
+                b(
+                    "enable_accelerated_networking",
+                    "properties/enableAcceleratedNetworking",
+                ),
+                reference(
+                    "network_security_group_id",
+                    "properties/networkSecurityGroup/id",
+                    "id",
+                    "network security group",
+                ),
+            ],
+        )
+        .nests(&[blocks(
+            "ip_configuration",
+            "properties/ipConfigurations",
+            Repeat::EachRequired,
+            &[
+                s("name", "name").req(),
+                b("primary", "properties/primary"),
+                reference("subnet_id", "properties/subnet/id", "id", "subnet").strict(),
+                compute("load_balancer_backend_address_pool_ids", lb_pools),
+            ],
+        )]),
+        blocks("boot_diagnostics", "", Repeat::Always, &[]).when(When::True(Src::P(
+            "virtualMachineProfile/diagnosticsProfile/bootDiagnostics/enabled",
+        ))),
+    ])
+    .identity(),
+    Mapping::new("microsoft.compute/images", "azurerm_image", "compute")
+        .args(&[
+            reference(
+                "source_virtual_machine_id",
+                "sourceVirtualMachine/id",
+                "id",
+                "source virtual machine",
+            )
+            .strict(),
+            one_of("hyper_v_generation", "hyperVGeneration", &["V1", "V2"]),
+            b("zone_resilient", "storageProfile/zoneResilient")
+                .when(When::Lacks(Src::P("sourceVirtualMachine/id"))),
+        ])
+        .nests(&[block(
+            "os_disk",
+            "storageProfile/osDisk",
+            &[
+                one_of("os_type", "osType", &["Linux", "Windows"]),
+                one_of("os_state", "osState", &["Generalized", "Specialized"]),
+                reference("managed_disk_id", "managedDisk/id", "id", "managed disk").strict(),
+                one_of("caching", "caching", &["None", "ReadOnly", "ReadWrite"]),
+                n("size_gb", "diskSizeGB"),
+                one_of(
+                    "storage_type",
+                    "storageAccountType",
+                    &[
+                        "Premium_LRS",
+                        "PremiumV2_LRS",
+                        "Premium_ZRS",
+                        "Standard_LRS",
+                        "StandardSSD_LRS",
+                        "StandardSSD_ZRS",
+                        "UltraSSD_LRS",
+                    ],
+                )
+                .req(),
+            ],
+        )
+        .when(When::Lacks(Src::P("sourceVirtualMachine/id")))])
+        .notes(&[note(
+            When::Has(Src::P("storageProfile/osDisk/blobUri")),
+            "the image's source VHD is a blob in the source tenant: `blob_uri` is not copied",
+        )]),
+    Mapping::new("microsoft.compute/snapshots", "azurerm_snapshot", "compute")
+        .args(&[
+            arg(
+                "create_option",
+                Src::P("creationData/createOption"),
+                Conv::MapOnly(&[("Copy", "Copy"), ("CopyStart", "Copy")]),
+            )
+            .req(),
+            reference(
+                "source_resource_id",
+                "creationData/sourceResourceId",
+                "id",
+                "snapshot source",
+            )
+            .req(),
+            n("disk_size_gb", "diskSizeGB"),
+            b("incremental_enabled", "incremental"),
+            one_of(
+                "network_access_policy",
+                "networkAccessPolicy",
+                &["AllowAll", "AllowPrivate", "DenyAll"],
+            ),
+            arg(
+                "public_network_access_enabled",
+                Src::P("publicNetworkAccess"),
+                Conv::Enabled,
+            ),
+        ]),
+    Mapping::new(
+        "microsoft.compute/proximityplacementgroups",
+        "azurerm_proximity_placement_group",
+        "compute",
+    )
+    .args(&[
+        strs("allowed_vm_sizes", "intent/vmSizes"),
+        arg("zone", Src::Zone, Conv::AsIs).when(When::Has(Src::P("intent/vmSizes"))),
+    ]),
+    Mapping::new(
+        "microsoft.compute/galleries",
+        "azurerm_shared_image_gallery",
+        "compute",
+    )
+    .args(&[s("description", "description")]),
+    Mapping::new("microsoft.compute/galleries/images", "azurerm_shared_image", "compute")
+        .scope(Scope::LocatedIn("gallery_name", "name", "shared image gallery"))
+        .args(&[
+            one_of("os_type", "osType", &["Linux", "Windows"]).req(),
+            one_of("hyper_v_generation", "hyperVGeneration", &["V1", "V2"]),
+            one_of("architecture", "architecture", &["x64", "Arm64"]),
+            s("description", "description"),
+            arg("specialized", Src::P("osState"), Conv::Equals("Specialized")),
+            s("eula", "eula"),
+            s("privacy_statement_uri", "privacyStatementUri"),
+            s("release_note_uri", "releaseNoteUri"),
+            n(
+                "max_recommended_vcpu_count",
+                "recommended/vCPUs/max",
+            ),
+            n(
+                "max_recommended_memory_in_gb",
+                "recommended/memory/max",
+            ),
+        ])
+        .nests(&[blocks(
+            "identifier",
+            "identifier",
+            Repeat::Required,
+            &[
+                s("publisher", "publisher").req(),
+                s("offer", "offer").req(),
+                s("sku", "sku").req(),
+            ],
+        )]),
+    Mapping::new(
+        "microsoft.compute/virtualmachines/runcommands",
+        "azurerm_virtual_machine_run_command",
+        "compute",
+    )
+    .scope(Scope::PlacedIn("virtual_machine_id", "id", "virtual machine"))
+    .args(&[s("run_as_user", "runAsUser")])
+    .nests(&[
+        blocks(
+            "source",
+            "source",
+            Repeat::Required,
+            &[
+                s("script", "script"),
+                s("script_uri", "scriptUri").when(When::Lacks(Src::P("script"))),
+                s("command_id", "commandId").when(When::Fn(|at| {
+                    at.here.get("script").is_none() && at.here.get("scriptUri").is_none()
+                })),
+            ],
+        ),
+        blocks(
+            "parameter",
+            "parameters",
+            Repeat::Each,
+            &[s("name", "name").key(), s("value", "value").key()],
+        ),
+    ])
+    .notes(&[note(
+        When::Fn(|at| {
+            at.r.prop("protectedParameters").is_some() || at.r.prop_str("runAsUser").is_some()
+        }),
+        "protected parameters and the run-as password are secrets ARM does not return: set them in the target",
+    )]),
+    Mapping::new(
+        "microsoft.compute/capacityreservationgroups",
+        "azurerm_capacity_reservation_group",
+        "compute",
+    )
+    .args(&[arg("zones", Src::Zones, Conv::AsIs)]),
+    Mapping::new(
+        "microsoft.compute/hostgroups",
+        "azurerm_dedicated_host_group",
+        "compute",
+    )
+    .args(&[
+        n("platform_fault_domain_count", "platformFaultDomainCount").req(),
+        arg("zone", Src::Zone, Conv::AsIs),
+        b("automatic_placement_enabled", "supportAutomaticPlacement"),
+    ]),
+    Mapping::new("microsoft.compute/diskaccesses", "azurerm_disk_access", "compute"),
+    Mapping::new(
         "microsoft.compute/availabilitysets",
         "azurerm_availability_set",
         "compute",
@@ -228,6 +522,71 @@ pub static MAPPINGS: &[Mapping] = &[
         ),
     ]),
 ];
+
+/// A scale set is Linux or Windows by its OS profile.
+fn select_vmss(r: &Resource) -> Result<&'static str, Skip> {
+    if r.prop("virtualMachineProfile/osProfile/windowsConfiguration")
+        .is_some_and(Json::is_object)
+    {
+        Ok(WINDOWS_VMSS)
+    } else if r
+        .prop("virtualMachineProfile/osProfile/linuxConfiguration")
+        .is_some_and(Json::is_object)
+        || r.prop_str("virtualMachineProfile/storageProfile/osDisk/osType")
+            .is_some_and(|t| t.eq_ignore_ascii_case("linux"))
+    {
+        Ok(LINUX_VMSS)
+    } else {
+        Err(Skip::missing(
+            "properties.virtualMachineProfile.osProfile.linuxConfiguration or .windowsConfiguration",
+        ))
+    }
+}
+
+/// The user of an SSH key: from its `/home/<user>/.ssh/authorized_keys`
+/// path, else the admin user.
+fn ssh_key_user(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let from_path = str_at(at.here, "/path")
+        .and_then(|p| p.strip_prefix("/home/"))
+        .and_then(|p| p.strip_suffix("/.ssh/authorized_keys"))
+        .filter(|u| !u.contains('/'));
+    Ok(from_path
+        .or_else(|| {
+            at.r.prop_str("virtualMachineProfile/osProfile/adminUsername")
+        })
+        .map(Value::str))
+}
+
+/// An SSH public key: a reference to the `azurerm_ssh_public_key` holding
+/// it when one is emitted, else the key text.
+fn ssh_key_data(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    Ok(str_at(at.here, "/keyData").map(|k| cx.ssh_key(k).unwrap_or_else(|| Value::str(k.trim()))))
+}
+
+/// The load balancer backend pools of a scale set IP configuration, as
+/// references to the pools the load balancer's mapping emits.
+fn lb_pools(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let mut refs = Vec::new();
+    for id in super::interpret::collect(at.here, "properties/loadBalancerBackendAddressPools/*/id")
+        .into_iter()
+        .filter_map(Json::as_str)
+    {
+        let pool = super::common::last_segment(id);
+        let lb = id
+            .to_ascii_lowercase()
+            .find("/backendaddresspools/")
+            .map(|i| &id[..i]);
+        match lb.and_then(|lb| {
+            cx.secondary_reference(lb, "azurerm_lb_backend_address_pool", &format!("pool_{pool}"), "id")
+        }) {
+            Some(v) => refs.push(v),
+            None => cx.note(format!(
+                "load balancer backend pool `{id}` left out: its load balancer is not in the emitted set"
+            )),
+        }
+    }
+    Ok((!refs.is_empty()).then_some(Value::List(refs)))
+}
 
 /// References to the VM's NICs, the primary one first (azurerm's rule).
 fn network_interface_ids(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {

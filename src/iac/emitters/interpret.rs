@@ -237,10 +237,22 @@ fn nested_body(n: &Nest, at: &At, cx: &mut EmitCx) -> Result<Option<Body>, Skip>
 /// `ATTR` of the emitted parent of `r`; skips when the ID has no parent or
 /// the parent is not emitted.
 fn parent(r: &Resource, cx: &mut EmitCx, attr: &str, what: &str) -> Result<Value, Skip> {
-    let id = ResourceId::parse(&r.id)
-        .ok()
-        .and_then(|id| id.parent())
-        .ok_or_else(|| Skip::missing(&format!("parent {what} in id")))?;
+    ancestor(r, 1, cx, attr, what)
+}
+
+/// `ATTR` of the emitted ancestor `levels` type/name pairs up.
+fn ancestor(
+    r: &Resource,
+    levels: usize,
+    cx: &mut EmitCx,
+    attr: &str,
+    what: &str,
+) -> Result<Value, Skip> {
+    let mut id = ResourceId::parse(&r.id).ok();
+    for _ in 0..levels {
+        id = id.and_then(|i| i.parent());
+    }
+    let id = id.ok_or_else(|| Skip::missing(&format!("{what} in id")))?;
     cx.require_reference(what, id.as_str(), attr)
 }
 
@@ -288,6 +300,7 @@ fn source(
         Src::Secret(purpose) => Some(cx.secret_variable(purpose)),
         Src::ResourceGroup => Some(cx.resource_group_name()?),
         Src::Parent(attr, what) => Some(parent(at.r, cx, attr, what)?),
+        Src::Ancestor(levels, attr, what) => Some(ancestor(at.r, *levels, cx, attr, what)?),
         Src::Ref(path, attr, what) => {
             let Some(id) = get(at.here, path).and_then(id_of) else {
                 return Ok(None);

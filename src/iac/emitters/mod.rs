@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 mod appgateway;
 mod authorization;
 mod automation;
+mod cdn;
 mod common;
 mod compute;
 mod containers;
@@ -56,6 +57,7 @@ pub fn all() -> impl Iterator<Item = &'static Mapping> {
         gateways::MAPPINGS,
         firewall::MAPPINGS,
         appgateway::MAPPINGS,
+        cdn::MAPPINGS,
     ]
     .into_iter()
     .flatten()

@@ -122,6 +122,10 @@ pub enum Src {
     /// `ATTR` of the emitted parent (the ARM ID minus its last type/name
     /// pair), e.g. `Parent("id", "SQL server")`.
     Parent(&'static str, &'static str),
+    /// `ATTR` of the emitted ancestor this many type/name pairs up: a blob
+    /// container's storage account is `Ancestor(2, …)` (its parent is the
+    /// account's `blobServices/default`).
+    Ancestor(usize, &'static str, &'static str),
     /// `ATTR` of the emitted resource whose ARM ID is at `PATH` below `here`:
     /// `Ref("subnet/id", "id", "subnet")`.
     Ref(&'static str, &'static str, &'static str),

@@ -12,113 +12,184 @@ use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::Value;
 use crate::iac::naming::NameRule;
 
+/// The storage account a blob container, queue, share or table belongs to
+/// (its parent is the account's `blobServices/default`, …).
+const ACCOUNT: Arg = arg(
+    "storage_account_id",
+    Src::Ancestor(2, "id", "storage account"),
+    Conv::AsIs,
+);
+
+/// A data-plane child of a storage account: named, in its account.
+const fn child(arm: &'static str, azurerm: &'static str) -> Mapping {
+    Mapping::new(arm, azurerm, "storage")
+        .scope(Scope::Bare)
+        .untagged()
+        .label(child_label)
+}
+
+/// `<account>_<name>`: the service segment (`blobServices/default`) says nothing.
+fn child_label(r: &crate::model::Resource) -> String {
+    let names = crate::model::ResourceId::parse(&r.id)
+        .map(|id| id.names)
+        .unwrap_or_default();
+    match (names.first(), names.last()) {
+        (Some(account), Some(name)) if names.len() > 1 => format!("{account}_{name}"),
+        _ => r.name.clone(),
+    }
+}
+
 /// The storage mappings.
-pub static MAPPINGS: &[Mapping] = &[Mapping::new(
-    "microsoft.storage/storageaccounts",
-    "azurerm_storage_account",
-    "storage",
-)
-.name(Src::Unique(NameRule::STORAGE))
-.args(&[
-    compute("account_tier", account_tier).req(),
-    compute("account_replication_type", replication_type).req(),
-    arg("account_kind", Src::Kind, Conv::Str),
-    one_of(
-        "access_tier",
-        "accessTier",
-        &["Hot", "Cool", "Cold", "Premium"],
-    ),
-    b("https_traffic_only_enabled", "supportsHttpsTrafficOnly"),
-    one_of(
-        "min_tls_version",
-        "minimumTlsVersion",
-        &["TLS1_0", "TLS1_1", "TLS1_2"],
-    ),
-    b("is_hns_enabled", "isHnsEnabled"),
-    b("nfsv3_enabled", "isNfsV3Enabled"),
-    b("sftp_enabled", "isSftpEnabled"),
-    b("local_user_enabled", "isLocalUserEnabled"),
-    b("allow_nested_items_to_be_public", "allowBlobPublicAccess"),
-    b("shared_access_key_enabled", "allowSharedKeyAccess"),
-    b(
-        "default_to_oauth_authentication",
-        "defaultToOAuthAuthentication",
-    ),
-    b(
-        "cross_tenant_replication_enabled",
-        "allowCrossTenantReplication",
-    ),
-    arg(
-        "public_network_access_enabled",
-        Src::P("publicNetworkAccess"),
-        Conv::EnabledElseFalse,
-    ),
-    arg(
-        "large_file_share_enabled",
-        Src::P("largeFileSharesState"),
-        Conv::EnabledElseFalse,
-    ),
-    b(
-        "infrastructure_encryption_enabled",
-        "encryption/requireInfrastructureEncryption",
-    ),
-    one_of(
-        "allowed_copy_scope",
-        "allowedCopyScope",
-        &["AAD", "PrivateLink"],
-    ),
-    one_of(
-        "dns_endpoint_type",
-        "dnsEndpointType",
-        &["Standard", "AzureDnsZone"],
-    ),
-])
-.nests(&[
-    block(
-        "routing",
-        "routingPreference",
-        &[
-            one_of(
-                "choice",
-                "routingChoice",
-                &["InternetRouting", "MicrosoftRouting"],
-            ),
-            b("publish_internet_endpoints", "publishInternetEndpoints"),
-            b("publish_microsoft_endpoints", "publishMicrosoftEndpoints"),
-        ],
-    ),
-    block(
-        "network_rules",
-        "networkAcls",
-        &[
-            one_of("default_action", "defaultAction", &["Allow", "Deny"]).key(),
-            compute("bypass", network_bypass),
-            compute("ip_rules", network_ip_rules),
-            arg(
-                "virtual_network_subnet_ids",
-                Src::Refs("virtualNetworkRules", "id", "subnet"),
-                Conv::AsIs,
-            ),
-        ],
+pub static MAPPINGS: &[Mapping] = &[
+    child(
+        "microsoft.storage/storageaccounts/blobservices/containers",
+        "azurerm_storage_container",
     )
-    .nests(&[blocks(
-        "private_link_access",
-        "resourceAccessRules",
-        Repeat::Each,
-        &[reference(
-            "endpoint_resource_id",
-            "resourceId",
-            "id",
-            "resource access rule target (it may belong to another tenant)",
+    .args(&[
+        ACCOUNT,
+        arg(
+            "container_access_type",
+            Src::P("publicAccess"),
+            Conv::MapOnly(&[
+                ("None", "private"),
+                ("Blob", "blob"),
+                ("Container", "container"),
+            ]),
+        ),
+        arg("metadata", Src::P("metadata"), Conv::StrMap),
+    ]),
+    child(
+        "microsoft.storage/storageaccounts/queueservices/queues",
+        "azurerm_storage_queue",
+    )
+    .args(&[ACCOUNT, arg("metadata", Src::P("metadata"), Conv::StrMap)]),
+    child(
+        "microsoft.storage/storageaccounts/fileservices/shares",
+        "azurerm_storage_share",
+    )
+    .args(&[
+        ACCOUNT,
+        n("quota", "shareQuota").req(),
+        one_of(
+            "access_tier",
+            "accessTier",
+            &["Premium", "Hot", "Cool", "TransactionOptimized"],
+        ),
+        one_of("enabled_protocol", "enabledProtocols", &["SMB", "NFS"]),
+        arg("metadata", Src::P("metadata"), Conv::StrMap),
+    ]),
+    child(
+        "microsoft.storage/storageaccounts/tableservices/tables",
+        "azurerm_storage_table",
+    )
+    .args(&[ACCOUNT]),
+    Mapping::new(
+        "microsoft.storage/storageaccounts",
+        "azurerm_storage_account",
+        "storage",
+    )
+    .name(Src::Unique(NameRule::STORAGE))
+    .args(&[
+        compute("account_tier", account_tier).req(),
+        compute("account_replication_type", replication_type).req(),
+        arg("account_kind", Src::Kind, Conv::Str),
+        one_of(
+            "access_tier",
+            "accessTier",
+            &["Hot", "Cool", "Cold", "Premium"],
+        ),
+        b("https_traffic_only_enabled", "supportsHttpsTrafficOnly"),
+        one_of(
+            "min_tls_version",
+            "minimumTlsVersion",
+            &["TLS1_0", "TLS1_1", "TLS1_2"],
+        ),
+        b("is_hns_enabled", "isHnsEnabled"),
+        b("nfsv3_enabled", "isNfsV3Enabled"),
+        b("sftp_enabled", "isSftpEnabled"),
+        b("local_user_enabled", "isLocalUserEnabled"),
+        b("allow_nested_items_to_be_public", "allowBlobPublicAccess"),
+        b("shared_access_key_enabled", "allowSharedKeyAccess"),
+        b(
+            "default_to_oauth_authentication",
+            "defaultToOAuthAuthentication",
+        ),
+        b(
+            "cross_tenant_replication_enabled",
+            "allowCrossTenantReplication",
+        ),
+        arg(
+            "public_network_access_enabled",
+            Src::P("publicNetworkAccess"),
+            Conv::EnabledElseFalse,
+        ),
+        arg(
+            "large_file_share_enabled",
+            Src::P("largeFileSharesState"),
+            Conv::EnabledElseFalse,
+        ),
+        b(
+            "infrastructure_encryption_enabled",
+            "encryption/requireInfrastructureEncryption",
+        ),
+        one_of(
+            "allowed_copy_scope",
+            "allowedCopyScope",
+            &["AAD", "PrivateLink"],
+        ),
+        one_of(
+            "dns_endpoint_type",
+            "dnsEndpointType",
+            &["Standard", "AzureDnsZone"],
+        ),
+    ])
+    .nests(&[
+        block(
+            "routing",
+            "routingPreference",
+            &[
+                one_of(
+                    "choice",
+                    "routingChoice",
+                    &["InternetRouting", "MicrosoftRouting"],
+                ),
+                b("publish_internet_endpoints", "publishInternetEndpoints"),
+                b("publish_microsoft_endpoints", "publishMicrosoftEndpoints"),
+            ],
+        ),
+        block(
+            "network_rules",
+            "networkAcls",
+            &[
+                one_of("default_action", "defaultAction", &["Allow", "Deny"]).key(),
+                compute("bypass", network_bypass),
+                compute("ip_rules", network_ip_rules),
+                arg(
+                    "virtual_network_subnet_ids",
+                    Src::Refs("virtualNetworkRules", "id", "subnet"),
+                    Conv::AsIs,
+                ),
+            ],
         )
-        .key()],
+        .nests(&[blocks(
+            "private_link_access",
+            "resourceAccessRules",
+            Repeat::Each,
+            &[reference(
+                "endpoint_resource_id",
+                "resourceId",
+                "id",
+                "resource access rule target (it may belong to another tenant)",
+            )
+            .key()],
+        )]),
+    ])
+    .identity()
+    .notes(&[note(
+        When::Is(Src::P("encryption/keySource"), &["Microsoft.Keyvault"]),
+        "customer-managed key encryption not copied: configure the key in the target tenant",
     )]),
-])
-.identity()
-.notes(&[note(
-    When::Is(Src::P("encryption/keySource"), &["Microsoft.Keyvault"]),
-    "customer-managed key encryption not copied: configure the key in the target tenant",
-)])];
+];
 
 /// The `Tier_Replication` halves of `sku.name` (`Standard_LRS`).
 fn sku_parts(at: &At) -> Result<(&'static str, String), Skip> {
