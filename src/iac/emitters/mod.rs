@@ -13,6 +13,7 @@ use crate::model::Resource;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+mod alerts;
 mod appgateway;
 mod authorization;
 mod automation;
@@ -47,6 +48,7 @@ pub fn all() -> impl Iterator<Item = &'static Mapping> {
         security::MAPPINGS,
         identity::MAPPINGS,
         monitoring::MAPPINGS,
+        monitoring::MORE,
         web::MAPPINGS,
         database::MAPPINGS,
         containers::MAPPINGS,
@@ -58,6 +60,7 @@ pub fn all() -> impl Iterator<Item = &'static Mapping> {
         firewall::MAPPINGS,
         appgateway::MAPPINGS,
         cdn::MAPPINGS,
+        alerts::MAPPINGS,
     ]
     .into_iter()
     .flatten()
