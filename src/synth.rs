@@ -4,8 +4,8 @@
 //! realistic mix: a virtual network with subnets, an NSG and route table,
 //! NICs, VMs with OS and data disks, a public IP, storage, key vault, Log
 //! Analytics with Application Insights, an App Service plan and web app, a
-//! SQL server and database, a user-assigned identity, and one type atg does
-//! not map. Property shapes follow ARM's GET responses, references are
+//! SQL server and database, a user-assigned identity, and an action group.
+//! Property shapes follow ARM's GET responses, references are
 //! consistent, and the same seed gives the same bytes. The export is
 //! streamed to the writer, so memory stays flat at any size.
 

@@ -71,13 +71,16 @@ impl Skip {
     }
 }
 
-/// A sensitive input variable declared in place of a secret.
+/// An input variable without a default, declared in place of a secret
+/// (sensitive) or of a value the source does not show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretVariable {
     /// Variable name.
     pub name: String,
     /// What it stands for, e.g. "admin password of `vm-a`".
     pub description: String,
+    /// Whether Terraform hides its value (`sensitive = true`): a secret.
+    pub sensitive: bool,
 }
 
 /// Settings that shape every emitted resource.
@@ -161,6 +164,9 @@ pub struct Plan<'a> {
     /// Trimmed SSH public key text → address of the planned
     /// `azurerm_ssh_public_key` holding it.
     pub ssh_keys: HashMap<String, String>,
+    /// Lowercase customer ID (workspace GUID) of a planned Log Analytics
+    /// workspace → its address.
+    pub workspaces: HashMap<String, String>,
     /// Lowercase principal (object) ID of a managed identity → (address of
     /// the planned resource holding it, attribute path to its principal ID).
     pub principals: HashMap<String, (String, String)>,
@@ -353,18 +359,37 @@ impl<'p, 'a> EmitCx<'p, 'a> {
     /// Declares a sensitive variable standing for a secret of this resource
     /// (`purpose` such as `admin_password`) and returns `var.<name>`.
     pub fn secret_variable(&mut self, purpose: &str) -> Value {
+        let description = format!(
+            "{purpose} for `{}` (secret values are never copied from the source)",
+            self.resource.name
+        );
+        self.variable(purpose, description, true)
+    }
+
+    /// Declares a variable (not sensitive) for a value of this resource the
+    /// source does not show (`purpose` such as `storage_account_name`) and
+    /// returns `var.<name>`.
+    pub fn input_variable(&mut self, purpose: &str) -> Value {
+        let description = format!(
+            "{purpose} for `{}` (not readable from the source: set it for the target)",
+            self.resource.name
+        );
+        self.variable(purpose, description, false)
+    }
+
+    fn variable(&mut self, purpose: &str, description: String, sensitive: bool) -> Value {
         let name = format!(
             "{}_{}",
             self.label.replace('-', "_"),
             naming::label(purpose)
         );
-        self.variables.push(SecretVariable {
-            name: name.clone(),
-            description: format!(
-                "{purpose} for `{}` (secret values are never copied from the source)",
-                self.resource.name
-            ),
-        });
+        if !self.variables.iter().any(|v| v.name == name) {
+            self.variables.push(SecretVariable {
+                name: name.clone(),
+                description,
+                sensitive,
+            });
+        }
         Value::Ref(format!("var.{name}"))
     }
 
@@ -411,6 +436,19 @@ impl<'p, 'a> EmitCx<'p, 'a> {
             (Some(_), _, true) => self.reference(scope, "id"),
             _ => None,
         }
+    }
+
+    /// `id` of the planned Log Analytics workspace with this customer ID
+    /// (the workspace GUID some resources name it by).
+    pub fn workspace_by_customer_id(&mut self, customer_id: &str) -> Option<Value> {
+        let addr = self
+            .plan
+            .workspaces
+            .get(&customer_id.to_ascii_lowercase())?
+            .clone();
+        let v = Value::reference(&addr, "id");
+        self.deps.push(addr);
+        Some(v)
     }
 
     /// The target principal standing for a source principal ID: the

@@ -266,6 +266,16 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         locations,
         ssh_keys,
         principals: principals(&planned),
+        workspaces: planned
+            .iter()
+            .filter(|(r, ..)| r.type_key() == "microsoft.operationalinsights/workspaces")
+            .filter_map(|(r, _, _, _, address)| {
+                Some((
+                    r.prop_str("customerId")?.to_ascii_lowercase(),
+                    address.clone(),
+                ))
+            })
+            .collect(),
     };
 
     // Emitters only read the plan, so resources are emitted in parallel;
@@ -413,13 +423,13 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         })
         .collect();
     variable_blocks.extend(variables.iter().map(|v| {
-        variable_block(
-            &v.name,
-            Body::new()
-                .attr("type", Value::Ref("string".into()))
-                .attr("description", v.description.as_str())
-                .attr("sensitive", true),
-        )
+        let mut body = Body::new()
+            .attr("type", Value::Ref("string".into()))
+            .attr("description", v.description.as_str());
+        if v.sensitive {
+            body.set("sensitive", true);
+        }
+        variable_block(&v.name, body)
     }));
     if !variable_blocks.is_empty() {
         doc.files.insert("variables".into(), variable_blocks);
@@ -576,15 +586,16 @@ fn provider_blocks(data_sources: &BTreeSet<&'static str>) -> Vec<Block> {
 /// The file listing the sensitive variables to set before `terraform apply`.
 pub const TFVARS_EXAMPLE: &str = "terraform.tfvars.example";
 
-/// `terraform.tfvars.example`: each sensitive variable with its description
-/// and an empty value, and how to set them without a file (`TF_VAR_<name>`);
-/// `None` when the configuration has no sensitive variable.
+/// `terraform.tfvars.example`: each variable without a default (secrets
+/// and values the source does not show) with its description and an empty
+/// value, and how to set them without a file (`TF_VAR_<name>`); `None` when
+/// the configuration has none.
 fn tfvars_example(doc: &Document) -> Option<String> {
-    let secrets: Vec<(&str, &str)> = doc
+    let inputs: Vec<(&str, &str)> = doc
         .files
         .get("variables")?
         .iter()
-        .filter(|b| b.body.get("sensitive") == Some(&Value::Bool(true)))
+        .filter(|b| b.body.get("default").is_none())
         .map(|b| {
             let description = match b.body.get("description") {
                 Some(Value::Str(d)) => d.as_str(),
@@ -593,16 +604,16 @@ fn tfvars_example(doc: &Document) -> Option<String> {
             (b.labels[0].as_str(), description)
         })
         .collect();
-    if secrets.is_empty() {
+    if inputs.is_empty() {
         return None;
     }
     let mut out = String::from(
-        "# Sensitive values this configuration needs (secrets are never copied from the source).\n\
-         # Copy this file to terraform.tfvars, fill it in and keep it out of version control,\n\
-         # or set each value in the environment instead, e.g.\n",
+        "# Values this configuration needs that are not copied from the source (secrets and\n\
+         # settings ARM does not show). Copy this file to terraform.tfvars, fill it in and keep\n\
+         # it out of version control, or set each value in the environment instead, e.g.\n",
     );
-    out.push_str(&format!("#   export TF_VAR_{}='...'\n", secrets[0].0));
-    for (name, description) in secrets {
+    out.push_str(&format!("#   export TF_VAR_{}='...'\n", inputs[0].0));
+    for (name, description) in inputs {
         out.push_str(&format!("\n# {description}\n{name} = \"\"\n"));
     }
     Some(out)

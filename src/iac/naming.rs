@@ -95,6 +95,13 @@ impl NameRule {
         max: 63,
         charset: Charset::AlnumHyphen,
     };
+    /// Container group DNS label (`<label>.<region>.azurecontainer.io`):
+    /// 5–63, lowercase letters, digits, hyphens.
+    pub const CONTAINER_GROUP_DNS: NameRule = NameRule {
+        min: 5,
+        max: 63,
+        charset: Charset::LowerAlnumHyphen,
+    };
     /// PostgreSQL flexible server: 3–63, lowercase letters, digits, hyphens.
     pub const POSTGRES: NameRule = NameRule {
         min: 3,

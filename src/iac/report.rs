@@ -80,7 +80,9 @@ pub struct GenerationReport {
     pub skipped: Vec<SkippedResource>,
     /// Notes, in generation order.
     pub notes: Vec<Note>,
-    /// Sensitive variables declared in place of secrets.
+    /// Variables without a default the user sets before `terraform apply`:
+    /// sensitive ones in place of secrets, and values the source does not
+    /// show (listed in `terraform.tfvars.example`).
     pub variables: Vec<String>,
     /// Emitted resources: address ↔ ARM ID.
     pub resources: Vec<EmittedResource>,
@@ -219,7 +221,7 @@ impl GenerationReport {
         if !self.variables.is_empty() {
             let _ = writeln!(
                 md,
-                "\n## Sensitive variables\n\nSecrets are never copied; set these before `terraform apply`:\n"
+                "\n## Variables to set\n\nSecrets and values the source does not show are never copied; set these before `terraform apply` (see `terraform.tfvars.example`):\n"
             );
             for v in &self.variables {
                 let _ = writeln!(md, "- `{v}`");

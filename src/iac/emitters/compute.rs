@@ -1163,6 +1163,7 @@ mod tests {
             locations: Default::default(),
             ssh_keys: HashMap::new(),
             principals: HashMap::new(),
+            workspaces: HashMap::new(),
         };
         let r = resources
             .iter()

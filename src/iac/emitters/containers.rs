@@ -170,6 +170,405 @@ pub static MAPPINGS: &[Mapping] = &[
     ]),
 ];
 
+/// More container mappings: Container Apps environments, apps and jobs,
+/// container instances, and AKS node pools beyond the default one.
+pub static MORE: &[Mapping] = &[
+    Mapping::new(
+        "microsoft.app/managedenvironments",
+        "azurerm_container_app_environment",
+        "containers",
+    )
+    .args(&[
+        compute("log_analytics_workspace_id", environment_workspace),
+        arg(
+            "logs_destination",
+            Src::P("appLogsConfiguration/destination"),
+            Conv::MapOnly(&[
+                ("log-analytics", "log-analytics"),
+                ("azure-monitor", "azure-monitor"),
+            ]),
+        ),
+        reference(
+            "infrastructure_subnet_id",
+            "vnetConfiguration/infrastructureSubnetId",
+            "id",
+            "infrastructure subnet",
+        )
+        .strict(),
+        b(
+            "internal_load_balancer_enabled",
+            "vnetConfiguration/internal",
+        )
+        .when(When::Has(Src::P(
+            "vnetConfiguration/infrastructureSubnetId",
+        ))),
+        b("zone_redundancy_enabled", "zoneRedundant").when(When::Has(Src::P(
+            "vnetConfiguration/infrastructureSubnetId",
+        ))),
+        b("mutual_tls_enabled", "peerAuthentication/mtls/enabled"),
+        one_of(
+            "public_network_access",
+            "publicNetworkAccess",
+            &["Disabled", "Enabled"],
+        ),
+    ])
+    .nests(&[blocks(
+        "workload_profile",
+        "workloadProfiles",
+        Repeat::Each,
+        &[
+            s("name", "name").req(),
+            s("workload_profile_type", "workloadProfileType").req(),
+            n("minimum_count", "minimumCount"),
+            n("maximum_count", "maximumCount"),
+        ],
+    )])
+    .identity(),
+    Mapping::new(
+        "microsoft.app/containerapps",
+        "azurerm_container_app",
+        "containers",
+    )
+    .scope(Scope::Grouped)
+    .args(&[
+        arg(
+            "container_app_environment_id",
+            Src::First(&[
+                Src::Ref("managedEnvironmentId", "id", "Container Apps environment"),
+                Src::Ref("environmentId", "id", "Container Apps environment"),
+            ]),
+            Conv::AsIs,
+        )
+        .req(),
+        one_of(
+            "revision_mode",
+            "configuration/activeRevisionsMode",
+            &["Single", "Multiple"],
+        )
+        .or(Lit::Str("Single")),
+        s("workload_profile_name", "workloadProfileName"),
+    ])
+    .nests(&[
+        blocks(
+            "template",
+            "template",
+            Repeat::Required,
+            &[
+                n("min_replicas", "scale/minReplicas"),
+                n("max_replicas", "scale/maxReplicas"),
+            ],
+        )
+        .nests(&[CONTAINERS]),
+        block(
+            "ingress",
+            "configuration/ingress",
+            &[
+                n("target_port", "targetPort").key(),
+                b("external_enabled", "external"),
+                arg(
+                    "transport",
+                    Src::P("transport"),
+                    Conv::MapOnly(&[
+                        ("Auto", "auto"),
+                        ("Http", "http"),
+                        ("Http2", "http2"),
+                        ("Tcp", "tcp"),
+                    ]),
+                ),
+                b("allow_insecure_connections", "allowInsecure"),
+            ],
+        )
+        .nests(&[blocks(
+            "traffic_weight",
+            "traffic",
+            Repeat::EachRequired,
+            &[
+                b("latest_revision", "latestRevision"),
+                s("revision_suffix", "revisionName"),
+                n("percentage", "weight").req(),
+            ],
+        )]),
+        APP_SECRETS,
+        blocks(
+            "registry",
+            "configuration/registries",
+            Repeat::Each,
+            &[
+                s("server", "server").req(),
+                reference("identity", "identity", "id", "user-assigned identity"),
+                s("username", "username"),
+                s("password_secret_name", "passwordSecretRef"),
+            ],
+        ),
+    ])
+    .identity()
+    .notes(&[IMAGE_NOTE]),
+    Mapping::new(
+        "microsoft.app/jobs",
+        "azurerm_container_app_job",
+        "containers",
+    )
+    .args(&[
+        reference(
+            "container_app_environment_id",
+            "environmentId",
+            "id",
+            "Container Apps environment",
+        )
+        .req(),
+        n("replica_timeout_in_seconds", "configuration/replicaTimeout").req(),
+        n("replica_retry_limit", "configuration/replicaRetryLimit"),
+        s("workload_profile_name", "workloadProfileName"),
+    ])
+    .nests(&[
+        blocks("template", "template", Repeat::Required, &[]).nests(&[CONTAINERS]),
+        block(
+            "manual_trigger_config",
+            "configuration/manualTriggerConfig",
+            &[
+                n("parallelism", "parallelism"),
+                n("replica_completion_count", "replicaCompletionCount"),
+            ],
+        )
+        .when(When::Is(Src::P("configuration/triggerType"), &["Manual"])),
+        block(
+            "schedule_trigger_config",
+            "configuration/scheduleTriggerConfig",
+            &[
+                s("cron_expression", "cronExpression").key(),
+                n("parallelism", "parallelism"),
+                n("replica_completion_count", "replicaCompletionCount"),
+            ],
+        )
+        .when(When::Is(Src::P("configuration/triggerType"), &["Schedule"])),
+        APP_SECRETS,
+    ])
+    .identity()
+    .notes(&[IMAGE_NOTE]),
+    Mapping::new(
+        "microsoft.containerinstance/containergroups",
+        "azurerm_container_group",
+        "containers",
+    )
+    .args(&[
+        one_of("os_type", "osType", &["Windows", "Linux"]).req(),
+        one_of(
+            "ip_address_type",
+            "ipAddress/type",
+            &["Public", "Private", "None"],
+        ),
+        arg(
+            "dns_name_label",
+            Src::Unique(NameRule::CONTAINER_GROUP_DNS),
+            Conv::AsIs,
+        )
+        .when(When::Has(Src::P("ipAddress/dnsNameLabel"))),
+        one_of(
+            "restart_policy",
+            "restartPolicy",
+            &["Always", "Never", "OnFailure"],
+        ),
+        one_of("sku", "sku", &["Confidential", "Dedicated", "Standard"]),
+        arg(
+            "subnet_ids",
+            Src::Refs("subnetIds", "id", "subnet"),
+            Conv::AsIs,
+        )
+        .req(),
+        arg("zones", Src::Zones, Conv::AsIs),
+    ])
+    .nests(&[
+        blocks(
+            "container",
+            "containers",
+            Repeat::EachRequired,
+            &[
+                s("name", "name").req(),
+                s("image", "properties/image").req(),
+                f("cpu", "properties/resources/requests/cpu").req(),
+                f("memory", "properties/resources/requests/memoryInGB").req(),
+                strs("commands", "properties/command"),
+                compute("environment_variables", container_env),
+            ],
+        )
+        .nests(&[blocks(
+            "ports",
+            "properties/ports",
+            Repeat::Each,
+            &[
+                n("port", "port").key(),
+                one_of("protocol", "protocol", &["TCP", "UDP"]),
+            ],
+        )]),
+        blocks(
+            "exposed_port",
+            "ipAddress/ports",
+            Repeat::Each,
+            &[
+                n("port", "port").key(),
+                one_of("protocol", "protocol", &["TCP", "UDP"]),
+            ],
+        ),
+        blocks(
+            "image_registry_credential",
+            "imageRegistryCredentials",
+            Repeat::Each,
+            &[
+                s("server", "server").req(),
+                s("username", "username"),
+                compute("password", registry_password),
+            ],
+        ),
+    ])
+    .identity()
+    .notes(&[IMAGE_NOTE]),
+    Mapping::new(
+        "microsoft.containerservice/managedclusters/agentpools",
+        "azurerm_kubernetes_cluster_node_pool",
+        "containers",
+    )
+    .choose(select_node_pool, &[])
+    .scope(Scope::In("kubernetes_cluster_id", "id", "AKS cluster"))
+    .args(&[
+        s("vm_size", "vmSize").req(),
+        n("node_count", "count"),
+        b("auto_scaling_enabled", "enableAutoScaling"),
+        n("min_count", "minCount").when(When::True(Src::P("enableAutoScaling"))),
+        n("max_count", "maxCount").when(When::True(Src::P("enableAutoScaling"))),
+        n("max_pods", "maxPods"),
+        n("os_disk_size_gb", "osDiskSizeGB"),
+        one_of("os_type", "osType", &["Linux", "Windows"]),
+        one_of("mode", "mode", &["System", "User"]),
+        s("orchestrator_version", "orchestratorVersion"),
+        arg("node_labels", Src::P("nodeLabels"), Conv::StrMap),
+        strs("node_taints", "nodeTaints"),
+        strs("zones", "availabilityZones"),
+        reference("vnet_subnet_id", "vnetSubnetID", "id", "subnet"),
+        one_of("priority", "scaleSetPriority", &["Regular", "Spot"]),
+    ]),
+];
+
+/// Containers of a Container Apps template.
+const CONTAINERS: Nest = blocks(
+    "container",
+    "containers",
+    Repeat::EachRequired,
+    &[
+        s("name", "name").req(),
+        s("image", "image").req(),
+        f("cpu", "resources/cpu").req(),
+        s("memory", "resources/memory").req(),
+        strs("command", "command"),
+        strs("args", "args"),
+    ],
+)
+.nests(&[blocks(
+    "env",
+    "env",
+    Repeat::Each,
+    &[
+        s("name", "name").req(),
+        s("value", "value"),
+        s("secret_name", "secretRef"),
+    ],
+)]);
+
+/// Secrets of a Container App or job: names copied, values as variables.
+const APP_SECRETS: Nest = blocks(
+    "secret",
+    "configuration/secrets",
+    Repeat::Each,
+    &[s("name", "name").req(), compute("value", app_secret_value)],
+);
+
+/// Images from the source's registry need the target's.
+const IMAGE_NOTE: Note = note(
+    When::Fn(|at| {
+        super::interpret::collect(at.here, "template/containers/*/image")
+            .into_iter()
+            .chain(super::interpret::collect(
+                at.here,
+                "containers/*/properties/image",
+            ))
+            .filter_map(serde_json::Value::as_str)
+            .any(|i| i.contains(".azurecr.io/"))
+    }),
+    "container images come from the source's registry: push them to the target's (its name differs) and update the image references",
+);
+
+/// The Log Analytics workspace of a Container Apps environment: ARM names
+/// only its customer ID (workspace GUID); the emitted workspace with that
+/// ID is referenced.
+fn environment_workspace(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let Some(customer) =
+        at.r.prop_str("appLogsConfiguration/logAnalyticsConfiguration/customerId")
+    else {
+        return Ok(None);
+    };
+    Ok(match cx.workspace_by_customer_id(customer) {
+        Some(v) => Some(v),
+        None => {
+            cx.note(format!(
+                "`log_analytics_workspace_id` omitted: no emitted workspace has customer ID `{customer}`"
+            ));
+            None
+        }
+    })
+}
+
+/// A secret's value, as a sensitive variable named for the secret.
+fn app_secret_value(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let name = at
+        .here
+        .get("name")
+        .and_then(Json::as_str)
+        .ok_or_else(|| Skip::missing("configuration.secrets[].name"))?;
+    Ok(Some(cx.secret_variable(&format!("secret_{name}"))))
+}
+
+/// Plain environment variables of a container group (`secureValue` ones are
+/// secrets, left out with a note).
+fn container_env(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let mut map = std::collections::BTreeMap::new();
+    for e in super::interpret::collect(at.here, "properties/environmentVariables/*") {
+        let Some(name) = e.get("name").and_then(Json::as_str) else {
+            continue;
+        };
+        match e.get("value").and_then(Json::as_str) {
+            Some(v) => {
+                map.insert(name.to_string(), Value::str(v));
+            }
+            None => cx.note(format!(
+                "secure environment variable `{name}` not copied: it is a secret"
+            )),
+        }
+    }
+    Ok((!map.is_empty()).then_some(Value::Map(map)))
+}
+
+/// A registry credential's password, as a sensitive variable.
+fn registry_password(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let server = at
+        .here
+        .get("server")
+        .and_then(Json::as_str)
+        .unwrap_or("registry");
+    Ok(Some(cx.secret_variable(&format!("password_{server}"))))
+}
+
+/// The cluster's default pool is its `default_node_pool`; other system
+/// and user pools are node pools.
+fn select_node_pool(r: &Resource) -> Result<&'static str, Skip> {
+    if r.prop_str("mode")
+        .is_some_and(|m| m.eq_ignore_ascii_case("System"))
+    {
+        return Err(Skip::managed(
+            "a system pool: the cluster's `default_node_pool` holds it",
+        ));
+    }
+    Ok("azurerm_kubernetes_cluster_node_pool")
+}
+
 /// The pool that becomes `default_node_pool`: the first `System` pool, else the first.
 fn system_pool<'r>(r: &'r Resource, cx: &mut EmitCx) -> Result<&'r Json, Skip> {
     let pools = r

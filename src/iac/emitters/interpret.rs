@@ -298,6 +298,7 @@ fn source(
         Src::Zone => super::common::zone(at.r).map(Value::Str),
         Src::TenantId => Some(cx.client_config("tenant_id")),
         Src::Secret(purpose) => Some(cx.secret_variable(purpose)),
+        Src::Input(purpose) => Some(cx.input_variable(purpose)),
         Src::ResourceGroup => Some(cx.resource_group_name()?),
         Src::Parent(attr, what) => Some(parent(at.r, cx, attr, what)?),
         Src::Ancestor(levels, attr, what) => Some(ancestor(at.r, *levels, cx, attr, what)?),
@@ -395,6 +396,7 @@ pub fn holds(w: &When, at: &At, cx: &EmitCx) -> bool {
             _ => false,
         },
         When::Type(t) => cx.primary_type() == *t,
+        When::Types(ts) => ts.contains(&cx.primary_type()),
         When::Fn(f) => f(at),
     }
 }

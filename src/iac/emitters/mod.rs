@@ -52,6 +52,7 @@ pub fn all() -> impl Iterator<Item = &'static Mapping> {
         web::MAPPINGS,
         database::MAPPINGS,
         containers::MAPPINGS,
+        containers::MORE,
         messaging::MAPPINGS,
         automation::MAPPINGS,
         authorization::MAPPINGS,

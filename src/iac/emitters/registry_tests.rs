@@ -66,7 +66,7 @@ fn kind_of(a: &Arg) -> Kind {
             Kind::String => Kind::StringList,
             _ => Kind::Unknown,
         },
-        (Src::Ref(..) | Src::Zone | Src::TenantId | Src::Secret(_), _)
+        (Src::Ref(..) | Src::Zone | Src::TenantId | Src::Secret(_) | Src::Input(_), _)
         | (Src::Location | Src::ResourceGroup | Src::Parent(..) | Src::Unique(_), _) => {
             Kind::String
         }

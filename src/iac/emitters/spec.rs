@@ -117,6 +117,10 @@ pub enum Src {
     /// A sensitive variable standing for a secret, named for its purpose
     /// (`admin_password`); secrets are never copied.
     Secret(&'static str),
+    /// A variable (not sensitive, no default) for a value the source does
+    /// not show and the target needs (`storage_account_name` of a function
+    /// app, which ARM keeps in a secret app setting).
+    Input(&'static str),
     /// `azurerm_resource_group.<rg>.name` of the resource's group.
     ResourceGroup,
     /// `ATTR` of the emitted parent (the ARM ID minus its last type/name
@@ -227,6 +231,8 @@ pub enum When {
     True(Src),
     /// The primary azurerm type chosen for the resource is this one.
     Type(&'static str),
+    /// The primary azurerm type chosen for the resource is one of these.
+    Types(&'static [&'static str]),
     /// Code.
     Fn(fn(&At) -> bool),
 }
@@ -676,7 +682,11 @@ impl Mapping {
     /// do not).
     #[cfg(test)]
     pub fn applying_to(&self, primary: &str) -> (Vec<Arg>, Vec<Nest>) {
-        let applies = |w: &When| !matches!(w, When::Type(t) if *t != primary);
+        let applies = |w: &When| match w {
+            When::Type(t) => *t == primary,
+            When::Types(ts) => ts.contains(&primary),
+            _ => true,
+        };
         (
             self.args
                 .iter()

@@ -11,6 +11,13 @@ use crate::iac::naming::NameRule;
 use crate::model::Resource;
 use serde_json::Value as Json;
 
+const LINUX_WEB: &str = "azurerm_linux_web_app";
+const WINDOWS_WEB: &str = "azurerm_windows_web_app";
+const LINUX_FUNCTION: &str = "azurerm_linux_function_app";
+const WINDOWS_FUNCTION: &str = "azurerm_windows_function_app";
+const WEB_APPS: When = When::Types(&[LINUX_WEB, WINDOWS_WEB]);
+const FUNCTION_APPS: When = When::Types(&[LINUX_FUNCTION, WINDOWS_FUNCTION]);
+
 /// The App Service mappings.
 pub static MAPPINGS: &[Mapping] = &[
     Mapping::new("microsoft.web/serverfarms", "azurerm_service_plan", "web").args(&[
@@ -30,14 +37,20 @@ pub static MAPPINGS: &[Mapping] = &[
         )
         .strict(),
     ]),
-    Mapping::new("microsoft.web/sites", "azurerm_windows_web_app", "web")
-        .choose(select_site, &["azurerm_linux_web_app"])
+    Mapping::new("microsoft.web/sites", WINDOWS_WEB, "web")
+        .choose(select_site, &[LINUX_WEB, LINUX_FUNCTION, WINDOWS_FUNCTION])
         .name(Src::Unique(NameRule::WEB_APP))
         .args(&[
             reference("service_plan_id", "serverFarmId", "id", "App Service plan").req(),
             b("enabled", "enabled"),
             b("https_only", "httpsOnly"),
-            b("client_affinity_enabled", "clientAffinityEnabled"),
+            b("client_affinity_enabled", "clientAffinityEnabled").when(WEB_APPS),
+            arg(
+                "storage_account_name",
+                Src::Input("storage_account_name"),
+                Conv::AsIs,
+            )
+            .when(FUNCTION_APPS),
             b("client_certificate_enabled", "clientCertEnabled"),
             one_of(
                 "client_certificate_mode",
@@ -113,10 +126,90 @@ pub static MAPPINGS: &[Mapping] = &[
         )])
         .hook(web_app, &["site_config"], &[])
         .identity()
+        .notes(&[
+            note(
+                When::Has(Src::P("siteConfig/connectionStrings")),
+                "connection strings not copied (they hold secrets)",
+            ),
+            note(
+                FUNCTION_APPS,
+                "the function app's storage account is named in a secret app setting ARM does not return: set `storage_account_name` (and its access) for the target",
+            ),
+        ]),
+    Mapping::new("microsoft.web/staticsites", "azurerm_static_web_app", "web")
+        .args(&[
+            arg("sku_tier", Src::R("sku/tier"), Conv::Enum(&["Standard", "Free"])),
+            arg("sku_size", Src::R("sku/name"), Conv::Enum(&["Standard", "Free"])),
+            b("configuration_file_changes_enabled", "allowConfigFileUpdates"),
+            arg(
+                "preview_environments_enabled",
+                Src::P("stagingEnvironmentPolicy"),
+                Conv::Enabled,
+            ),
+            flag("public_network_access_enabled", "publicNetworkAccess"),
+        ])
+        .identity()
         .notes(&[note(
-            When::Has(Src::P("siteConfig/connectionStrings")),
-            "connection strings not copied (they hold secrets)",
+            When::Has(Src::P("repositoryUrl")),
+            "the linked repository is not connected: its deployment token is a secret; connect it in the target",
         )]),
+    Mapping::new("microsoft.web/sites/slots", "azurerm_windows_web_app_slot", "web")
+        .choose(select_slot, &["azurerm_linux_web_app_slot"])
+        .scope(Scope::In("app_service_id", "id", "web app"))
+        .args(&[
+            b("enabled", "enabled"),
+            b("https_only", "httpsOnly"),
+            b("client_affinity_enabled", "clientAffinityEnabled"),
+            flag("public_network_access_enabled", "publicNetworkAccess"),
+        ])
+        .nests(&[blocks(
+            "site_config",
+            "siteConfig",
+            Repeat::Always,
+            &[
+                b("always_on", "alwaysOn"),
+                b("http2_enabled", "http20Enabled"),
+                one_of("ftps_state", "ftpsState", &["AllAllowed", "Disabled", "FtpsOnly"]),
+                one_of("minimum_tls_version", "minTlsVersion", &["1.0", "1.1", "1.2", "1.3"]),
+                s("health_check_path", "healthCheckPath"),
+            ],
+        )])
+        .hook(web_app, &["site_config"], &[])
+        .identity(),
+    Mapping::new(
+        "microsoft.web/hostingenvironments",
+        "azurerm_app_service_environment_v3",
+        "web",
+    )
+    .scope(Scope::Grouped)
+    .args(&[
+        reference("subnet_id", "virtualNetwork/id", "id", "subnet").req(),
+        one_of(
+            "internal_load_balancing_mode",
+            "internalLoadBalancingMode",
+            &["None", "Web, Publishing"],
+        ),
+        b("zone_redundant", "zoneRedundant"),
+        // 0 means shared hosts; azurerm takes only 2 (dedicated) or nothing.
+        n("dedicated_host_count", "dedicatedHostCount").when(When::Fn(|at| {
+            at.r.prop("zoneRedundant") != Some(&Json::Bool(true))
+                && at
+                    .r
+                    .prop("dedicatedHostCount")
+                    .and_then(Json::as_i64)
+                    .is_some_and(|n| n > 0)
+        })),
+        b(
+            "allow_new_private_endpoint_connections",
+            "networkingConfiguration/allowNewPrivateEndpointConnections",
+        ),
+    ])
+    .nests(&[blocks(
+        "cluster_setting",
+        "clusterSettings",
+        Repeat::Each,
+        &[s("name", "name").key(), s("value", "value").key()],
+    )]),
 ];
 
 /// Service plan SKUs azurerm 4.x accepts that are not plain ARM SKU names:
@@ -161,15 +254,35 @@ fn plan_os_type(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
 
 fn select_site(r: &Resource) -> Result<&'static str, Skip> {
     let kind = r.kind.as_deref().unwrap_or("app").to_ascii_lowercase();
-    if kind.contains("functionapp") || kind.contains("workflowapp") {
+    if kind.contains("workflowapp") {
         return Err(Skip::managed(format!(
-            "kind `{kind}` is a function or logic app, not a web app; no emitter handles it yet"
+            "kind `{kind}` is a Logic App (Standard): its workflows live in the app's storage, not in ARM"
         )));
     }
+    let linux = is_linux(r);
+    Ok(match (kind.contains("functionapp"), linux) {
+        (true, true) => LINUX_FUNCTION,
+        (true, false) => WINDOWS_FUNCTION,
+        (false, true) => LINUX_WEB,
+        (false, false) => WINDOWS_WEB,
+    })
+}
+
+/// A slot runs the OS of its app; function app slots are not mapped.
+fn select_slot(r: &Resource) -> Result<&'static str, Skip> {
+    let kind = r.kind.as_deref().unwrap_or("app").to_ascii_lowercase();
+    if kind.contains("functionapp") || kind.contains("workflowapp") {
+        return Err(Skip {
+            reason: crate::iac::context::SkipReason::MissingRequiredValue,
+            detail: format!(
+                "slots of kind `{kind}` have no table yet; only web app slots are mapped"
+            ),
+        });
+    }
     Ok(if is_linux(r) {
-        "azurerm_linux_web_app"
+        "azurerm_linux_web_app_slot"
     } else {
-        "azurerm_windows_web_app"
+        "azurerm_windows_web_app_slot"
     })
 }
 
@@ -181,7 +294,7 @@ fn linux_stack(fx: &str, cx: &mut EmitCx) -> Option<Block> {
         "NODE" => Body::new().attr("node_version", version),
         "PYTHON" => Body::new().attr("python_version", version),
         "PHP" => Body::new().attr("php_version", version),
-        "DOTNETCORE" | "DOTNET" => Body::new().attr("dotnet_version", version),
+        "DOTNETCORE" | "DOTNET" | "DOTNET-ISOLATED" => Body::new().attr("dotnet_version", version),
         "GO" => Body::new().attr("go_version", version),
         "DOCKER" => {
             // `registry/image:tag` → docker_registry_url + docker_image_name.
@@ -229,12 +342,25 @@ fn windows_stack(r: &Resource) -> Option<Block> {
 /// the Windows version fields), and the note naming app settings that were
 /// not copied.
 fn web_app(r: &Resource, cx: &mut EmitCx, body: &mut Body) -> Result<Vec<Block>, Skip> {
-    let stack = if is_linux(r) {
+    let function = matches!(cx.primary_type(), LINUX_FUNCTION | WINDOWS_FUNCTION);
+    let mut stack = if is_linux(r) {
         r.prop_str("siteConfig/linuxFxVersion")
             .and_then(|fx| linux_stack(fx, cx))
     } else {
         windows_stack(r)
     };
+    // Function app stacks take no PHP, Go or registry URL.
+    if function && let Some(s) = stack.as_mut() {
+        s.body.attributes.retain(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "node_version" | "python_version" | "dotnet_version"
+            )
+        });
+        if s.body.attributes.is_empty() {
+            stack = None;
+        }
+    }
     if let Some(stack) = stack
         && let Some(config) = body.blocks.iter_mut().find(|b| b.ident == "site_config")
     {
