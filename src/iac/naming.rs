@@ -102,6 +102,18 @@ impl NameRule {
         max: 63,
         charset: Charset::LowerAlnumHyphen,
     };
+    /// MySQL flexible server: 3–63, lowercase letters, digits, hyphens.
+    pub const MYSQL: NameRule = NameRule {
+        min: 3,
+        max: 63,
+        charset: Charset::LowerAlnumHyphen,
+    };
+    /// Azure Data Explorer cluster: 4–22, lowercase letters and digits.
+    pub const KUSTO: NameRule = NameRule {
+        min: 4,
+        max: 22,
+        charset: Charset::LowerAlnum,
+    };
     /// PostgreSQL flexible server: 3–63, lowercase letters, digits, hyphens.
     pub const POSTGRES: NameRule = NameRule {
         min: 3,
@@ -200,23 +212,15 @@ pub fn strip_suffix(name: &str, rule: NameRule) -> Option<&str> {
     (!base.is_empty()).then_some(base)
 }
 
-/// The naming rule of the ARM types whose emitters give the target a
-/// globally unique name (lowercase ARM type), `None` for every other type.
-/// Keep in step with the emitters' `unique_name` calls; the fidelity tests
-/// generate every such type of the contoso fixture and check it round-trips.
+/// The naming rule of the ARM types whose mapping gives the target a
+/// globally unique name (`Src::Unique(rule)` as its name; lowercase ARM
+/// type), `None` for every other type. The fidelity tests generate every
+/// such type of the contoso fixture and check it round-trips.
 pub fn global_name_rule(arm_type: &str) -> Option<NameRule> {
-    Some(match arm_type {
-        "microsoft.storage/storageaccounts" => NameRule::STORAGE,
-        "microsoft.keyvault/vaults" => NameRule::KEY_VAULT,
-        "microsoft.containerregistry/registries" => NameRule::CONTAINER_REGISTRY,
-        "microsoft.web/sites" => NameRule::WEB_APP,
-        "microsoft.sql/servers" => NameRule::SQL_SERVER,
-        "microsoft.documentdb/databaseaccounts" => NameRule::COSMOS,
-        "microsoft.eventhub/namespaces" | "microsoft.servicebus/namespaces" => NameRule::NAMESPACE,
-        "microsoft.cache/redis" => NameRule::REDIS,
-        "microsoft.dbforpostgresql/flexibleservers" => NameRule::POSTGRES,
-        _ => return None,
-    })
+    match super::emitters::for_type(arm_type)?.name {
+        Some(super::emitters::spec::Src::Unique(rule)) => Some(rule),
+        _ => None,
+    }
 }
 
 /// Turns a name into a Terraform label: lowercase, anything but letters,

@@ -323,6 +323,364 @@ pub static MAPPINGS: &[Mapping] = &[
         )]),
 ];
 
+/// More database mappings: PostgreSQL databases, firewall rules and
+/// settings; MySQL flexible servers, databases and firewall rules; SQL
+/// firewall rules, elastic pools and VNet rules; Cosmos DB MongoDB
+/// databases and SQL containers; Azure Data Explorer clusters and databases.
+pub static MORE: &[Mapping] = &[
+    Mapping::new(
+        "microsoft.dbforpostgresql/flexibleservers/databases",
+        "azurerm_postgresql_flexible_server_database",
+        "database",
+    )
+    .scope(Scope::In("server_id", "id", "PostgreSQL server"))
+    .untagged()
+    .args(&[s("charset", "charset"), s("collation", "collation")]),
+    Mapping::new(
+        "microsoft.dbforpostgresql/flexibleservers/firewallrules",
+        "azurerm_postgresql_flexible_server_firewall_rule",
+        "database",
+    )
+    .scope(Scope::In("server_id", "id", "PostgreSQL server"))
+    .untagged()
+    .args(&[
+        s("start_ip_address", "startIpAddress").req(),
+        s("end_ip_address", "endIpAddress").req(),
+    ]),
+    Mapping::new(
+        "microsoft.dbforpostgresql/flexibleservers/configurations",
+        "azurerm_postgresql_flexible_server_configuration",
+        "database",
+    )
+    .choose(select_configuration, &[])
+    .scope(Scope::In("server_id", "id", "PostgreSQL server"))
+    .untagged()
+    .args(&[s("value", "value").req()]),
+    Mapping::new(
+        "microsoft.dbformysql/flexibleservers",
+        "azurerm_mysql_flexible_server",
+        "database",
+    )
+    .name(Src::Unique(NameRule::MYSQL))
+    .args(&[
+        compute("sku_name", postgres_sku).req(),
+        one_of("version", "version", &["5.7", "8.0.21", "8.4"]),
+        s("administrator_login", "administratorLogin"),
+        arg(
+            "administrator_password",
+            Src::Secret("administrator_password"),
+            Conv::AsIs,
+        )
+        .when(When::Has(Src::P("administratorLogin"))),
+        n("backup_retention_days", "backup/backupRetentionDays"),
+        flag("geo_redundant_backup_enabled", "backup/geoRedundantBackup"),
+        s("zone", "availabilityZone"),
+        reference(
+            "delegated_subnet_id",
+            "network/delegatedSubnetResourceId",
+            "id",
+            "delegated subnet",
+        )
+        .strict(),
+        reference(
+            "private_dns_zone_id",
+            "network/privateDnsZoneResourceId",
+            "id",
+            "private DNS zone",
+        )
+        .strict(),
+        one_of(
+            "public_network_access",
+            "network/publicNetworkAccess",
+            &["Disabled", "Enabled"],
+        ),
+    ])
+    .nests(&[
+        block(
+            "storage",
+            "storage",
+            &[
+                n("size_gb", "storageSizeGB"),
+                n("iops", "iops"),
+                flag("auto_grow_enabled", "autoGrow"),
+            ],
+        ),
+        block(
+            "high_availability",
+            "highAvailability",
+            &[
+                one_of("mode", "mode", &["SameZone", "ZoneRedundant"]).key(),
+                s("standby_availability_zone", "standbyAvailabilityZone"),
+            ],
+        )
+        .when(When::IsNot(Src::P("highAvailability/mode"), &["Disabled"])),
+    ])
+    .identity(),
+    Mapping::new(
+        "microsoft.dbformysql/flexibleservers/databases",
+        "azurerm_mysql_flexible_database",
+        "database",
+    )
+    .scope(Scope::GroupedIn("server_name", "name", "MySQL server"))
+    .untagged()
+    .args(&[
+        s("charset", "charset").req(),
+        s("collation", "collation").req(),
+    ]),
+    Mapping::new(
+        "microsoft.dbformysql/flexibleservers/firewallrules",
+        "azurerm_mysql_flexible_server_firewall_rule",
+        "database",
+    )
+    .scope(Scope::GroupedIn("server_name", "name", "MySQL server"))
+    .untagged()
+    .args(&[
+        s("start_ip_address", "startIpAddress").req(),
+        s("end_ip_address", "endIpAddress").req(),
+    ]),
+    Mapping::new(
+        "microsoft.sql/servers/firewallrules",
+        "azurerm_mssql_firewall_rule",
+        "database",
+    )
+    .scope(Scope::In("server_id", "id", "SQL server"))
+    .untagged()
+    .args(&[
+        s("start_ip_address", "startIpAddress").req(),
+        s("end_ip_address", "endIpAddress").req(),
+    ]),
+    Mapping::new(
+        "microsoft.sql/servers/elasticpools",
+        "azurerm_mssql_elasticpool",
+        "database",
+    )
+    .scope(Scope::LocatedIn("server_name", "name", "SQL server"))
+    .args(&[
+        arg(
+            "max_size_gb",
+            Src::P("maxSizeBytes"),
+            Conv::Scale(1, 1 << 30),
+        ),
+        b("zone_redundant", "zoneRedundant"),
+        one_of(
+            "license_type",
+            "licenseType",
+            &["BasePrice", "LicenseIncluded"],
+        ),
+    ])
+    .nests(&[
+        blocks(
+            "sku",
+            "/sku",
+            Repeat::Required,
+            &[
+                one_of(
+                    "name",
+                    "name",
+                    &[
+                        "BasicPool",
+                        "StandardPool",
+                        "PremiumPool",
+                        "GP_Gen4",
+                        "GP_Gen5",
+                        "GP_Fsv2",
+                        "GP_DC",
+                        "BC_Gen4",
+                        "BC_Gen5",
+                        "BC_DC",
+                        "HS_Gen5",
+                        "HS_PRMS",
+                        "HS_MOPRMS",
+                    ],
+                )
+                .req(),
+                one_of(
+                    "tier",
+                    "tier",
+                    &[
+                        "Basic",
+                        "Standard",
+                        "Premium",
+                        "GeneralPurpose",
+                        "BusinessCritical",
+                        "Hyperscale",
+                    ],
+                )
+                .req(),
+                one_of(
+                    "family",
+                    "family",
+                    &["Gen4", "Gen5", "Fsv2", "DC", "MOPRMS", "PRMS"],
+                ),
+                n("capacity", "capacity").req(),
+            ],
+        ),
+        blocks(
+            "per_database_settings",
+            "perDatabaseSettings",
+            Repeat::Required,
+            &[
+                f("min_capacity", "minCapacity").req(),
+                f("max_capacity", "maxCapacity").req(),
+            ],
+        ),
+    ]),
+    Mapping::new(
+        "microsoft.sql/servers/virtualnetworkrules",
+        "azurerm_mssql_virtual_network_rule",
+        "database",
+    )
+    .scope(Scope::In("server_id", "id", "SQL server"))
+    .untagged()
+    .args(&[
+        reference("subnet_id", "virtualNetworkSubnetId", "id", "subnet").req(),
+        b(
+            "ignore_missing_vnet_service_endpoint",
+            "ignoreMissingVnetServiceEndpoint",
+        ),
+    ]),
+    Mapping::new(
+        "microsoft.documentdb/databaseaccounts/mongodbdatabases",
+        "azurerm_cosmosdb_mongo_database",
+        "database",
+    )
+    .name(Src::First(&[Src::P("resource/id"), Src::Name]))
+    .scope(Scope::GroupedIn(
+        "account_name",
+        "name",
+        "Cosmos DB account",
+    ))
+    .untagged()
+    .args(&[n("throughput", "options/throughput")])
+    .nests(&[block(
+        "autoscale_settings",
+        "options/autoscaleSettings",
+        &[n("max_throughput", "maxThroughput").key()],
+    )]),
+    Mapping::new(
+        "microsoft.documentdb/databaseaccounts/sqldatabases/containers",
+        "azurerm_cosmosdb_sql_container",
+        "database",
+    )
+    .name(Src::First(&[Src::P("resource/id"), Src::Name]))
+    .scope(Scope::Grouped)
+    .untagged()
+    .args(&[
+        arg(
+            "account_name",
+            Src::Ancestor(2, "name", "Cosmos DB account"),
+            Conv::AsIs,
+        ),
+        arg(
+            "database_name",
+            Src::Parent("name", "Cosmos DB SQL database"),
+            Conv::AsIs,
+        ),
+        strs("partition_key_paths", "resource/partitionKey/paths").req(),
+        one_of(
+            "partition_key_kind",
+            "resource/partitionKey/kind",
+            &["Hash", "MultiHash"],
+        ),
+        n("partition_key_version", "resource/partitionKey/version"),
+        n("default_ttl", "resource/defaultTtl"),
+        n("analytical_storage_ttl", "resource/analyticalStorageTtl"),
+        n("throughput", "options/throughput"),
+    ])
+    .nests(&[
+        blocks(
+            "unique_key",
+            "resource/uniqueKeyPolicy/uniqueKeys",
+            Repeat::Each,
+            &[strs("paths", "paths").key()],
+        ),
+        block(
+            "indexing_policy",
+            "resource/indexingPolicy",
+            &[arg(
+                "indexing_mode",
+                Src::P("indexingMode"),
+                Conv::MapOnly(&[("consistent", "consistent"), ("none", "none")]),
+            )],
+        )
+        .nests(&[
+            blocks(
+                "included_path",
+                "includedPaths",
+                Repeat::Each,
+                &[s("path", "path").key()],
+            ),
+            blocks(
+                "excluded_path",
+                "excludedPaths",
+                Repeat::Each,
+                &[s("path", "path").key()],
+            ),
+        ]),
+    ]),
+    Mapping::new(
+        "microsoft.kusto/clusters",
+        "azurerm_kusto_cluster",
+        "database",
+    )
+    .name(Src::Unique(NameRule::KUSTO))
+    .args(&[
+        b("streaming_ingestion_enabled", "enableStreamingIngest"),
+        b("purge_enabled", "enablePurge"),
+        b("disk_encryption_enabled", "enableDiskEncryption"),
+        b("double_encryption_enabled", "enableDoubleEncryption"),
+        b("auto_stop_enabled", "enableAutoStop"),
+        flag("public_network_access_enabled", "publicNetworkAccess"),
+        one_of("public_ip_type", "publicIPType", &["DualStack", "IPv4"]),
+        arg("zones", Src::Zones, Conv::AsIs),
+    ])
+    .nests(&[
+        blocks(
+            "sku",
+            "/sku",
+            Repeat::Required,
+            &[s("name", "name").req(), n("capacity", "capacity")],
+        ),
+        block(
+            "optimized_auto_scale",
+            "optimizedAutoscale",
+            &[
+                n("minimum_instances", "minimum").key(),
+                n("maximum_instances", "maximum").key(),
+            ],
+        )
+        .when(When::True(Src::P("optimizedAutoscale/isEnabled"))),
+    ])
+    .identity(),
+    Mapping::new(
+        "microsoft.kusto/clusters/databases",
+        "azurerm_kusto_database",
+        "database",
+    )
+    .scope(Scope::LocatedIn(
+        "cluster_name",
+        "name",
+        "Data Explorer cluster",
+    ))
+    .untagged()
+    .args(&[
+        s("hot_cache_period", "hotCachePeriod"),
+        s("soft_delete_period", "softDeletePeriod"),
+    ]),
+];
+
+/// Only settings changed from the server's defaults are emitted.
+fn select_configuration(r: &Resource) -> Result<&'static str, Skip> {
+    match r.prop_str("source") {
+        Some(s) if s.eq_ignore_ascii_case("user-override") => {
+            Ok("azurerm_postgresql_flexible_server_configuration")
+        }
+        _ => Err(Skip::managed(
+            "a server default (only `source: user-override` settings are emitted)",
+        )),
+    }
+}
+
 fn select_mssql_database(r: &Resource) -> Result<&'static str, Skip> {
     if r.name.eq_ignore_ascii_case("master") {
         return Err(Skip::managed(

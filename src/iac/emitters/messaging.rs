@@ -5,7 +5,10 @@
 //! not carried over.
 
 use super::spec::*;
+use crate::iac::context::{EmitCx, Skip};
+use crate::iac::doc::Value;
 use crate::iac::naming::NameRule;
+use crate::model::Resource;
 
 /// The namespace SKU: `sku.name`, else `sku.tier`.
 const SKU: Src = Src::First(&[Src::R("sku/name"), Src::R("sku/tier")]);
@@ -246,3 +249,362 @@ mod tests {
         );
     }
 }
+
+/// More messaging mappings: Event Hubs consumer groups and namespace
+/// authorization rules, Service Bus subscriptions and namespace rules,
+/// Event Grid topics, system topics, domains and system topic
+/// subscriptions, SignalR, Web PubSub, Relay and Notification Hubs
+/// namespaces.
+pub static MORE: &[Mapping] = &[
+    Mapping::new(
+        "microsoft.eventhub/namespaces/eventhubs/consumergroups",
+        "azurerm_eventhub_consumer_group",
+        "messaging",
+    )
+    .scope(Scope::GroupedIn("eventhub_name", "name", "event hub"))
+    .untagged()
+    .args(&[
+        arg(
+            "namespace_name",
+            Src::Ancestor(2, "name", "Event Hubs namespace"),
+            Conv::AsIs,
+        ),
+        s("user_metadata", "userMetadata"),
+    ]),
+    Mapping::new(
+        "microsoft.eventhub/namespaces/authorizationrules",
+        "azurerm_eventhub_namespace_authorization_rule",
+        "messaging",
+    )
+    .choose(select_rule, &[])
+    .scope(Scope::GroupedIn("namespace_name", "name", "Event Hubs namespace"))
+    .untagged()
+    .args(RULE_RIGHTS),
+    Mapping::new(
+        "microsoft.servicebus/namespaces/topics/subscriptions",
+        "azurerm_servicebus_subscription",
+        "messaging",
+    )
+    .scope(Scope::In("topic_id", "id", "Service Bus topic"))
+    .untagged()
+    .args(&[
+        n("max_delivery_count", "maxDeliveryCount").req(),
+        s("auto_delete_on_idle", "autoDeleteOnIdle"),
+        s("default_message_ttl", "defaultMessageTimeToLive"),
+        s("lock_duration", "lockDuration"),
+        b(
+            "dead_lettering_on_message_expiration",
+            "deadLetteringOnMessageExpiration",
+        ),
+        b(
+            "dead_lettering_on_filter_evaluation_error",
+            "deadLetteringOnFilterEvaluationExceptions",
+        ),
+        b("batched_operations_enabled", "enableBatchedOperations"),
+        b("requires_session", "requiresSession"),
+        one_of("status", "status", &["Active", "Disabled", "ReceiveDisabled"]),
+        s("forward_to", "forwardTo"),
+        s(
+            "forward_dead_lettered_messages_to",
+            "forwardDeadLetteredMessagesTo",
+        ),
+    ]),
+    Mapping::new(
+        "microsoft.servicebus/namespaces/authorizationrules",
+        "azurerm_servicebus_namespace_authorization_rule",
+        "messaging",
+    )
+    .choose(select_rule, &[])
+    .scope(Scope::In("namespace_id", "id", "Service Bus namespace"))
+    .untagged()
+    .args(RULE_RIGHTS),
+    Mapping::new(
+        "microsoft.eventgrid/topics",
+        "azurerm_eventgrid_topic",
+        "messaging",
+    )
+    .args(&[
+        one_of(
+            "input_schema",
+            "inputSchema",
+            &["CloudEventSchemaV1_0", "CustomEventSchema", "EventGridSchema"],
+        ),
+        not("local_auth_enabled", "disableLocalAuth"),
+        flag("public_network_access_enabled", "publicNetworkAccess"),
+    ])
+    .nests(&[EG_IP_RULES])
+    .identity(),
+    Mapping::new(
+        "microsoft.eventgrid/domains",
+        "azurerm_eventgrid_domain",
+        "messaging",
+    )
+    .args(&[
+        one_of(
+            "input_schema",
+            "inputSchema",
+            &["CloudEventSchemaV1_0", "CustomEventSchema", "EventGridSchema"],
+        ),
+        not("local_auth_enabled", "disableLocalAuth"),
+        flag("public_network_access_enabled", "publicNetworkAccess"),
+        b(
+            "auto_create_topic_with_first_subscription",
+            "autoCreateTopicWithFirstSubscription",
+        ),
+        b(
+            "auto_delete_topic_with_last_subscription",
+            "autoDeleteTopicWithLastSubscription",
+        ),
+    ])
+    .nests(&[EG_IP_RULES])
+    .identity(),
+    Mapping::new(
+        "microsoft.eventgrid/systemtopics",
+        "azurerm_eventgrid_system_topic",
+        "messaging",
+    )
+    .args(&[
+        s("topic_type", "topicType").req(),
+        compute("source_resource_id", system_topic_source).req(),
+    ])
+    .identity(),
+    Mapping::new(
+        "microsoft.eventgrid/systemtopics/eventsubscriptions",
+        "azurerm_eventgrid_system_topic_event_subscription",
+        "messaging",
+    )
+    .scope(Scope::GroupedIn("system_topic", "name", "Event Grid system topic"))
+    .untagged()
+    .args(&[
+        strs("included_event_types", "filter/includedEventTypes"),
+        one_of(
+            "event_delivery_schema",
+            "eventDeliverySchema",
+            &["CloudEventSchemaV1_0", "CustomInputSchema", "EventGridSchema"],
+        ),
+        strs("labels", "labels"),
+        reference(
+            "service_bus_queue_endpoint_id",
+            "destination/properties/resourceId",
+            "id",
+            "Service Bus queue",
+        )
+        .strict()
+        .when(When::Is(Src::P("destination/endpointType"), &["ServiceBusQueue"])),
+        reference(
+            "service_bus_topic_endpoint_id",
+            "destination/properties/resourceId",
+            "id",
+            "Service Bus topic",
+        )
+        .strict()
+        .when(When::Is(Src::P("destination/endpointType"), &["ServiceBusTopic"])),
+        reference(
+            "eventhub_endpoint_id",
+            "destination/properties/resourceId",
+            "id",
+            "event hub",
+        )
+        .strict()
+        .when(When::Is(Src::P("destination/endpointType"), &["EventHub"])),
+    ])
+    .nests(&[
+        block(
+            "subject_filter",
+            "filter",
+            &[
+                s("subject_begins_with", "subjectBeginsWith"),
+                s("subject_ends_with", "subjectEndsWith"),
+                b("case_sensitive", "isSubjectCaseSensitive"),
+            ],
+        ),
+        block(
+            "retry_policy",
+            "retryPolicy",
+            &[
+                n("max_delivery_attempts", "maxDeliveryAttempts").key(),
+                n("event_time_to_live", "eventTimeToLiveInMinutes").key(),
+            ],
+        ),
+        block(
+            "storage_queue_endpoint",
+            "destination/properties",
+            &[
+                reference("storage_account_id", "resourceId", "id", "storage account").key(),
+                s("queue_name", "queueName").key(),
+            ],
+        )
+        .when(When::Is(Src::P("destination/endpointType"), &["StorageQueue"])),
+    ])
+    .notes(&[note(
+        When::Is(Src::P("destination/endpointType"), &["WebHook", "AzureFunction"]),
+        "webhook and function endpoints are not copied: their URLs and keys are secrets; set the endpoint in the target",
+    )]),
+    Mapping::new(
+        "microsoft.signalrservice/signalr",
+        "azurerm_signalr_service",
+        "messaging",
+    )
+    .args(&[
+        compute("service_mode", signalr_service_mode),
+        flag("public_network_access_enabled", "publicNetworkAccess"),
+        not("local_auth_enabled", "disableLocalAuth"),
+        not("aad_auth_enabled", "disableAadAuth"),
+        b("tls_client_cert_enabled", "tls/clientCertEnabled"),
+    ])
+    .nests(&[
+        blocks(
+            "sku",
+            "/sku",
+            Repeat::Required,
+            &[
+                one_of(
+                    "name",
+                    "name",
+                    &["Free_F1", "Standard_S1", "Premium_P1", "Premium_P2"],
+                )
+                .req(),
+                n("capacity", "capacity").req(),
+            ],
+        ),
+        blocks(
+            "cors",
+            "cors",
+            Repeat::One,
+            &[strs("allowed_origins", "allowedOrigins").key()],
+        ),
+    ])
+    .identity(),
+    Mapping::new(
+        "microsoft.signalrservice/webpubsub",
+        "azurerm_web_pubsub",
+        "messaging",
+    )
+    .args(&[
+        arg(
+            "sku",
+            Src::R("sku/name"),
+            Conv::Enum(&["Premium_P1", "Premium_P2", "Standard_S1", "Free_F1"]),
+        )
+        .req(),
+        arg("capacity", Src::R("sku/capacity"), Conv::Int),
+        flag("public_network_access_enabled", "publicNetworkAccess"),
+        not("local_auth_enabled", "disableLocalAuth"),
+        not("aad_auth_enabled", "disableAadAuth"),
+        b("tls_client_cert_enabled", "tls/clientCertEnabled"),
+    ])
+    .identity(),
+    Mapping::new(
+        "microsoft.relay/namespaces",
+        "azurerm_relay_namespace",
+        "messaging",
+    )
+    .name(Src::Unique(NameRule::NAMESPACE))
+    .args(&[arg("sku_name", Src::R("sku/name"), Conv::Enum(&["Standard"])).req()]),
+    Mapping::new(
+        "microsoft.notificationhubs/namespaces",
+        "azurerm_notification_hub_namespace",
+        "messaging",
+    )
+    .name(Src::Unique(NameRule::NAMESPACE))
+    .args(&[
+        arg(
+            "sku_name",
+            Src::R("sku/name"),
+            Conv::Enum(&["Basic", "Free", "Standard"]),
+        )
+        .req(),
+        one_of(
+            "namespace_type",
+            "namespaceType",
+            &["Messaging", "NotificationHub"],
+        )
+        .req(),
+        b("enabled", "enabled"),
+        arg(
+            "zone_redundancy_enabled",
+            Src::P("zoneRedundancy"),
+            Conv::Enabled,
+        ),
+    ]),
+];
+
+/// The rights of a namespace authorization rule (`rights: [Listen, Send, Manage]`).
+const RULE_RIGHTS: &[Arg] = &[
+    compute("listen", right_listen),
+    compute("send", right_send),
+    compute("manage", right_manage),
+];
+
+fn has_right(at: &At, right: &str) -> Option<Value> {
+    Some(Value::Bool(
+        at.r.prop("rights")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str)
+            .any(|r| r.eq_ignore_ascii_case(right)),
+    ))
+}
+
+fn right_listen(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    Ok(has_right(at, "Listen"))
+}
+
+fn right_send(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    Ok(has_right(at, "Send"))
+}
+
+fn right_manage(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    Ok(has_right(at, "Manage"))
+}
+
+/// Azure creates `RootManageSharedAccessKey` with every namespace.
+fn select_rule(r: &Resource) -> Result<&'static str, Skip> {
+    if r.name.eq_ignore_ascii_case("RootManageSharedAccessKey") {
+        return Err(Skip::managed("created by Azure with the namespace"));
+    }
+    Ok(if r.type_key().starts_with("microsoft.eventhub/") {
+        "azurerm_eventhub_namespace_authorization_rule"
+    } else {
+        "azurerm_servicebus_namespace_authorization_rule"
+    })
+}
+
+/// The resource a system topic publishes the events of.
+fn system_topic_source(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let source =
+        at.r.prop_str("source")
+            .ok_or_else(|| Skip::missing("properties.source"))?;
+    if source.split('/').filter(|p| !p.is_empty()).count() == 2 {
+        // A subscription's events (`/subscriptions/<id>`).
+        return Ok(Some(cx.subscription_id()));
+    }
+    cx.require_reference("system topic source", source, "id")
+        .map(Some)
+}
+
+/// SignalR's service mode, from its `ServiceMode` feature flag.
+fn signalr_service_mode(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    Ok(super::interpret::collect(&at.r.properties, "features/*")
+        .into_iter()
+        .find(|f| f.get("flag").and_then(serde_json::Value::as_str) == Some("ServiceMode"))
+        .and_then(|f| f.get("value")?.as_str())
+        .and_then(|v| {
+            ["Serverless", "Classic", "Default"]
+                .into_iter()
+                .find(|m| m.eq_ignore_ascii_case(v))
+        })
+        .map(Value::str))
+}
+
+/// Event Grid inbound IP rules (an "attributes as blocks" list).
+const EG_IP_RULES: Nest = blocks(
+    "inbound_ip_rule",
+    "inboundIpRules",
+    Repeat::Each,
+    &[
+        s("ip_mask", "ipMask").req(),
+        one_of("action", "action", &["Allow"]).always(Lit::Str("Allow")),
+    ],
+);
