@@ -156,100 +156,6 @@ pub static MAPPINGS: &[Mapping] = &[
     ]),
 ];
 
-#[cfg(test)]
-mod tests {
-    use super::super::testutil::*;
-    use crate::iac::doc::Value;
-    use crate::iac::naming::NameRule;
-    use serde_json::json;
-
-    const EVH: &str = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-data/providers/Microsoft.EventHub/namespaces/evhns-contoso-dev";
-    const SB: &str = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-data/providers/Microsoft.ServiceBus/namespaces/sbns-contoso-dev";
-
-    fn fits_namespace_rule(b: &crate::iac::doc::Block, source: &str) {
-        let Value::Str(name) = attr(b, "name") else {
-            panic!("name")
-        };
-        let rule = NameRule::NAMESPACE;
-        assert!(name.len() >= rule.min && name.len() <= rule.max, "{name}");
-        assert!(name.starts_with(source), "{name}");
-    }
-
-    #[test]
-    fn namespaces_are_emitted_with_sku_and_unique_names() {
-        let g = gen_default(&fixture());
-        let evh = one(&g, "azurerm_eventhub_namespace");
-        fits_namespace_rule(evh, "evhns-contoso-dev-");
-        assert_eq!(attr(evh, "sku"), &Value::str("Standard"));
-        assert_eq!(attr(evh, "capacity"), &Value::Int(1));
-        assert_eq!(
-            attr(evh, "local_authentication_enabled"),
-            &Value::Bool(true)
-        );
-        assert!(
-            notes_by_id(&g, EVH)
-                .iter()
-                .any(|n| n.contains("customer-managed key"))
-        );
-        let sb = one(&g, "azurerm_servicebus_namespace");
-        fits_namespace_rule(sb, "sbns-contoso-dev-");
-        assert_eq!(attr(sb, "sku"), &Value::str("Standard"));
-        assert!(
-            sb.body.get("capacity").is_none(),
-            "capacity is Premium-only"
-        );
-    }
-
-    #[test]
-    fn children_reference_their_namespace_or_are_skipped() {
-        let mut snap = fixture();
-        snap.resources.push(resource(json!({
-            "id": format!("{EVH}/eventhubs/telemetry"), "name": "telemetry",
-            "type": "Microsoft.EventHub/namespaces/eventhubs",
-            "properties": {"partitionCount": 4, "messageRetentionInDays": 1, "status": "Active"}
-        })));
-        snap.resources.push(resource(json!({
-            "id": format!("{EVH}/eventhubs/nopartitions"), "name": "nopartitions",
-            "type": "Microsoft.EventHub/namespaces/eventhubs", "properties": {}
-        })));
-        snap.resources.push(resource(json!({
-            "id": format!("{SB}/queues/orders"), "name": "orders",
-            "type": "Microsoft.ServiceBus/namespaces/queues",
-            "properties": {"lockDuration": "PT1M", "maxDeliveryCount": 10, "requiresSession": false}
-        })));
-        snap.resources.push(resource(json!({
-            "id": format!("{SB}/topics/events"), "name": "events",
-            "type": "Microsoft.ServiceBus/namespaces/topics",
-            "properties": {"supportOrdering": true}
-        })));
-        let other = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-data/providers/Microsoft.ServiceBus/namespaces/elsewhere/queues/q";
-        snap.resources.push(resource(json!({
-            "id": other, "name": "q", "type": "Microsoft.ServiceBus/namespaces/queues", "properties": {}
-        })));
-        let g = gen_default(&snap);
-        let hub = one(&g, "azurerm_eventhub");
-        assert!(is_ref_to(
-            attr(hub, "namespace_id"),
-            "azurerm_eventhub_namespace."
-        ));
-        assert_eq!(attr(hub, "partition_count"), &Value::Int(4));
-        let skip = skip_by_id(&g, &format!("{EVH}/eventhubs/nopartitions")).unwrap();
-        assert_eq!(skip.reason, "missing_required_value");
-        let q = one(&g, "azurerm_servicebus_queue");
-        assert!(is_ref_to(
-            attr(q, "namespace_id"),
-            "azurerm_servicebus_namespace."
-        ));
-        assert_eq!(attr(q, "lock_duration"), &Value::str("PT1M"));
-        let t = one(&g, "azurerm_servicebus_topic");
-        assert_eq!(attr(t, "support_ordering"), &Value::Bool(true));
-        assert_eq!(
-            skip_by_id(&g, other).unwrap().reason,
-            "reference_outside_set"
-        );
-    }
-}
-
 /// More messaging mappings: Event Hubs consumer groups and namespace
 /// authorization rules, Service Bus subscriptions and namespace rules,
 /// Event Grid topics, system topics, domains and system topic
@@ -608,3 +514,97 @@ const EG_IP_RULES: Nest = blocks(
         one_of("action", "action", &["Allow"]).always(Lit::Str("Allow")),
     ],
 );
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use crate::iac::doc::Value;
+    use crate::iac::naming::NameRule;
+    use serde_json::json;
+
+    const EVH: &str = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-data/providers/Microsoft.EventHub/namespaces/evhns-contoso-dev";
+    const SB: &str = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-data/providers/Microsoft.ServiceBus/namespaces/sbns-contoso-dev";
+
+    fn fits_namespace_rule(b: &crate::iac::doc::Block, source: &str) {
+        let Value::Str(name) = attr(b, "name") else {
+            panic!("name")
+        };
+        let rule = NameRule::NAMESPACE;
+        assert!(name.len() >= rule.min && name.len() <= rule.max, "{name}");
+        assert!(name.starts_with(source), "{name}");
+    }
+
+    #[test]
+    fn namespaces_are_emitted_with_sku_and_unique_names() {
+        let g = gen_default(&fixture());
+        let evh = one(&g, "azurerm_eventhub_namespace");
+        fits_namespace_rule(evh, "evhns-contoso-dev-");
+        assert_eq!(attr(evh, "sku"), &Value::str("Standard"));
+        assert_eq!(attr(evh, "capacity"), &Value::Int(1));
+        assert_eq!(
+            attr(evh, "local_authentication_enabled"),
+            &Value::Bool(true)
+        );
+        assert!(
+            notes_by_id(&g, EVH)
+                .iter()
+                .any(|n| n.contains("customer-managed key"))
+        );
+        let sb = one(&g, "azurerm_servicebus_namespace");
+        fits_namespace_rule(sb, "sbns-contoso-dev-");
+        assert_eq!(attr(sb, "sku"), &Value::str("Standard"));
+        assert!(
+            sb.body.get("capacity").is_none(),
+            "capacity is Premium-only"
+        );
+    }
+
+    #[test]
+    fn children_reference_their_namespace_or_are_skipped() {
+        let mut snap = fixture();
+        snap.resources.push(resource(json!({
+            "id": format!("{EVH}/eventhubs/telemetry"), "name": "telemetry",
+            "type": "Microsoft.EventHub/namespaces/eventhubs",
+            "properties": {"partitionCount": 4, "messageRetentionInDays": 1, "status": "Active"}
+        })));
+        snap.resources.push(resource(json!({
+            "id": format!("{EVH}/eventhubs/nopartitions"), "name": "nopartitions",
+            "type": "Microsoft.EventHub/namespaces/eventhubs", "properties": {}
+        })));
+        snap.resources.push(resource(json!({
+            "id": format!("{SB}/queues/orders"), "name": "orders",
+            "type": "Microsoft.ServiceBus/namespaces/queues",
+            "properties": {"lockDuration": "PT1M", "maxDeliveryCount": 10, "requiresSession": false}
+        })));
+        snap.resources.push(resource(json!({
+            "id": format!("{SB}/topics/events"), "name": "events",
+            "type": "Microsoft.ServiceBus/namespaces/topics",
+            "properties": {"supportOrdering": true}
+        })));
+        let other = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-data/providers/Microsoft.ServiceBus/namespaces/elsewhere/queues/q";
+        snap.resources.push(resource(json!({
+            "id": other, "name": "q", "type": "Microsoft.ServiceBus/namespaces/queues", "properties": {}
+        })));
+        let g = gen_default(&snap);
+        let hub = one(&g, "azurerm_eventhub");
+        assert!(is_ref_to(
+            attr(hub, "namespace_id"),
+            "azurerm_eventhub_namespace."
+        ));
+        assert_eq!(attr(hub, "partition_count"), &Value::Int(4));
+        let skip = skip_by_id(&g, &format!("{EVH}/eventhubs/nopartitions")).unwrap();
+        assert_eq!(skip.reason, "missing_required_value");
+        let q = one(&g, "azurerm_servicebus_queue");
+        assert!(is_ref_to(
+            attr(q, "namespace_id"),
+            "azurerm_servicebus_namespace."
+        ));
+        assert_eq!(attr(q, "lock_duration"), &Value::str("PT1M"));
+        let t = one(&g, "azurerm_servicebus_topic");
+        assert_eq!(attr(t, "support_ordering"), &Value::Bool(true));
+        assert_eq!(
+            skip_by_id(&g, other).unwrap().reason,
+            "reference_outside_set"
+        );
+    }
+}
