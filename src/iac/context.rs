@@ -164,6 +164,9 @@ pub struct Plan<'a> {
     /// Trimmed SSH public key text → address of the planned
     /// `azurerm_ssh_public_key` holding it.
     pub ssh_keys: HashMap<String, String>,
+    /// Lowercase name of a planned storage account → its address (some
+    /// resources name their account by URL, not ID).
+    pub storage_accounts: HashMap<String, String>,
     /// Lowercase customer ID (workspace GUID) of a planned Log Analytics
     /// workspace → its address.
     pub workspaces: HashMap<String, String>,
@@ -436,6 +439,18 @@ impl<'p, 'a> EmitCx<'p, 'a> {
             (Some(_), _, true) => self.reference(scope, "id"),
             _ => None,
         }
+    }
+
+    /// `ATTR` of the planned storage account with this (source) name.
+    pub fn storage_account_by_name(&mut self, name: &str, attr: &str) -> Option<Value> {
+        let addr = self
+            .plan
+            .storage_accounts
+            .get(&name.to_ascii_lowercase())?
+            .clone();
+        let v = Value::reference(&addr, attr);
+        self.deps.push(addr);
+        Some(v)
     }
 
     /// `id` of the planned Log Analytics workspace with this customer ID

@@ -25,6 +25,9 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     /// A reference expression such as `azurerm_subnet.app.id` or `var.x`.
     Ref(String),
+    /// A string built from literal parts (`Str`) and references (`Ref`):
+    /// `"${azurerm_storage_account.x.primary_dfs_endpoint}synapse"`.
+    Interp(Vec<Value>),
     /// A JSON document for a JSON-valued argument (a policy, settings):
     /// `jsonencode({...})` in HCL, the JSON text in Terraform JSON.
     Json(serde_json::Value),
@@ -74,7 +77,9 @@ impl Value {
     pub fn references(&self, out: &mut Vec<String>) {
         match self {
             Value::Ref(r) => out.push(r.clone()),
-            Value::List(items) => items.iter().for_each(|v| v.references(out)),
+            Value::List(items) | Value::Interp(items) => {
+                items.iter().for_each(|v| v.references(out))
+            }
             Value::Map(m) => m.values().for_each(|v| v.references(out)),
             _ => {}
         }

@@ -266,6 +266,11 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         locations,
         ssh_keys,
         principals: principals(&planned),
+        storage_accounts: planned
+            .iter()
+            .filter(|(r, ..)| r.type_key() == "microsoft.storage/storageaccounts")
+            .map(|(r, _, _, _, address)| (r.name.to_ascii_lowercase(), address.clone()))
+            .collect(),
         workspaces: planned
             .iter()
             .filter(|(r, ..)| r.type_key() == "microsoft.operationalinsights/workspaces")

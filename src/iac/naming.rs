@@ -114,6 +114,38 @@ impl NameRule {
         max: 22,
         charset: Charset::LowerAlnum,
     };
+    /// AI services custom subdomain (`<name>.cognitiveservices.azure.com`):
+    /// 2–64, lowercase letters, digits, hyphens.
+    pub const COGNITIVE_SUBDOMAIN: NameRule = NameRule {
+        min: 2,
+        max: 64,
+        charset: Charset::LowerAlnumHyphen,
+    };
+    /// AI Search service: 2–60, lowercase letters, digits, hyphens.
+    pub const SEARCH: NameRule = NameRule {
+        min: 2,
+        max: 60,
+        charset: Charset::LowerAlnumHyphen,
+    };
+    /// Data Factory: 3–63, letters, digits, hyphens.
+    pub const DATA_FACTORY: NameRule = NameRule {
+        min: 3,
+        max: 63,
+        charset: Charset::AlnumHyphen,
+    };
+    /// Synapse workspace: 1–50, lowercase letters, digits, hyphens.
+    pub const SYNAPSE: NameRule = NameRule {
+        min: 1,
+        max: 50,
+        charset: Charset::LowerAlnumHyphen,
+    };
+    /// Globally unique names of 3–50 letters, digits and hyphens (API
+    /// Management, App Configuration).
+    pub const SERVICE_50: NameRule = NameRule {
+        min: 3,
+        max: 50,
+        charset: Charset::AlnumHyphen,
+    };
     /// PostgreSQL flexible server: 3–63, lowercase letters, digits, hyphens.
     pub const POSTGRES: NameRule = NameRule {
         min: 3,

@@ -203,6 +203,25 @@ fn write_expr(out: &mut String, v: &Value, level: usize) {
             indent(out, level);
             out.push('}');
         }
+        Value::Interp(parts) => {
+            out.push('"');
+            for p in parts {
+                match p {
+                    Value::Ref(r) => {
+                        out.push_str("${");
+                        write_traversal(out, r);
+                        out.push('}');
+                    }
+                    Value::Str(s) => {
+                        let mut quoted = String::new();
+                        write_string(&mut quoted, s);
+                        out.push_str(&quoted[1..quoted.len() - 1]);
+                    }
+                    other => write_expr(out, other, level),
+                }
+            }
+            out.push('"');
+        }
         Value::Json(j) => {
             out.push_str("jsonencode(");
             write_expr(out, &Value::from_json(j), level);
@@ -339,6 +358,16 @@ fn json_value(v: &Value, bare: bool) -> Json {
         Value::Ref(r) if bare => Json::String(r.clone()),
         Value::Ref(r) => Json::String(format!("${{{r}}}")),
         Value::Json(j) => Json::String(escape_template(&j.to_string())),
+        Value::Interp(parts) => Json::String(
+            parts
+                .iter()
+                .map(|p| match p {
+                    Value::Ref(r) => format!("${{{r}}}"),
+                    Value::Str(s) => escape_template(s),
+                    _ => String::new(),
+                })
+                .collect(),
+        ),
     }
 }
 

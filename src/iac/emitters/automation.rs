@@ -1,26 +1,68 @@
-//! Mappings for Azure Automation: accounts.
+//! Mappings for Azure Automation: accounts and runbooks.
 //!
-//! Runbook contents, credentials and variables are never read.
+//! Credentials and variables are never read. A runbook carries over through
+//! its published content link; ARM does not return inline content.
 
 use super::spec::*;
 
 /// The automation mappings.
-pub static MAPPINGS: &[Mapping] = &[Mapping::new(
-    "microsoft.automation/automationaccounts",
-    "azurerm_automation_account",
-    "automation",
-)
-.args(&[
-    arg(
-        "sku_name",
-        Src::First(&[Src::P("sku/name"), Src::R("sku/name")]),
-        Conv::Enum(&["Basic", "Free"]),
+pub static MAPPINGS: &[Mapping] = &[
+    Mapping::new(
+        "microsoft.automation/automationaccounts/runbooks",
+        "azurerm_automation_runbook",
+        "automation",
     )
-    .req(),
-    not("local_authentication_enabled", "disableLocalAuth"),
-    flag("public_network_access_enabled", "publicNetworkAccess"),
-])
-.identity()];
+    .scope(Scope::LocatedIn(
+        "automation_account_name",
+        "name",
+        "automation account",
+    ))
+    .args(&[
+        one_of(
+            "runbook_type",
+            "runbookType",
+            &[
+                "Graph",
+                "GraphPowerShell",
+                "GraphPowerShellWorkflow",
+                "PowerShell",
+                "PowerShell72",
+                "Python",
+                "Python2",
+                "Python3",
+                "PowerShellWorkflow",
+                "Script",
+            ],
+        )
+        .req(),
+        b("log_progress", "logProgress").always(Lit::Bool(false)),
+        b("log_verbose", "logVerbose").always(Lit::Bool(false)),
+        n("log_activity_trace_level", "logActivityTrace"),
+        s("description", "description"),
+    ])
+    .nests(&[blocks(
+        "publish_content_link",
+        "publishContentLink",
+        Repeat::Required,
+        &[s("uri", "uri").req(), s("version", "version")],
+    )]),
+    Mapping::new(
+        "microsoft.automation/automationaccounts",
+        "azurerm_automation_account",
+        "automation",
+    )
+    .args(&[
+        arg(
+            "sku_name",
+            Src::First(&[Src::P("sku/name"), Src::R("sku/name")]),
+            Conv::Enum(&["Basic", "Free"]),
+        )
+        .req(),
+        not("local_authentication_enabled", "disableLocalAuth"),
+        flag("public_network_access_enabled", "publicNetworkAccess"),
+    ])
+    .identity(),
+];
 
 #[cfg(test)]
 mod tests {

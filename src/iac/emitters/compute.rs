@@ -1164,6 +1164,7 @@ mod tests {
             ssh_keys: HashMap::new(),
             principals: HashMap::new(),
             workspaces: HashMap::new(),
+            storage_accounts: HashMap::new(),
         };
         let r = resources
             .iter()

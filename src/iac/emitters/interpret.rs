@@ -286,6 +286,10 @@ fn source(
         }
         Src::Const(lit) => Some(lit.value()),
         Src::Name => non_empty(&at.r.name).map(Value::str),
+        Src::IdName(levels) => ResourceId::parse(&at.r.id).ok().and_then(|id| {
+            let i = id.names.len().checked_sub(levels + 1)?;
+            Some(Value::Str(id.names.get(i)?.clone()))
+        }),
         Src::Kind => match at.r.kind.as_deref().and_then(non_empty) {
             Some(k) => convert(conv, &Json::String(k.to_string()), arg, cx),
             None => None,

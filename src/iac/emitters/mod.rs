@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 mod alerts;
+mod analytics;
 mod appgateway;
 mod authorization;
 mod automation;
@@ -22,10 +23,12 @@ mod common;
 mod compute;
 mod containers;
 mod database;
+mod devtest;
 mod dns;
 mod firewall;
 mod gateways;
 mod identity;
+mod integration;
 pub mod interpret;
 mod messaging;
 mod monitoring;
@@ -64,6 +67,9 @@ pub fn all() -> impl Iterator<Item = &'static Mapping> {
         appgateway::MAPPINGS,
         cdn::MAPPINGS,
         alerts::MAPPINGS,
+        analytics::MAPPINGS,
+        integration::MAPPINGS,
+        devtest::MAPPINGS,
     ]
     .into_iter()
     .flatten()

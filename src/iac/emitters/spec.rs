@@ -103,6 +103,10 @@ pub enum Src {
     Name,
     /// The source resource's `kind`.
     Kind,
+    /// The name this many type/name pairs up the resource's own ARM ID, as
+    /// a literal (`1`: the parent's name) — for parents that are not
+    /// resources of their own (a DevTest policy set, always `default`).
+    IdName(usize),
     /// The last segment of the ARM ID at a path below `here` (a
     /// sub-resource's own name, e.g. a load balancer frontend's).
     LastOf(&'static str),
