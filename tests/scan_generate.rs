@@ -160,14 +160,126 @@ fn unknown_type_is_reported_not_emitted() {
     let warning: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
     assert_eq!(warning.len(), 1, "{err}");
     assert!(
-        warning[0].contains("`contoso.widgets/gadgets` (1)"),
+        warning[0].contains("`contoso.widgets/gadgets` (1, not mapped yet)"),
         "{err}"
     );
     let report: serde_json::Value =
         serde_json::from_str(&d.read("out/generation_report.json")).unwrap();
-    assert_eq!(report["unmapped_types"]["contoso.widgets/gadgets"], 1);
+    assert_eq!(
+        report["unmapped_types"]["contoso.widgets/gadgets"]["count"],
+        1
+    );
+    assert_eq!(
+        report["unmapped_types"]["contoso.widgets/gadgets"]["status"],
+        "not_mapped_yet"
+    );
     assert_eq!(report["emitted_resources"], 1);
     assert!(!d.read("out/network.tf").contains("gadget"));
+}
+
+/// Issue 13: the report told every unmapped type "no azurerm equivalent",
+/// although azurerm had most of them. Now each unmapped type says whether
+/// no azurerm resource exists or it is not mapped yet (naming the azurerm
+/// type when atg knows it), and with a provider schema the generic fallback
+/// writes types atg has no table for, marked `generic`, or skips them
+/// naming the required argument it cannot derive.
+#[test]
+fn unmapped_types_say_why_and_the_generic_fallback_writes_known_ones() {
+    let d = Dir::new();
+    let net = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+    d.write(
+        "t.json",
+        &format!(
+            r#"{{"resources": [
+          {{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Graph/users/u1", "type": "microsoft.graph/users", "location": "global"}},
+          {{"id": "{net}/virtualWans/vwan", "name": "vwan", "type": "microsoft.network/virtualwans", "location": "eastus", "properties": {{"type": "Standard"}}}},
+          {{"id": "{net}/vpnSites/site1", "name": "site1", "type": "microsoft.network/vpnsites", "location": "eastus",
+            "properties": {{"virtualWan": {{"id": "{net}/virtualWans/vwan"}}, "addressSpace": {{"addressPrefixes": ["10.50.0.0/16"]}}}}}},
+          {{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/office365", "name": "office365", "type": "microsoft.web/connections", "location": "eastus",
+            "properties": {{"api": {{"id": "/subscriptions/s/providers/Microsoft.Web/locations/eastus/managedApis/office365"}}}}}}
+        ]}}"#
+        ),
+    );
+    d.atg()
+        .args(["scan", "--from-file", "t.json"])
+        .assert()
+        .success();
+    d.atg().args(["generate", "-o", "plain"]).assert().success();
+    let report: serde_json::Value =
+        serde_json::from_str(&d.read("plain/generation_report.json")).unwrap();
+    let u = &report["unmapped_types"];
+    assert_eq!(
+        u["microsoft.graph/users"]["status"], "no_azurerm_resource",
+        "{u}"
+    );
+    assert!(
+        u["microsoft.graph/users"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("azuread"),
+        "{u}"
+    );
+    assert_eq!(u["microsoft.network/vpnsites"]["status"], "not_mapped_yet");
+    assert_eq!(
+        u["microsoft.network/vpnsites"]["azurerm_type"],
+        "azurerm_vpn_site"
+    );
+    assert!(
+        d.read("plain/generation_report.md")
+            .contains("no azurerm resource exists")
+    );
+
+    d.atg()
+        .args(["generate", "-o", "schema", "--provider-schema"])
+        .arg(azurerm_schema())
+        .assert()
+        .success();
+    let report: serde_json::Value =
+        serde_json::from_str(&d.read("schema/generation_report.json")).unwrap();
+    assert_eq!(report["generic_resources"], 1, "{report}");
+    assert_eq!(
+        report["by_type"]["microsoft.network/vpnsites"]["generic"],
+        true
+    );
+    let site = report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["address"] == "azurerm_vpn_site.site1")
+        .expect("the VPN site is emitted");
+    assert_eq!(site["generic"], true);
+    let tf = d.read("schema/generic.tf");
+    assert!(
+        tf.contains("virtual_wan_id      = azurerm_virtual_wan.vwan.id"),
+        "{tf}"
+    );
+    let skip = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["arm_type"] == "microsoft.web/connections")
+        .expect("the connection is skipped");
+    assert!(
+        skip["detail"]
+            .as_str()
+            .unwrap()
+            .contains("required argument `managed_api_id`"),
+        "{skip}"
+    );
+    // What the fallback writes is valid at provider level.
+    let out = d
+        .atg()
+        .args([
+            "validate",
+            "schema",
+            "--validator",
+            "builtin",
+            "--provider-schema",
+        ])
+        .arg(azurerm_schema())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 }
 
 #[test]

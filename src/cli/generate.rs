@@ -41,6 +41,10 @@ pub struct GenerateArgs {
     /// Prefix for every resource group name.
     #[arg(long, value_name = "PREFIX", default_value = "")]
     pub resource_group_prefix: String,
+    /// Provider schema (`terraform providers schema -json`) for the generic
+    /// fallback: types atg has no table for are written from it (repeatable).
+    #[arg(long = "provider-schema", value_name = "FILE")]
+    pub provider_schemas: Vec<PathBuf>,
     /// Snapshot selection and target shaping.
     #[command(flatten)]
     pub source: SourceArgs,

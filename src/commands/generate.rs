@@ -26,7 +26,26 @@ pub fn options(source: &SourceArgs, prefix: String, adjustments: Adjustments) ->
         subscriptions: source.subscriptions.clone(),
         resource_groups: source.resource_groups.clone(),
         adjustments,
+        provider_schema: None,
     }
+}
+
+/// The provider schema the generic fallback reads, from `--provider-schema`
+/// files (merged); `None` when none is given.
+///
+/// Errors: an input error naming the file that cannot be read or parsed.
+pub fn provider_schema(
+    files: &[std::path::PathBuf],
+) -> Result<Option<std::sync::Arc<crate::validate::schema::Schemas>>, CliError> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    crate::validate::schema::Schemas::load_files(files)
+        .map(|s| Some(std::sync::Arc::new(s)))
+        .map_err(|e| {
+            CliError::input(e.to_string())
+                .with_hint("pass a file written by `terraform providers schema -json`")
+        })
 }
 
 /// Loads the snapshot the source flags select.
@@ -60,15 +79,26 @@ pub fn summary_line(g: &Generated) -> String {
     )
 }
 
-/// One warning naming the ARM types that have no azurerm mapping, if any.
+/// One warning naming the ARM types that were not emitted, if any, each
+/// with why: no azurerm resource exists, or not mapped yet.
 pub fn warn_unmapped(g: &Generated, printer: &Printer) {
     let types = &g.report.unmapped_types;
     if types.is_empty() {
         return;
     }
-    let names: Vec<String> = types.iter().map(|(t, n)| format!("`{t}` ({n})")).collect();
+    let names: Vec<String> = types
+        .iter()
+        .map(|(t, u)| {
+            let why = if u.status == "no_azurerm_resource" {
+                "no azurerm resource exists"
+            } else {
+                "not mapped yet"
+            };
+            format!("`{t}` ({}, {why})", u.count)
+        })
+        .collect();
     printer.warn(&format!(
-        "{} of {} have no azurerm mapping and were not emitted: {} (listed in generation_report.md)",
+        "{} of {} were not emitted: {} (listed in generation_report.md)",
         plural(g.report.unmapped_resources, "resource"),
         plural(types.len(), "type"),
         names.join(", ")
@@ -91,11 +121,12 @@ pub async fn run(
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
     let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source).await?;
-    let opts = options(
+    let mut opts = options(
         &args.source,
         args.resource_group_prefix.clone(),
         Adjustments::default(),
     );
+    opts.provider_schema = provider_schema(&args.provider_schemas)?;
     let generated = iac::generate(&snapshot, &opts);
     let files = iac::write_output(&args.output, &generated, syntax(args.format))?;
     printer.status(&format!(

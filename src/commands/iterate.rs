@@ -100,7 +100,11 @@ pub async fn run(
         start: args.iteration,
         prefix: args.resource_group_prefix.clone(),
         syntax: syntax(args.syntax),
-        generate: generate_options(&args.source, String::new(), Adjustments::default()),
+        generate: {
+            let mut g = generate_options(&args.source, String::new(), Adjustments::default());
+            g.provider_schema = super::generate::provider_schema(&args.validator.provider_schemas)?;
+            g
+        },
         scan_id: scan_id.clone(),
     };
     let vopts = validate_options(&args.validator);

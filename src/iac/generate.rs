@@ -47,6 +47,9 @@ pub struct GenerateOptions {
     pub resource_groups: Vec<String>,
     /// Remediations to apply.
     pub adjustments: Adjustments,
+    /// The azurerm provider schema, for the generic fallback (types no
+    /// table maps); without it those types are reported as not mapped.
+    pub provider_schema: Option<std::sync::Arc<crate::validate::schema::Schemas>>,
 }
 
 /// The result of a generation: the document and its report.
@@ -61,6 +64,7 @@ pub struct Generated {
 struct Unit<'a> {
     resource: &'a Resource,
     group: &'static str,
+    generic: bool,
     address: String,
     blocks: Vec<Block>,
     deps: Vec<String>,
@@ -110,11 +114,15 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         .filter(|r| in_scope(r))
         .map(|r| {
             let type_key = r.type_key();
-            let mapping = emitters::for_type(&type_key);
+            let route = emitters::route(&type_key, r, opts.provider_schema.as_deref());
+            let custom_label = match &route {
+                emitters::Route::Emit(emitters::Emitter::Table(m), _) => m.label,
+                _ => None,
+            };
             Keyed {
                 resource: r,
-                selected: mapping.map(|m| (m, emitters::select(m, r))),
-                label: match mapping.and_then(|m| m.label) {
+                route,
+                label: match custom_label {
                     Some(f) => naming::label(&f(r)),
                     None => label_for(r),
                 },
@@ -149,11 +157,14 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         || {
             for k in resources {
                 let r = k.resource;
-                let Some((emitter, selected)) = k.selected else {
-                    report.count_unmapped(&k.type_key);
-                    continue;
+                let (emitter, selected) = match k.route {
+                    emitters::Route::Emit(e, selected) => (e, selected),
+                    emitters::Route::Unmapped(why) => {
+                        report.count_unmapped(&k.type_key, why);
+                        continue;
+                    }
                 };
-                report.count_in_snapshot(&k.type_key);
+                report.count_in_snapshot(&k.type_key, emitter.is_generic());
                 if let Some(why) = opts.adjustments.skip.get(&k.id_key) {
                     report.skip(
                         r,
@@ -289,17 +300,20 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         .into_par_iter()
         .map(|(r, emitter, primary, label, address)| {
             let mut cx = EmitCx::new(&plan, r, primary, label);
-            let result = emitters::emit(emitter, r, &mut cx).map(|blocks| Unit {
-                resource: r,
-                group: emitter.group,
-                address: address.clone(),
-                blocks,
-                deps: cx.deps,
-                notes: cx.notes,
-                variables: cx.variables,
-                data_sources: cx.data_sources,
-                location_vars: cx.location_vars,
-            });
+            let result = emitter
+                .emit(r, &mut cx, opts.provider_schema.as_deref())
+                .map(|blocks| Unit {
+                    resource: r,
+                    group: emitter.group(),
+                    generic: emitter.is_generic(),
+                    address: address.clone(),
+                    blocks,
+                    deps: cx.deps,
+                    notes: cx.notes,
+                    variables: cx.variables,
+                    data_sources: cx.data_sources,
+                    location_vars: cx.location_vars,
+                });
             (result, address, r)
         })
         .collect();
@@ -392,7 +406,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
                 }
             }
         }
-        report.emitted(u.resource, &u.address, &u.blocks);
+        report.emitted(u.resource, &u.address, &u.blocks, u.generic);
         for n in u.notes {
             report.note(&u.resource.id, n);
         }
@@ -454,7 +468,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
 /// references.
 fn principals(planned: &[Planned]) -> HashMap<String, (String, String)> {
     let mut out = HashMap::new();
-    for (r, mapping, _, _, address) in planned {
+    for (r, emitter, _, _, address) in planned {
         if r.type_key() == "microsoft.managedidentity/userassignedidentities"
             && let Some(p) = r.prop_str("principalId")
         {
@@ -469,7 +483,7 @@ fn principals(planned: &[Planned]) -> HashMap<String, (String, String)> {
             .and_then(serde_json::Value::as_str)
             .is_some_and(|t| t.to_ascii_lowercase().contains("systemassigned"));
         if system
-            && (mapping.identity || mapping.hook_sets.contains(&"identity"))
+            && emitter.writes_identity()
             && let Some(p) = r
                 .identity
                 .get("principalId")
@@ -487,7 +501,7 @@ fn principals(planned: &[Planned]) -> HashMap<String, (String, String)> {
 /// A planned resource: the resource, its mapping, primary type, label and address.
 type Planned<'a> = (
     &'a Resource,
-    &'static emitters::Mapping,
+    emitters::Emitter,
     &'static str,
     String,
     String,
@@ -521,9 +535,10 @@ struct Keyed<'a> {
     id_key: String,
     /// The label before it is made unique.
     label: String,
-    /// The mapping for the type, and its choice of primary azurerm type
-    /// (or why the resource is skipped). `None`: no mapping (unmapped).
-    selected: Option<(&'static emitters::Mapping, Result<&'static str, Skip>)>,
+    /// How the type is emitted (its table or the generic fallback, with
+    /// the choice of primary azurerm type or why the resource is skipped),
+    /// or why it is not.
+    route: emitters::Route,
 }
 
 fn label_for(r: &Resource) -> String {

@@ -5,6 +5,7 @@
 
 use super::context::Skip;
 use super::doc::Block;
+use super::emitters::Unmapped;
 use crate::model::Resource;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -19,6 +20,25 @@ pub struct TypeCounts {
     pub emitted: usize,
     /// Resources skipped.
     pub skipped: usize,
+    /// Whether the generic (schema-guided) fallback writes this type
+    /// rather than a table.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generic: bool,
+}
+
+/// An ARM type no emitter writes, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnmappedType {
+    /// Resources of this type in scope.
+    pub count: usize,
+    /// `no_azurerm_resource`: azurerm has no resource for it;
+    /// `not_mapped_yet`: azurerm has (or may have) one, atg does not write it.
+    pub status: String,
+    /// The azurerm type that manages it, when atg knows one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azurerm_type: Option<String>,
+    /// One line: why, and what to do.
+    pub detail: String,
 }
 
 /// One skipped resource.
@@ -44,6 +64,9 @@ pub struct EmittedResource {
     /// Addresses of secondary blocks emitted for the same resource.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secondary: Vec<String>,
+    /// Whether the generic (schema-guided) fallback wrote it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generic: bool,
 }
 
 /// A note attached to a source resource (omitted optional reference, dropped argument...).
@@ -68,14 +91,18 @@ pub struct GenerationReport {
     pub skipped_resources: usize,
     /// Resources of types with no emitter.
     pub unmapped_resources: usize,
+    /// Resources emitted by the generic fallback (part of `emitted_resources`).
+    #[serde(default)]
+    pub generic_resources: usize,
     /// Emitted share of mapped resources, percent 0–100 (100 when none are mapped).
     pub emitted_percent: f64,
     /// Terraform resource blocks written, including resource groups and associations.
     pub terraform_blocks: usize,
     /// Counts by ARM type (mapped types).
     pub by_type: BTreeMap<String, TypeCounts>,
-    /// Unmapped ARM type → count.
-    pub unmapped_types: BTreeMap<String, usize>,
+    /// Unmapped ARM type → count and why: no azurerm resource exists, or
+    /// not mapped yet.
+    pub unmapped_types: BTreeMap<String, UnmappedType>,
     /// Skipped resources, in generation order.
     pub skipped: Vec<SkippedResource>,
     /// Notes, in generation order.
@@ -89,17 +116,45 @@ pub struct GenerationReport {
 }
 
 impl GenerationReport {
-    pub(crate) fn count_unmapped(&mut self, arm_type: &str) {
+    pub(crate) fn count_unmapped(&mut self, arm_type: &str, why: Unmapped) {
         self.unmapped_resources += 1;
-        *self.unmapped_types.entry(arm_type.to_string()).or_default() += 1;
+        self.unmapped_types
+            .entry(arm_type.to_string())
+            .or_insert_with(|| {
+                let (status, azurerm_type, detail) = match why {
+                    Unmapped::NoAzurermResource(reason) => (
+                        "no_azurerm_resource",
+                        None,
+                        format!("no azurerm resource exists for this type: {reason}"),
+                    ),
+                    Unmapped::NeedsSchema(ty) => (
+                        "not_mapped_yet",
+                        Some(ty.to_string()),
+                        format!(
+                            "not mapped yet: azurerm has `{ty}`; pass `--provider-schema FILE` to emit it with the generic fallback"
+                        ),
+                    ),
+                    Unmapped::NotMappedYet => (
+                        "not_mapped_yet",
+                        None,
+                        "not mapped yet: atg knows no azurerm type for it".to_string(),
+                    ),
+                };
+                UnmappedType {
+                    count: 0,
+                    status: status.to_string(),
+                    azurerm_type,
+                    detail,
+                }
+            })
+            .count += 1;
     }
 
-    pub(crate) fn count_in_snapshot(&mut self, arm_type: &str) {
+    pub(crate) fn count_in_snapshot(&mut self, arm_type: &str, generic: bool) {
         self.mapped_resources += 1;
-        self.by_type
-            .entry(arm_type.to_string())
-            .or_default()
-            .in_scope += 1;
+        let c = self.by_type.entry(arm_type.to_string()).or_default();
+        c.in_scope += 1;
+        c.generic = generic;
     }
 
     pub(crate) fn skip(&mut self, r: &Resource, skip: Skip) {
@@ -113,14 +168,18 @@ impl GenerationReport {
         });
     }
 
-    pub(crate) fn emitted(&mut self, r: &Resource, address: &str, blocks: &[Block]) {
+    pub(crate) fn emitted(&mut self, r: &Resource, address: &str, blocks: &[Block], generic: bool) {
         self.emitted_resources += 1;
+        if generic {
+            self.generic_resources += 1;
+        }
         self.terraform_blocks += blocks.len();
         self.by_type.entry(r.type_key()).or_default().emitted += 1;
         self.resources.push(EmittedResource {
             address: address.to_string(),
             arm_id: r.id.clone(),
             secondary: blocks.iter().skip(1).filter_map(Block::address).collect(),
+            generic,
         });
     }
 
@@ -169,7 +228,12 @@ impl GenerationReport {
         let _ = writeln!(md, "| skipped | {} |", self.skipped_resources);
         let _ = writeln!(
             md,
-            "| unmapped (no azurerm equivalent) | {} |",
+            "| of those, by the generic fallback | {} |",
+            self.generic_resources
+        );
+        let _ = writeln!(
+            md,
+            "| not emitted (unmapped) | {} |",
             self.unmapped_resources
         );
         let _ = writeln!(
@@ -179,13 +243,16 @@ impl GenerationReport {
         );
         let _ = writeln!(
             md,
-            "\n## By type\n\n| ARM type | in scope | emitted | skipped |\n|---|---:|---:|---:|"
+            "\n## By type\n\n| ARM type | in scope | emitted | skipped | mapping |\n|---|---:|---:|---:|---|"
         );
         for (t, c) in &self.by_type {
             let _ = writeln!(
                 md,
-                "| `{t}` | {} | {} | {} |",
-                c.in_scope, c.emitted, c.skipped
+                "| `{t}` | {} | {} | {} | {} |",
+                c.in_scope,
+                c.emitted,
+                c.skipped,
+                if c.generic { "generic" } else { "table" }
             );
         }
         if !self.skipped.is_empty() {
@@ -206,10 +273,15 @@ impl GenerationReport {
         if !self.unmapped_types.is_empty() {
             let _ = writeln!(
                 md,
-                "\n## Unmapped types\n\n| ARM type | count |\n|---|---:|"
+                "\n## Unmapped types\n\n| ARM type | count | why |\n|---|---:|---|"
             );
-            for (t, n) in &self.unmapped_types {
-                let _ = writeln!(md, "| `{t}` | {n} |");
+            for (t, u) in &self.unmapped_types {
+                let _ = writeln!(
+                    md,
+                    "| `{t}` | {} | {} |",
+                    u.count,
+                    u.detail.replace('|', "\\|")
+                );
             }
         }
         if !self.notes.is_empty() {

@@ -10,6 +10,7 @@
 use super::context::{EmitCx, Skip};
 use super::doc::Block;
 use crate::model::Resource;
+use crate::validate::schema::Schemas;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -27,6 +28,7 @@ mod devtest;
 mod dns;
 mod firewall;
 mod gateways;
+pub mod generic;
 mod identity;
 mod integration;
 pub mod interpret;
@@ -96,6 +98,98 @@ pub fn select(m: &Mapping, r: &Resource) -> Result<&'static str, Skip> {
 /// Emits `r` as `m` says: the primary block first, then secondary blocks.
 pub fn emit(m: &Mapping, r: &Resource, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
     interpret::emit(m, r, cx)
+}
+
+/// What writes a resource: its type's table, or the schema-guided generic
+/// fallback for an azurerm type (`generic::TYPE_MAP`).
+#[derive(Clone, Copy)]
+pub enum Emitter {
+    /// A declarative mapping.
+    Table(&'static Mapping),
+    /// The generic fallback, writing this azurerm type.
+    Generic(&'static str),
+}
+
+impl Emitter {
+    /// The output file stem.
+    pub fn group(self) -> &'static str {
+        match self {
+            Emitter::Table(m) => m.group,
+            Emitter::Generic(_) => generic::GROUP,
+        }
+    }
+
+    /// Whether the resource's blocks carry its `identity` (so role
+    /// assignments to its system-assigned identity can reference it).
+    pub fn writes_identity(self) -> bool {
+        match self {
+            Emitter::Table(m) => m.identity || m.hook_sets.contains(&"identity"),
+            Emitter::Generic(_) => true,
+        }
+    }
+
+    /// Whether this is the generic fallback.
+    pub fn is_generic(self) -> bool {
+        matches!(self, Emitter::Generic(_))
+    }
+
+    /// Emits `r`: the primary block first, then secondary blocks.
+    /// `schemas` is needed (and present) for the generic fallback.
+    pub fn emit(
+        self,
+        r: &Resource,
+        cx: &mut EmitCx,
+        schemas: Option<&Schemas>,
+    ) -> Result<Vec<Block>, Skip> {
+        match self {
+            Emitter::Table(m) => interpret::emit(m, r, cx),
+            Emitter::Generic(ty) => {
+                let schema = schemas
+                    .and_then(|s| s.resource(ty))
+                    .expect("routed to the generic fallback only with its schema");
+                generic::emit(r, &schema.block, cx)
+            }
+        }
+    }
+}
+
+/// Why a resource of an ARM type is not emitted by any emitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmapped {
+    /// No azurerm resource exists for the type; the text says why.
+    NoAzurermResource(&'static str),
+    /// azurerm has this type, but atg has no table for it and no provider
+    /// schema was given for the generic fallback.
+    NeedsSchema(&'static str),
+    /// atg knows no azurerm type for it (it may or may not have one).
+    NotMappedYet,
+}
+
+/// How resources of an ARM type are emitted: by an emitter (with its
+/// choice of primary type, or the skip it decides before planning), or not.
+pub enum Route {
+    /// Emitted by this emitter.
+    Emit(Emitter, Result<&'static str, Skip>),
+    /// Not emitted.
+    Unmapped(Unmapped),
+}
+
+/// The route of `r` (of lowercase type `type_key`): its table, else the
+/// generic fallback when `schemas` has the azurerm type, else why not.
+pub fn route(type_key: &str, r: &Resource, schemas: Option<&Schemas>) -> Route {
+    if let Some(m) = for_type(type_key) {
+        return Route::Emit(Emitter::Table(m), select(m, r));
+    }
+    if let Some(ty) = generic::fallback_type(type_key) {
+        return match schemas.and_then(|s| s.resource(ty)) {
+            Some(_) => Route::Emit(Emitter::Generic(ty), Ok(ty)),
+            None => Route::Unmapped(Unmapped::NeedsSchema(ty)),
+        };
+    }
+    match generic::no_azurerm(type_key) {
+        Some(why) => Route::Unmapped(Unmapped::NoAzurermResource(why)),
+        None => Route::Unmapped(Unmapped::NotMappedYet),
+    }
 }
 
 #[cfg(test)]
