@@ -173,6 +173,11 @@ pub struct Plan<'a> {
     /// Lowercase principal (object) ID of a managed identity → (address of
     /// the planned resource holding it, attribute path to its principal ID).
     pub principals: HashMap<String, (String, String)>,
+    /// Lowercase GUID of a custom role → address of the planned
+    /// `azurerm_role_definition` written for it (Resource Graph lists a
+    /// custom role under each subscription it is assignable in: one is
+    /// written, the first by ARM ID).
+    pub custom_roles: HashMap<String, String>,
 }
 
 /// The context of one emit call.
@@ -477,6 +482,24 @@ impl<'p, 'a> EmitCx<'p, 'a> {
             .get(&principal_id.to_ascii_lowercase())?;
         let v = Value::reference(addr, attr);
         self.deps.push(addr.clone());
+        Some(v)
+    }
+
+    /// The address of the planned `azurerm_role_definition` written for the
+    /// custom role with this GUID.
+    pub fn custom_role_address(&self, guid: &str) -> Option<&str> {
+        self.plan
+            .custom_roles
+            .get(&guid.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+
+    /// `role_definition_resource_id` of the planned custom role with this
+    /// GUID, whichever subscription the source ID names it under.
+    pub fn custom_role(&mut self, guid: &str) -> Option<Value> {
+        let addr = self.custom_role_address(guid)?.to_string();
+        let v = Value::reference(&addr, "role_definition_resource_id");
+        self.deps.push(addr);
         Some(v)
     }
 

@@ -277,6 +277,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         locations,
         ssh_keys,
         principals: principals(&planned),
+        custom_roles: custom_roles(&planned),
         storage_accounts: planned
             .iter()
             .filter(|(r, ..)| r.type_key() == "microsoft.storage/storageaccounts")
@@ -459,6 +460,22 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         document: doc,
         report,
     }
+}
+
+/// The first planned `azurerm_role_definition` (by ARM ID) of each custom
+/// role GUID.
+fn custom_roles(planned: &[Planned]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for (r, .., address) in planned {
+        if r.type_key() == "microsoft.authorization/roledefinitions"
+            && address.starts_with("azurerm_role_definition.")
+        {
+            let guid = r.id.rsplit('/').next().unwrap_or_default();
+            out.entry(guid.to_ascii_lowercase())
+                .or_insert_with(|| address.clone());
+        }
+    }
+    out
 }
 
 /// Principal IDs of the planned managed identities: a user-assigned

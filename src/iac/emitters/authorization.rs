@@ -46,6 +46,7 @@ pub static MAPPINGS: &[Mapping] = &[
         "authorization",
     )
     .choose(select_role_definition, &[])
+    .check(once_per_role)
     .name(Src::P("roleName"))
     .untagged()
     .scope(Scope::Bare)
@@ -99,7 +100,7 @@ fn role_definition(at: &At, cx: &mut EmitCx) -> Result<Option<Value>, Skip> {
     let id =
         at.r.prop_str("roleDefinitionId")
             .ok_or_else(|| Skip::missing("properties.roleDefinitionId"))?;
-    if let Some(v) = cx.reference(id, "role_definition_resource_id") {
+    if let Some(v) = cx.custom_role(last_segment(id)) {
         return Ok(Some(v));
     }
     if let Some(def) = cx.lookup(id)
@@ -137,6 +138,19 @@ fn select_role_definition(r: &Resource) -> Result<&'static str, Skip> {
             "built-in role: it exists in every tenant under the same ID",
         )),
         _ => Ok("azurerm_role_definition"),
+    }
+}
+
+/// Resource Graph lists a custom role once per subscription it is assignable
+/// in, under that subscription's ID: the role is written once, for its first
+/// ID, and assignments reference that one.
+fn once_per_role(r: &Resource, cx: &EmitCx) -> Result<(), Skip> {
+    match cx.custom_role_address(last_segment(&r.id)) {
+        Some(first) if first != cx.address() => Err(Skip::managed(format!(
+            "the same custom role (GUID `{}`) as `{first}`, listed again under another subscription: written once",
+            last_segment(&r.id)
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -195,6 +209,13 @@ mod tests {
                "properties": {"scope": scope, "roleDefinitionId": role, "principalId": principal, "principalType": kind}})
     }
 
+    /// A user-assigned identity in `rg` with this principal.
+    fn identity(rg: &str, name: &str, principal: &str) -> serde_json::Value {
+        json!({"id": format!("{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}"), "name": name,
+               "type": "Microsoft.ManagedIdentity/userAssignedIdentities", "location": "eastus",
+               "properties": {"principalId": principal}})
+    }
+
     #[test]
     fn assignments_to_source_directory_principals_and_missing_custom_roles_are_skipped() {
         let rg = format!("{SUB}/resourceGroups/rg-x");
@@ -202,9 +223,7 @@ mod tests {
             "{SUB}/providers/Microsoft.Authorization/roleDefinitions/cccccccc-0000-4000-8000-000000000000"
         );
         let g = generate_json(&[
-            json!({"id": format!("{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-a"), "name": "id-a",
-                   "type": "Microsoft.ManagedIdentity/userAssignedIdentities", "location": "eastus",
-                   "properties": {"principalId": "11111111-1111-4111-8111-111111111111"}}),
+            identity(&rg, "id-a", "11111111-1111-4111-8111-111111111111"),
             assignment(
                 "aaaaaaaa-0000-4000-8000-000000000001",
                 &rg,
@@ -245,5 +264,48 @@ mod tests {
             skip_by_name(&g, "acdd72a7-3385-48ef-bd42-f606fba81ae7").expect("built-in role");
         assert_eq!(reason, "managed_by_platform");
         assert!(blocks(&g, "azurerm_role_assignment").is_empty());
+    }
+
+    /// Resource Graph lists a custom role under each subscription it is
+    /// assignable in: the role is written once, and an assignment in either
+    /// subscription references that one.
+    #[test]
+    fn a_custom_role_listed_under_two_subscriptions_is_written_once() {
+        let sub2 = "/subscriptions/00000000-0000-0000-0000-000000000002";
+        let guid = "dddddddd-0000-4000-8000-000000000000";
+        let role = |sub: &str| {
+            json!({"id": format!("{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}"), "name": guid,
+                   "type": "Microsoft.Authorization/roleDefinitions",
+                   "properties": {"roleName": "VM Operator", "type": "CustomRole", "assignableScopes": [SUB, sub2],
+                                  "permissions": [{"actions": ["Microsoft.Compute/virtualMachines/start/action"]}]}})
+        };
+        let rg = format!("{sub2}/resourceGroups/rg-y");
+        let g = generate_json(&[
+            role(SUB),
+            role(sub2),
+            identity(&rg, "id-b", "33333333-3333-4333-8333-333333333333"),
+            assignment(
+                "bbbbbbbb-0000-4000-8000-000000000001",
+                &rg,
+                &format!("{sub2}/providers/Microsoft.Authorization/roleDefinitions/{guid}"),
+                "33333333-3333-4333-8333-333333333333",
+                "ServicePrincipal",
+            ),
+        ]);
+        let defs = blocks(&g, "azurerm_role_definition");
+        assert_eq!(defs.len(), 1);
+        let address = defs[0].address().unwrap();
+        let skip = skip_by_id(
+            &g,
+            &format!("{sub2}/providers/Microsoft.Authorization/roleDefinitions/{guid}"),
+        )
+        .expect("the second listing is skipped");
+        assert_eq!(skip.reason, "managed_by_platform");
+        assert!(skip.detail.contains(&address), "{}", skip.detail);
+        let a = one(&g, "azurerm_role_assignment");
+        assert_eq!(
+            r(a, "role_definition_id"),
+            format!("{address}.role_definition_resource_id")
+        );
     }
 }

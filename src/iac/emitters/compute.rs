@@ -1,6 +1,8 @@
 //! Mappings for Microsoft.Compute: Linux and Windows virtual machines with
-//! their data disk attachments, managed disks, SSH public keys, VM
-//! extensions and availability sets.
+//! their data disk attachments, scale sets, managed disks, snapshots,
+//! images, galleries and their image definitions, SSH public keys, VM
+//! extensions and run commands, availability sets, proximity placement,
+//! capacity reservation and dedicated host groups, and disk accesses.
 //!
 //! OS disks created from an image belong to their VM and are skipped as
 //! managed. Platform images are written as publisher/offer/sku/version, never
@@ -1163,6 +1165,7 @@ mod tests {
             locations: Default::default(),
             ssh_keys: HashMap::new(),
             principals: HashMap::new(),
+            custom_roles: HashMap::new(),
             workspaces: HashMap::new(),
             storage_accounts: HashMap::new(),
         };

@@ -90,9 +90,11 @@ fn every_mapped_type_has_a_fixture_resource_and_every_fixture_resource_is_emitte
     assert_eq!(unique.len(), addresses.len(), "duplicate addresses");
 }
 
-fn check_with_builtin(syntax: Syntax) {
+/// Writes `g` in `syntax` and checks the builtin validator finds no error
+/// at provider level with the azurerm 4.79 schema.
+pub(crate) fn assert_passes_builtin(g: &Generated, syntax: Syntax) {
     let dir = tempfile::tempdir().unwrap();
-    write_output(dir.path(), generated(), syntax).unwrap();
+    write_output(dir.path(), g, syntax).unwrap();
     let cfg = crate::validate::config::Config::parse_dir(dir.path()).unwrap();
     let (level, diagnostics) = crate::validate::builtin::check(&cfg, Some(schemas()));
     let errors: Vec<String> = diagnostics
@@ -106,7 +108,7 @@ fn check_with_builtin(syntax: Syntax) {
 
 #[test]
 fn fixture_output_passes_the_builtin_validator_at_provider_level_in_hcl() {
-    check_with_builtin(Syntax::Hcl);
+    assert_passes_builtin(generated(), Syntax::Hcl);
 }
 
 /// The fixture output is `terraform fmt` clean as written (real terraform).
@@ -130,7 +132,7 @@ fn fixture_output_is_terraform_fmt_clean() {
 
 #[test]
 fn fixture_output_passes_the_builtin_validator_at_provider_level_in_json() {
-    check_with_builtin(Syntax::Json);
+    assert_passes_builtin(generated(), Syntax::Json);
 }
 
 /// Names a mapping may set on its primary block.
@@ -414,4 +416,91 @@ fn emitted_values_are_ones_the_provider_accepts() {
         let problems = refused_values(g);
         assert!(problems.is_empty(), "{what}:\n{}", problems.join("\n"));
     }
+}
+
+/// One row of the coverage table: a tenant's resources and what became of them.
+fn coverage_row(what: &str, g: &Generated) -> String {
+    let r = &g.report;
+    let share = |n: usize| {
+        if r.resources_in_scope == 0 {
+            0.0
+        } else {
+            (n as f64 * 1000.0 / r.resources_in_scope as f64).round() / 10.0
+        }
+    };
+    format!(
+        "| {what} | {} | {} ({}%) | {} | {} | {} | {} |",
+        r.resources_in_scope,
+        r.emitted_resources,
+        share(r.emitted_resources),
+        r.emitted_resources - r.generic_resources,
+        r.generic_resources,
+        r.skipped_resources,
+        r.unmapped_resources
+    )
+}
+
+/// The coverage section of docs/GENERATE.md, as the tables and the
+/// fixtures give it (generated with the azurerm 4.79 schema, so the
+/// generic fallback is on).
+fn coverage_table() -> String {
+    let tables = all().count();
+    let generic = super::generic::TYPE_MAP.len();
+    let none = super::generic::NO_AZURERM.len();
+    let reference = super::testutil::aztft_reference();
+    let covered = reference
+        .keys()
+        .filter(|t| for_type(t).is_some() || super::generic::fallback_type(t).is_some())
+        .count();
+    let opts = GenerateOptions {
+        provider_schema: Some(std::sync::Arc::new(schemas().clone())),
+        ..Default::default()
+    };
+    let synthetic = crate::azure::load_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tenant-synthetic-small.json"),
+    )
+    .expect("synthetic fixture loads")
+    .0;
+    let contoso = super::testutil::fixture();
+    let fallback = crate::azure::load_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/generic-fallback.json"),
+    )
+    .expect("generic fixture loads")
+    .0;
+    format!(
+        "| ARM types | count |\n|---|---:|\n\
+         | written by a table (hand-mapped, declarative) | {tables} |\n\
+         | written by the generic fallback (with `--provider-schema`) | {generic} |\n\
+         | known to have no azurerm resource | {none} |\n\
+         | of the {} ARM types the aztft reference maps to azurerm, covered by a table or the fallback | {covered} ({}%) |\n\
+         \n\
+         | tenant | resources | emitted | by a table | generic | skipped | unmapped |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n\
+         {}\n{}\n{}\n{}\n",
+        reference.len(),
+        (covered as f64 * 1000.0 / reference.len() as f64).round() / 10.0,
+        coverage_row(
+            "contoso (`../shared/fixtures/tenant-contoso.json`)",
+            &generate(&contoso, &opts)
+        ),
+        coverage_row(
+            "synthetic (`fixtures/tenant-synthetic-small.json`)",
+            &generate(&synthetic, &opts)
+        ),
+        coverage_row(
+            "`fixtures/arm-types/` (one resource or more per table)",
+            &generate(arm_types(), &opts)
+        ),
+        coverage_row(
+            "`fixtures/generic-fallback.json` (types without a table)",
+            &generate(&fallback, &opts)
+        ),
+    )
+}
+
+/// docs/GENERATE.md's coverage section is the one the tables and fixtures
+/// give. Run with `UPDATE_DOCS=1` to rewrite it.
+#[test]
+fn the_coverage_table_in_the_docs_is_current() {
+    super::testutil::check_doc_section("coverage-table", &coverage_table());
 }

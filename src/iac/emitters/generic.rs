@@ -715,10 +715,48 @@ pub static NO_AZURERM: &[(&str, &str)] = &[
         "the blob service settings, the `blob_properties` block of `azurerm_storage_account`",
     ),
     (
+        "microsoft.network/dnszones/soa",
+        "the zone's SOA record set, created with the zone: the `soa_record` block of `azurerm_dns_zone`",
+    ),
+    (
+        "microsoft.network/privatednszones/soa",
+        "the zone's SOA record set, created with the zone: the `soa_record` block of `azurerm_private_dns_zone`",
+    ),
+    (
         "microsoft.storage/storageaccounts/fileservices",
         "the file service settings, the `share_properties` block of `azurerm_storage_account`",
     ),
 ];
+
+/// Child ARM types (lowercase) that have an azurerm type of their own but
+/// that their parent's table already writes, and how: the fallback never
+/// writes them a second time.
+pub static WRITTEN_BY_PARENT: &[(&str, &str)] = &[
+    (
+        "microsoft.network/networksecuritygroups/securityrules",
+        "a `security_rule` block of `azurerm_network_security_group`",
+    ),
+    (
+        "microsoft.network/routetables/routes",
+        "a `route` block of `azurerm_route_table`",
+    ),
+    (
+        "microsoft.network/loadbalancers/backendaddresspools",
+        "an `azurerm_lb_backend_address_pool` from the load balancer's `backendAddressPools`",
+    ),
+    (
+        "microsoft.network/loadbalancers/inboundnatrules",
+        "an `azurerm_lb_nat_rule` from the load balancer's `inboundNatRules`",
+    ),
+];
+
+/// How a child ARM type (lowercase) is written by its parent's table, if it is.
+pub fn written_by_parent(arm_type: &str) -> Option<&'static str> {
+    WRITTEN_BY_PARENT
+        .iter()
+        .find(|(t, _)| *t == arm_type)
+        .map(|(_, how)| *how)
+}
 
 /// The azurerm type the fallback emits for an ARM type (lowercase), if any.
 pub fn fallback_type(arm_type: &str) -> Option<&'static str> {
@@ -824,7 +862,7 @@ fn derive(
             "name" => return Ok(Some(Value::str(r.name.as_str()))),
             "resource_group_name" => return cx.resource_group_name().map(Some),
             "location" => return cx.location().map(Some),
-            "tags" => return Ok(cx.tags()),
+            "tags" if matches!(attr.value_type(), CtyType::Map(_)) => return Ok(cx.tags()),
             "sku_name" | "sku" if matches!(attr.value_type(), CtyType::String) => {
                 return Ok(r.sku.get("name").and_then(Json::as_str).map(Value::str));
             }
@@ -938,40 +976,12 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    /// ARM type (lowercase) → azurerm types, from the aztft reference map.
-    fn reference_map() -> HashMap<String, Vec<String>> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/reference/aztft-resmap-v4.81.0.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "`{}` not readable ({e}): the type map test needs the shared reference data",
-                path.display()
-            )
-        });
-        let map: Json = serde_json::from_str(&text).expect("reference map is JSON");
-        let mut out: HashMap<String, Vec<String>> = HashMap::new();
-        for (azurerm, v) in map.as_object().expect("an object") {
-            let mp = &v["management_plane"];
-            let (Some(provider), Some(types)) = (mp["provider"].as_str(), mp["types"].as_array())
-            else {
-                continue;
-            };
-            let mut arm = provider.to_ascii_lowercase();
-            for t in types.iter().filter_map(Json::as_str) {
-                arm.push('/');
-                arm.push_str(&t.to_ascii_lowercase());
-            }
-            out.entry(arm).or_default().push(azurerm.clone());
-        }
-        out
-    }
-
     /// Issue 13: the fallback's map is atg's own; each pair is a fact the
     /// reference map confirms, its azurerm type is in the 4.79 schema, and
     /// no pair repeats a type a table maps.
     #[test]
     fn every_pair_of_the_type_map_is_confirmed_by_the_reference() {
-        let reference = reference_map();
+        let reference = super::super::testutil::aztft_reference();
         let schemas = super::super::registry_tests::schemas();
         let mut seen = HashSet::new();
         let mut problems = Vec::new();
@@ -1007,6 +1017,114 @@ mod tests {
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
         assert!(TYPE_MAP.len() >= 150, "{} pairs", TYPE_MAP.len());
+    }
+
+    /// Children a parent's table writes are in the map (the pair is a
+    /// fact), their parent has a table, and the fallback skips them.
+    #[test]
+    fn children_their_parent_table_writes_are_skipped_not_written_twice() {
+        for (arm, _) in WRITTEN_BY_PARENT {
+            assert!(fallback_type(arm).is_some(), "`{arm}` not in the map");
+            let parent = arm.rsplit_once('/').unwrap().0;
+            assert!(
+                super::super::for_type(parent).is_some(),
+                "`{parent}` has no table"
+            );
+        }
+        let nsg = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg";
+        let g = crate::iac::generate(
+            &crate::model::Snapshot {
+                resources: super::super::testutil::resources(&[
+                    serde_json::json!({"id": nsg, "name": "nsg", "type": "microsoft.network/networksecuritygroups", "location": "eastus", "resourceGroup": "rg",
+                        "properties": {"securityRules": [{"name": "ssh", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+                            "sourcePortRange": "*", "destinationPortRange": "22", "sourceAddressPrefix": "*", "destinationAddressPrefix": "*"}}]}}),
+                    serde_json::json!({"id": format!("{nsg}/securityRules/ssh"), "name": "ssh", "type": "microsoft.network/networksecuritygroups/securityrules", "resourceGroup": "rg",
+                        "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp"}}),
+                ]),
+                ..Default::default()
+            },
+            &crate::iac::GenerateOptions {
+                provider_schema: Some(std::sync::Arc::new(
+                    super::super::registry_tests::schemas().clone(),
+                )),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            super::super::testutil::blocks(&g, "azurerm_network_security_rule").len(),
+            0
+        );
+        assert_eq!(g.report.skipped.len(), 1, "{:?}", g.report.skipped);
+        assert!(g.report.skipped[0].detail.contains("`security_rule` block"));
+    }
+
+    /// The fallback's output for `fixtures/generic-fallback.json` (types
+    /// without a table, beside the tables' types they hang off): what it
+    /// writes passes the builtin validator at provider level with the 4.79
+    /// schema and holds only values the provider accepts; what it cannot
+    /// derive is skipped naming the argument.
+    #[test]
+    fn fallback_output_passes_the_provider_schema_and_skips_what_it_cannot_derive() {
+        let schemas = super::super::registry_tests::schemas();
+        let snap = crate::azure::load_file(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/generic-fallback.json"),
+        )
+        .expect("fixture loads")
+        .0;
+        let g = crate::iac::generate(
+            &snap,
+            &crate::iac::GenerateOptions {
+                provider_schema: Some(std::sync::Arc::new(schemas.clone())),
+                ..Default::default()
+            },
+        );
+        let written: Vec<&str> = g
+            .document
+            .files
+            .get(GROUP)
+            .map(|f| f.iter().map(|b| b.labels[0].as_str()).collect())
+            .unwrap_or_default();
+        for ty in [
+            "azurerm_vpn_site",
+            "azurerm_api_management_named_value",
+            "azurerm_log_analytics_saved_search",
+            "azurerm_relay_hybrid_connection",
+            "azurerm_eventgrid_namespace",
+        ] {
+            assert!(
+                written.contains(&ty),
+                "`{ty}` not written: {written:?}\n{:?}",
+                g.report.skipped
+            );
+        }
+        assert_eq!(g.report.generic_resources, written.len());
+        let skipped: Vec<(&str, &str)> = g
+            .report
+            .skipped
+            .iter()
+            .map(|s| (s.arm_type.as_str(), s.detail.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [(
+                "microsoft.network/networkmanagers",
+                "generic fallback: no value for required argument `scope`"
+            )]
+        );
+        let saved = super::super::testutil::one(&g, "azurerm_log_analytics_saved_search");
+        assert_eq!(
+            super::super::testutil::s(saved, "query"),
+            "SecurityEvent | where EventID == 4625"
+        );
+        assert!(
+            super::super::testutil::r(saved, "log_analytics_workspace_id")
+                .starts_with("azurerm_log_analytics_workspace.")
+        );
+
+        super::super::fixture_tests::assert_passes_builtin(&g, crate::iac::Syntax::Hcl);
+        let refused = super::super::fixture_tests::refused_values(&g);
+        assert!(refused.is_empty(), "{}", refused.join("\n"));
     }
 
     #[test]

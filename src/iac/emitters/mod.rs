@@ -181,6 +181,14 @@ pub fn route(type_key: &str, r: &Resource, schemas: Option<&Schemas>) -> Route {
         return Route::Emit(Emitter::Table(m), select(m, r));
     }
     if let Some(ty) = generic::fallback_type(type_key) {
+        if let Some(how) = generic::written_by_parent(type_key) {
+            return Route::Emit(
+                Emitter::Generic(ty),
+                Err(Skip::managed(format!(
+                    "written with its parent, as {how}; a separate `{ty}` would conflict with it"
+                ))),
+            );
+        }
         return match schemas.and_then(|s| s.resource(ty)) {
             Some(_) => Route::Emit(Emitter::Generic(ty), Ok(ty)),
             None => Route::Unmapped(Unmapped::NeedsSchema(ty)),

@@ -1,7 +1,10 @@
 //! Mappings for Microsoft.Network: virtual networks, subnets and their
-//! associations, network security groups, NICs, public IPs, load balancers,
-//! bastions, private endpoints, private DNS zones, route tables and NAT
-//! gateways.
+//! associations, peerings, network security groups, application security
+//! groups, NICs, public IPs and prefixes, load balancers, bastions, private
+//! endpoints, DNS and private DNS zones with their VNet links, route tables,
+//! NAT gateways, DDoS plans, network watchers and flow logs, and Traffic
+//! Manager profiles. Gateways, firewalls, application gateways and DNS
+//! record sets have modules of their own.
 
 use super::common::{id_at, items, last_segment, non_empty_strings, str_at};
 use super::spec::*;

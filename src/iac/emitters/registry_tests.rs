@@ -377,29 +377,5 @@ pub(crate) fn mapping_table() -> String {
 /// `UPDATE_DOCS=1` to rewrite it.
 #[test]
 fn the_mapping_table_in_the_docs_is_generated_from_the_tables() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/GENERATE.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let (start, end) = (
-        "<!-- mapping-table:start -->\n",
-        "<!-- mapping-table:end -->",
-    );
-    let a = doc
-        .find(start)
-        .expect("docs/GENERATE.md has the mapping-table markers")
-        + start.len();
-    let b = doc
-        .find(end)
-        .expect("docs/GENERATE.md has the mapping-table end marker");
-    let want = mapping_table();
-    if doc[a..b] != want {
-        if std::env::var_os("UPDATE_DOCS").is_some() {
-            let mut new = doc.clone();
-            new.replace_range(a..b, &want);
-            std::fs::write(&path, new).unwrap();
-        } else {
-            panic!(
-                "docs/GENERATE.md's mapping table differs from the tables (rerun with UPDATE_DOCS=1):\n{want}"
-            );
-        }
-    }
+    super::testutil::check_doc_section("mapping-table", &mapping_table());
 }

@@ -235,3 +235,61 @@ pub(crate) fn check_schema(path: &str, schema: &serde_json::Value, body: &Body) 
         check_schema(&format!("{path}.{}", b.ident), &bt["block"], &b.body);
     }
 }
+
+/// ARM type (lowercase) → the azurerm types the aztft reference map
+/// (`../shared/reference/aztft-resmap-v4.81.0.json`) pairs it with; panics
+/// with a clear message when the file is absent.
+pub(crate) fn aztft_reference() -> std::collections::HashMap<String, Vec<String>> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/aztft-resmap-v4.81.0.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "`{}` not readable ({e}): these tests need the shared reference data",
+            path.display()
+        )
+    });
+    let map: serde_json::Value = serde_json::from_str(&text).expect("reference map is JSON");
+    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (azurerm, v) in map.as_object().expect("an object") {
+        let mp = &v["management_plane"];
+        let (Some(provider), Some(types)) = (mp["provider"].as_str(), mp["types"].as_array())
+        else {
+            continue;
+        };
+        let mut arm = provider.to_ascii_lowercase();
+        for t in types.iter().filter_map(serde_json::Value::as_str) {
+            arm.push('/');
+            arm.push_str(&t.to_ascii_lowercase());
+        }
+        out.entry(arm).or_default().push(azurerm.clone());
+    }
+    out
+}
+
+/// Checks the section of docs/GENERATE.md between `<!-- NAME:start -->`
+/// and `<!-- NAME:end -->` is `want`; with `UPDATE_DOCS` set, rewrites it.
+pub(crate) fn check_doc_section(name: &str, want: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/GENERATE.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = (
+        format!("<!-- {name}:start -->\n"),
+        format!("<!-- {name}:end -->"),
+    );
+    let a = doc
+        .find(&start)
+        .unwrap_or_else(|| panic!("docs/GENERATE.md has no `{start}` marker"))
+        + start.len();
+    let b = doc
+        .find(&end)
+        .unwrap_or_else(|| panic!("docs/GENERATE.md has no `{end}` marker"));
+    if doc[a..b] == *want {
+        return;
+    }
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        let mut new = doc.clone();
+        new.replace_range(a..b, want);
+        std::fs::write(&path, new).unwrap();
+    } else {
+        panic!("docs/GENERATE.md's {name} is out of date (rerun with UPDATE_DOCS=1):\n{want}");
+    }
+}
