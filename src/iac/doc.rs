@@ -29,8 +29,9 @@ pub enum Value {
     /// `"${azurerm_storage_account.x.primary_dfs_endpoint}synapse"`.
     Interp(Vec<Value>),
     /// A JSON document for a JSON-valued argument (a policy, settings):
-    /// `jsonencode({...})` in HCL, the JSON text in Terraform JSON.
-    Json(serde_json::Value),
+    /// `jsonencode({...})` in HCL, the JSON text in Terraform JSON. Boxed:
+    /// a JSON map is large and rare, and every value pays for the largest.
+    Json(Box<serde_json::Value>),
 }
 
 impl Value {
@@ -253,6 +254,17 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A document holds millions of values at 100k resources: a value stays
+    /// as small as a string or a list (a large variant is boxed).
+    #[test]
+    fn a_value_is_as_small_as_a_string() {
+        assert!(
+            std::mem::size_of::<Value>() <= 32,
+            "{}",
+            std::mem::size_of::<Value>()
+        );
+    }
 
     #[test]
     fn remove_path_reaches_into_nested_blocks() {

@@ -442,9 +442,9 @@ mod tests {
             .attr("zones", Value::str_list(["1", "2"]))
             .attr(
                 "policy",
-                Value::Json(
+                Value::Json(Box::new(
                     serde_json::json!({"Statement": [{"Effect": "Allow"}], "Version": "1"}),
-                ),
+                )),
             )
             .attr(
                 "principal_id",

@@ -1301,7 +1301,7 @@ mod tests {
         assert_eq!(s(ext, "type_handler_version"), "2.1");
         assert_eq!(
             ext.body.get("settings"),
-            Some(&Value::Json(json!({"UserName": "azureuser"}))),
+            Some(&Value::Json(Box::new(json!({"UserName": "azureuser"})))),
             "settings are JSON, written as jsonencode({{...}})"
         );
         assert!(ext.body.get("protected_settings").is_none());

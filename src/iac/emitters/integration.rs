@@ -268,7 +268,7 @@ fn workflow_parts(r: &Resource, cx: &mut EmitCx, _: &mut Body) -> Result<Vec<Blo
                     Body::new()
                         .attr("name", name.as_str())
                         .attr("logic_app_id", own.clone())
-                        .attr("body", Value::Json(body.clone())),
+                        .attr("body", Value::Json(Box::new(body.clone()))),
                 ),
             );
         }

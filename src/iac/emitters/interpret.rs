@@ -520,8 +520,8 @@ fn convert(conv: Conv, j: &Json, arg: &str, cx: &mut EmitCx) -> Option<Value> {
             ))
         }
         Conv::Json => match j {
-            Json::Object(o) if !o.is_empty() => Some(Value::Json(j.clone())),
-            Json::Array(a) if !a.is_empty() => Some(Value::Json(j.clone())),
+            Json::Object(o) if !o.is_empty() => Some(Value::Json(Box::new(j.clone()))),
+            Json::Array(a) if !a.is_empty() => Some(Value::Json(Box::new(j.clone()))),
             _ => None,
         },
         Conv::Equals(v) => text().map(|s| Value::Bool(s.eq_ignore_ascii_case(v))),

@@ -434,7 +434,7 @@ fn workbook_data(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
     };
     Ok(Some(
         match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(j) => Value::Json(j),
+            Ok(j) => Value::Json(Box::new(j)),
             Err(_) => Value::str(text),
         },
     ))
