@@ -22,6 +22,7 @@ pub mod iterate;
 pub mod model;
 pub mod monitor;
 pub mod output;
+pub mod redact;
 pub mod report;
 pub mod reporter;
 pub mod synth;

@@ -5,6 +5,7 @@
 use atg::cli::Cli;
 use atg::error::{CliError, render};
 use atg::output::Printer;
+use atg::redact::Redactor;
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -15,7 +16,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let printer = Printer::new(cli.quiet);
+    // Secret-named variables of the environment never reach the output.
+    let env = atg::deploy::env::process_vars();
+    let printer = Printer::new(
+        cli.quiet,
+        Redactor::new(atg::deploy::env::secret_values(env)),
+    );
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

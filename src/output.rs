@@ -1,30 +1,58 @@
 //! The output layer: the only place that prints. Data goes to stdout;
 //! status, warnings and progress go to stderr and are hidden by `--quiet`.
-//! Progress bars (indicatif) show only on a terminal.
+//! Progress bars (indicatif) show only on a terminal. Every line printed,
+//! progress included, has the known secrets redacted (`crate::redact`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use crate::redact::Redactor;
 use crate::reporter::{PartsReporter, Reporter};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
+
+/// Secrets shared by a printer and its progress reporters.
+type Secrets = Arc<RwLock<Redactor>>;
+
+fn redacted(secrets: &Secrets, text: &str) -> String {
+    secrets
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .redact(text)
+}
 
 /// Prints on behalf of commands.
 pub struct Printer {
     quiet: bool,
     stderr_tty: bool,
     warned: Mutex<HashSet<String>>,
+    secrets: Secrets,
 }
 
 impl Printer {
     /// A printer; `quiet` hides status lines, warnings and progress.
-    pub fn new(quiet: bool) -> Self {
+    /// `secrets` are redacted from everything it prints.
+    pub fn new(quiet: bool, secrets: Redactor) -> Self {
         Printer {
             quiet,
             stderr_tty: std::io::stderr().is_terminal(),
             warned: Mutex::new(HashSet::new()),
+            secrets: Arc::new(RwLock::new(secrets)),
         }
+    }
+
+    /// Adds secrets to redact from everything printed from now on (e.g. the
+    /// credential a deploy hands to terraform, however short).
+    pub fn add_secrets(&self, more: &Redactor) {
+        self.secrets
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .merge(more);
+    }
+
+    fn clean(&self, text: &str) -> String {
+        redacted(&self.secrets, text)
     }
 
     /// True when stdout is a terminal (choose tables over JSON lines etc.).
@@ -34,6 +62,7 @@ impl Printer {
 
     /// Writes data to stdout (never hidden: it is the command's result).
     pub fn data(&self, text: &str) {
+        let text = self.clean(text);
         if text.ends_with('\n') {
             print!("{text}");
         } else {
@@ -44,7 +73,7 @@ impl Printer {
     /// A status line on stderr, hidden by `--quiet`.
     pub fn status(&self, line: &str) {
         if !self.quiet {
-            eprintln!("{line}");
+            eprintln!("{}", self.clean(line));
         }
     }
 
@@ -53,15 +82,16 @@ impl Printer {
         if self.quiet {
             return;
         }
+        let line = self.clean(line);
         let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
-        if warned.insert(line.to_string()) {
+        if warned.insert(line.clone()) {
             eprintln!("warning: {line}");
         }
     }
 
     /// An error report on stderr (never hidden).
     pub fn error(&self, text: &str) {
-        eprint!("{text}");
+        eprint!("{}", self.clean(text));
     }
 
     /// True when the user can be asked a question: stdin and stderr are terminals.
@@ -76,7 +106,7 @@ impl Printer {
         if !self.can_prompt() {
             return false;
         }
-        eprint!("{question} [y/N] ");
+        eprint!("{} [y/N] ", self.clean(question));
         let mut answer = String::new();
         if std::io::stdin().read_line(&mut answer).is_err() {
             return false;
@@ -97,6 +127,7 @@ impl Printer {
             bar,
             visible: !self.quiet && self.stderr_tty,
             phase: Mutex::new(String::new()),
+            secrets: Arc::clone(&self.secrets),
         }
     }
 
@@ -118,6 +149,7 @@ impl Printer {
                 bar: phase,
                 visible,
                 phase: Mutex::new(String::new()),
+                secrets: Arc::clone(&self.secrets),
             },
             multi,
             parts: Mutex::new(HashMap::new()),
@@ -131,6 +163,7 @@ pub struct ProgressReporter {
     bar: ProgressBar,
     visible: bool,
     phase: Mutex<String>,
+    secrets: Secrets,
 }
 
 impl ProgressReporter {
@@ -172,13 +205,14 @@ impl Reporter for ProgressReporter {
 
     fn on_finish(&self, outcome: &str) {
         if self.visible {
-            self.bar.println(format!("  {outcome}"));
+            self.bar
+                .println(format!("  {}", redacted(&self.secrets, outcome)));
         }
     }
 
     fn on_detail(&self, detail: &str) {
         let phase = self.phase.lock().unwrap_or_else(|p| p.into_inner());
-        let short: String = detail.chars().take(60).collect();
+        let short: String = redacted(&self.secrets, detail).chars().take(60).collect();
         self.bar.set_message(format!("{phase}: {short}"));
     }
 }
@@ -216,7 +250,9 @@ impl Reporter for PartsProgressReporter {
 
     fn on_finish(&self, outcome: &str) {
         if self.visible {
-            let _ = self.multi.println(format!("  {outcome}"));
+            let _ = self
+                .multi
+                .println(format!("  {}", redacted(&self.phase.secrets, outcome)));
         }
     }
 }
@@ -268,7 +304,8 @@ impl PartsReporter for PartsProgressReporter {
             self.multi.remove(&bar);
         }
         if self.visible {
-            let _ = self.multi.println(format!("  {}: {outcome}", part.label));
+            let line = format!("  {}: {outcome}", part.label);
+            let _ = self.multi.println(redacted(&self.phase.secrets, &line));
         }
     }
 }

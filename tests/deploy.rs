@@ -662,6 +662,163 @@ fn no_secret_reaches_stdout_stderr_logs_or_the_registry() {
     assert!(log.contains("secret=[REDACTED]"), "{log}");
 }
 
+/// The spellings of `secret` that must never appear: as is, JSON-escaped
+/// (serde's and Go's, which terraform's `-json` output uses: `<` as
+/// `\u003c`…), HTML-escaped and URL-encoded.
+fn spellings(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap();
+    let json = json[1..json.len() - 1].to_string();
+    let go = json
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028");
+    let html = secret
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;");
+    let url: String = secret
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    vec![secret.to_string(), json, go, html, url]
+}
+
+/// Issue 14: `ATG_TENANT_TARGET_CLIENT_SECRET='abc<def&ghi-123456'` reached
+/// the `caused by:` line and the registry's `error` field, because
+/// terraform's JSON writes `<` and `&` as `\u003c` and `\u0026`. A table of
+/// secrets with special characters goes through every command that prints
+/// or stores terraform's words: deploy (table and JSON, success and
+/// failure), deploy list (table and JSON) and deploy destroy (failing).
+#[test]
+fn issue14_secrets_with_special_characters_are_redacted_everywhere() {
+    const SECRETS: [&str; 4] = [
+        "abc<def&ghi-123456",
+        "p\"w'd\\x y$z`!;|",
+        "ümlaut€%2B+/=?#é",
+        "a>b<c&d\u{2028}e-99",
+    ];
+    // The scripts read the secret from terraform's environment and print
+    // it verbatim, as careless provisioners and provider errors do.
+    let leaky = |name: &str, when_destroy: bool| {
+        let script = if when_destroy {
+            "printf 'create ok\\n'"
+        } else {
+            "sh ../fail.sh"
+        };
+        format!(
+            "resource \"terraform_data\" \"{name}\" {{\n  provisioner \"local-exec\" {{\n    command = \"{script}\"\n  }}\n{}}}\n",
+            if when_destroy {
+                "  provisioner \"local-exec\" {\n    when    = destroy\n    command = \"sh ../fail.sh\"\n  }\n  provisioner \"local-exec\" {\n    command = \"sh ../print.sh\"\n  }\n"
+            } else {
+                ""
+            }
+        )
+    };
+    let threads: Vec<_> = SECRETS
+        .iter()
+        .map(|secret| {
+            let (ok_cfg, bad_cfg) = (leaky("a", true), leaky("b", false));
+            std::thread::spawn(move || {
+                let d = Dir::new();
+                d.write(
+                    "fail.sh",
+                    "printf 'AuthorizationFailed for %s\\n' \"$ARM_CLIENT_SECRET\" >&2; exit 1\n",
+                );
+                d.write("print.sh", "printf 'secret=%s\\n' \"$ARM_CLIENT_SECRET\"\n");
+                d.write("ok/main.tf", &ok_cfg);
+                d.write("bad/main.tf", &bad_cfg);
+                let run = |args: &[&str]| {
+                    atg(&d)
+                        .env("ATG_TENANT_TARGET_CLIENT_ID", "app")
+                        .env("ATG_TENANT_TARGET_CLIENT_SECRET", secret)
+                        .env("ATG_TENANT_TARGET_TENANT_ID", TENANT)
+                        .args(args)
+                        .output()
+                        .unwrap()
+                };
+                let deploy = |dir: &str, extra: &[&str]| {
+                    let mut args = vec!["deploy", "--iac-dir", dir, "--yes"];
+                    args.extend(["--tenant-alias", "target", "--target-subscription", SUB]);
+                    args.extend(extra);
+                    run(&args)
+                };
+                let mut outputs = vec![
+                    (
+                        "deploy --format json",
+                        deploy("ok", &["--format", "json"]),
+                        0,
+                    ),
+                    ("deploy (failing)", deploy("bad", &[]), 3),
+                    (
+                        "deploy --format json (failing)",
+                        deploy("bad", &["--format", "json"]),
+                        3,
+                    ),
+                    ("deploy list", run(&["deploy", "list"]), 0),
+                    (
+                        "deploy list --format json",
+                        run(&["deploy", "list", "--format", "json"]),
+                        0,
+                    ),
+                ];
+                let id = list(&d)[0]["start"]["id"].as_str().unwrap().to_string();
+                let destroy = run(&[
+                    "deploy",
+                    "destroy",
+                    &id,
+                    "--yes",
+                    "--tenant-alias",
+                    "target",
+                    "--target-subscription",
+                    SUB,
+                ]);
+                outputs.push(("deploy destroy (failing)", destroy, 3));
+                let log = d.read(&format!("ok/{id}.log"));
+                assert!(
+                    log.contains("secret=[REDACTED]"),
+                    "the secret was printed: {log}"
+                );
+                for (what, out, code) in &outputs {
+                    assert_eq!(out.status.code(), Some(*code), "{what}: {}", stderr(out));
+                    for s in spellings(secret) {
+                        for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                            assert!(
+                                !contains(bytes, &s),
+                                "{what}: {name} holds `{s}`: {}",
+                                String::from_utf8_lossy(bytes)
+                            );
+                        }
+                    }
+                }
+                assert!(stderr(&outputs[1].1).contains("AuthorizationFailed for [REDACTED]"));
+                for f in files(d.path()) {
+                    let bytes = std::fs::read(&f).unwrap();
+                    for s in spellings(secret) {
+                        assert!(
+                            !contains(&bytes, &s),
+                            "`{}` holds `{s}`: {}",
+                            f.display(),
+                            String::from_utf8_lossy(&bytes)
+                        );
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
 #[test]
 fn bad_targets_and_credentials_are_input_errors() {
     let d = Dir::new();

@@ -9,8 +9,7 @@ use crate::cli::ReportFormat;
 use crate::cli::deploy::{
     ApplyArgs, DeployAction, DeployArgs, DestroyArgs, ListArgs, RunArgs, TargetArgs, VerifyArgs,
 };
-use crate::deploy::env::{secret_values, terraform_env};
-use crate::deploy::redact::Redactor;
+use crate::deploy::env::{process_vars, secret_values, terraform_env};
 use crate::deploy::registry::Rollback;
 use crate::deploy::{
     self, Counts, DeployError, DeployOutcome, DeploySettings, Deployment, Outcome, PlanSummary,
@@ -19,6 +18,7 @@ use crate::deploy::{
 use crate::error::{CliError, ExitStatus};
 use crate::iterate::IterationState;
 use crate::output::Printer;
+use crate::redact::Redactor;
 use crate::report;
 use crate::validate::terraform::find_binary;
 use std::path::{Path, PathBuf};
@@ -51,6 +51,11 @@ impl Prepared {
     /// `text` with every known secret replaced by `[REDACTED]`.
     pub fn redact(&self, text: &str) -> String {
         self.terraform.redactor.redact(text)
+    }
+
+    /// The known secrets, for what the verification stores.
+    pub fn redactor(&self) -> &Redactor {
+        &self.terraform.redactor
     }
 }
 
@@ -134,10 +139,11 @@ fn resolve(
             "install terraform 1.x, or pass `--terraform-bin PATH` (OpenTofu's `tofu` works too)",
         )
     })?;
-    let vars: Vec<(String, String)> = std::env::vars().collect();
+    let vars = process_vars();
     let names: Vec<String> = vars.iter().map(|(k, _)| k.clone()).collect();
     let env = terraform_env(&creds, &target, names, secret_values(vars));
     let redactor = Redactor::new(env.secrets());
+    printer.add_secrets(&redactor);
     let defaults = RetryPolicy::default();
     let terraform = TerraformSettings {
         bin,

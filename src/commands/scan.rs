@@ -221,6 +221,9 @@ async fn live(
         None,
         &auth::process_env,
     )?;
+    printer.add_secrets(&crate::redact::Redactor::new(
+        credentials.client_secret.iter().map(|s| s.expose()),
+    ));
     let request = LiveScan {
         tenant,
         credentials,

@@ -118,7 +118,7 @@ pub async fn run(
     printer: &Printer,
 ) -> Result<(ExitStatus, VerifyEntry), CliError> {
     let target = p.target();
-    let registry = Registry::in_root(root);
+    let registry = Registry::in_root(root).with_redactor(p.redactor());
     let mut entry = VerifyEntry {
         id: id.to_string(),
         at: crate::clock::now_rfc3339(),

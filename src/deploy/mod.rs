@@ -1,7 +1,7 @@
 //! Deploying generated Terraform into the target tenant: terraform `init` →
 //! `plan -out` → `apply` of the saved plan, with the target's credentials as
 //! `ARM_*` variables (`env`), known secrets redacted from every line
-//! (`redact`), transient errors retried with backoff and permanent ones
+//! (`crate::redact`), transient errors retried with backoff and permanent ones
 //! stopped with a hint (`retry`), plan counts from `terraform show -json`
 //! (`plan`), terraform streamed into a log and a progress display
 //! (`runner`), and every deployment recorded in `demos/deployments.jsonl`
@@ -12,7 +12,6 @@
 
 pub mod env;
 pub mod plan;
-pub mod redact;
 pub mod registry;
 pub mod retry;
 pub mod run;

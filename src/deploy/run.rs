@@ -11,7 +11,6 @@
 
 use super::env::{Target, TerraformEnv};
 use super::plan::{Counts, PlanSummary, parse_show_json};
-use super::redact::Redactor;
 use super::registry::{
     Deployment, DestroyEndEntry, DestroyStartEntry, EndEntry, Entry, Outcome, Registry,
     RegistryError, Rollback, StartEntry, TeardownOutcome,
@@ -19,6 +18,7 @@ use super::registry::{
 use super::retry::{Category, RetryPolicy, classify, verdict};
 use super::runner::{DeployLog, ErrorText, Mode, Runner, StepOutput, UiMessage};
 use crate::azure::auth::AuthMethod;
+use crate::redact::Redactor;
 use crate::reporter::Reporter;
 use crate::validate::terraform::TerraformError;
 use serde::Serialize;
@@ -598,7 +598,7 @@ pub fn deploy(
             source,
         }
     })?;
-    let registry = Registry::in_root(&s.root);
+    let registry = Registry::in_root(&s.root).with_redactor(&s.terraform.redactor);
     registry.append(&Entry::Start(StartEntry {
         id: id.clone(),
         at: crate::clock::now_rfc3339(),
@@ -854,7 +854,7 @@ pub fn destroy(
     reporter: &dyn Reporter,
     interrupted: &AtomicBool,
 ) -> Result<DestroyOutcome, DeployError> {
-    let registry = Registry::in_root(root);
+    let registry = Registry::in_root(root).with_redactor(&t.redactor);
     let d = destroyable(root, id, target)?.start;
     check_config_dir(&d.dir)?;
     let log_path = d.dir.join(format!("{id}-destroy.log"));
