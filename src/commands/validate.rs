@@ -25,7 +25,12 @@ pub fn options(args: &ValidatorArgs) -> ValidateOptions {
         },
         schema_files: args.provider_schemas.clone(),
         terraform_bin: args.terraform_bin.clone(),
-        plugin_dir: args.plugin_dir.clone(),
+        // terraform runs inside the configuration folder: a relative
+        // `--plugin-dir` means one relative to where atg was started.
+        plugin_dir: args
+            .plugin_dir
+            .as_ref()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())),
         schema_cache_dir: PathBuf::from(SCHEMA_CACHE_DIR),
     }
 }

@@ -136,6 +136,9 @@ impl ValidateError {
             ValidateError::Schema(_) => {
                 "regenerate it with `terraform providers schema -json > schema.json` in an initialised folder"
             }
+            ValidateError::Tool(TerraformError::InitFailed { .. }) => {
+                "terraform needs every provider the configuration uses: pass `--plugin-dir DIR` holding them, set up a plugin cache or filesystem mirror, or use `--validator builtin`"
+            }
             ValidateError::Tool(TerraformError::NotFound { .. }) => {
                 "install terraform (or pass `--terraform-bin tofu`), or use `--validator builtin`"
             }

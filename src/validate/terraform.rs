@@ -44,6 +44,16 @@ pub enum TerraformError {
         /// The end of its stderr (and stdout when stderr is empty).
         stderr_tail: String,
     },
+    /// `terraform init` failed (typically a provider it could not install),
+    /// so `validate` could only say what is missing: the configuration was
+    /// not checked.
+    #[error("`{} init` failed, so terraform could not validate the configuration: {reason}", bin.display())]
+    InitFailed {
+        /// The binary.
+        bin: PathBuf,
+        /// terraform's first error, in one line.
+        reason: String,
+    },
     /// Did not finish in time; it was killed.
     #[error("`{} {args}` timed out after {secs} s: {stderr_tail}", bin.display())]
     TimedOut {
@@ -107,8 +117,55 @@ struct Output {
     stderr: Vec<u8>,
 }
 
+/// `text` without ANSI escape sequences (CSI `ESC [ … final byte`, and any
+/// other `ESC x` pair), in case a terraform command colours its output.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        if chars.next() == Some('[') {
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// terraform's first `Error:` in its human output, as one line:
+/// `summary: detail` (the detail is the paragraph after the summary).
+/// Falls back to the whole text's tail when there is none.
+pub(crate) fn first_error(bytes: &[u8]) -> String {
+    let text = strip_ansi(&String::from_utf8_lossy(bytes));
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_start_matches(['│', '╷', '╵', ' ']).trim_end())
+        .collect();
+    let Some(start) = lines.iter().position(|l| l.starts_with("Error: ")) else {
+        return tail(bytes);
+    };
+    let summary = lines[start].trim_start_matches("Error: ");
+    let detail: Vec<&str> = lines[start + 1..]
+        .iter()
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.trim())
+        .collect();
+    if detail.is_empty() {
+        summary.to_string()
+    } else {
+        format!("{summary}: {}", detail.join(" "))
+    }
+}
+
 fn tail(bytes: &[u8]) -> String {
-    let s = String::from_utf8_lossy(bytes);
+    let s = strip_ansi(&String::from_utf8_lossy(bytes));
     let s = s.trim();
     let start = s.len().saturating_sub(STDERR_TAIL);
     let start = (start..=s.len())
@@ -227,14 +284,26 @@ fn crashed(opts: &TerraformOptions, args: &[&str], o: &Output) -> TerraformError
     }
 }
 
+/// Summaries `terraform validate` gives when `init` did not install what
+/// the configuration needs: the configuration itself was not checked.
+const NOT_INSTALLED: &[&str] = &[
+    "Missing required provider",
+    "Missing required provider plugin",
+    "Required plugins are not installed",
+    "Inconsistent dependency lock file",
+    "Module not installed",
+];
+
 /// Runs `init -backend=false -input=false -no-color [-plugin-dir DIR]`, then
 /// `validate -json -no-color` in `dir`, and returns terraform's verdict.
 /// When init fails, validate still runs: its diagnostics explain a broken
-/// configuration; if it then reports no error, init's failure is a tool error.
+/// configuration (a syntax error fails both). If it reports no error, or
+/// only says what init did not install ("Missing required provider"),
+/// init's failure is a tool error (`InitFailed`, with init's reason).
 /// `cfg` (the parsed folder) fills each diagnostic's address and attribute.
 ///
 /// Errors: `TerraformError` when the binary is missing, killed, times out,
-/// or exits without valid JSON.
+/// fails to init, or exits without valid JSON.
 pub fn run_validate(
     dir: &Path,
     opts: &TerraformOptions,
@@ -266,8 +335,15 @@ pub fn run_validate(
             crashed(opts, &args, &out)
         });
     };
-    if init_failed && run.valid {
-        return Err(crashed(opts, &init, &init_out));
+    let not_installed = run
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && d.range.is_none() && NOT_INSTALLED.contains(&d.summary.as_str()));
+    if init_failed && (run.valid || not_installed) {
+        return Err(TerraformError::InitFailed {
+            bin: opts.bin.clone(),
+            reason: first_error(&init_out.stderr),
+        });
     }
     Ok(run)
 }
@@ -377,7 +453,7 @@ pub fn export_schema(
     opts: &TerraformOptions,
     cache: &SchemaCache,
 ) -> Result<Vec<PathBuf>, TerraformError> {
-    let args = ["providers", "schema", "-json"];
+    let args = ["providers", "schema", "-json", "-no-color"];
     let out = run(opts, dir, &args)?;
     if !out.status.success() {
         return Err(crashed(opts, &args, &out));
@@ -661,6 +737,80 @@ pub(crate) mod tests {
             run_validate(dir.path(), &opts, None),
             Err(TerraformError::TimedOut { .. })
         ));
+    }
+
+    /// Issue 14: with a provider terraform could not install, `validate`
+    /// only says "Missing required provider"; that is terraform failing to
+    /// run (exit 3, with init's reason), not an invalid configuration.
+    #[test]
+    fn issue14_a_failed_init_is_a_tool_error_with_terraforms_reason() {
+        let dir = folder(&[(
+            "main.tf",
+            "resource \"azurerm_resource_group\" \"a\" {\n  name     = \"x\"\n  location = \"westeurope\"\n}\n",
+        )]);
+        let empty = tempfile::tempdir().unwrap();
+        let opts = TerraformOptions {
+            plugin_dir: Some(empty.path().to_path_buf()),
+            ..TerraformOptions::new(terraform())
+        };
+        let err = run_validate(dir.path(), &opts, None).unwrap_err();
+        match &err {
+            TerraformError::InitFailed { reason, .. } => {
+                assert!(
+                    reason.starts_with("Failed to query available provider packages: "),
+                    "{reason}"
+                );
+                assert!(reason.contains("hashicorp/azurerm"), "{reason}");
+            }
+            other => panic!("expected InitFailed, got {other:?}"),
+        }
+        // A syntax error fails init too, but validate explains it: invalid (exit 1).
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "resource \"terraform_data\" {\n",
+        )
+        .unwrap();
+        let run = run_validate(dir.path(), &opts, None).unwrap();
+        assert!(!run.valid && run.diagnostics.iter().all(|d| d.range.is_some()));
+    }
+
+    /// Issue 14: `providers schema -json` ran without `-no-color`, so its
+    /// ANSI escapes reached the JSON `note`.
+    #[test]
+    fn issue14_schema_export_runs_without_colour() {
+        let dir = folder(&[("main.tf", "resource \"terraform_data\" \"a\" {}\n")]);
+        let fake = dir.path().join("fake-terraform");
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\ncase \"$1\" in\n  init) exit 0 ;;\n  validate) echo '{\"valid\": true, \"diagnostics\": []}' ;;\n  providers) case \"$*\" in *-no-color*) echo 'Error: plain' >&2 ;; *) printf '\\033[31mError: coloured\\033[0m\\n' >&2 ;; esac; exit 1 ;;\n  *) echo '{}' ;;\nesac\n",
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let cache = SchemaCache::new(dir.path().join("cache"));
+        let err = export_schema(dir.path(), &TerraformOptions::new(&fake), &cache).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("Error: plain") && !text.contains('\u{1b}'),
+            "{text:?}"
+        );
+        assert_eq!(
+            strip_ansi("\u{1b}[1m\u{1b}[31mError:\u{1b}[0m x"),
+            "Error: x"
+        );
+    }
+
+    #[test]
+    fn first_error_is_one_line_after_any_warnings() {
+        let text = "There are some problems with the CLI configuration:\n\u{256d}\n\u{2502} Warning: Unable to open CLI configuration file\n\u{2502}\n\u{2502} detail\n\u{2575}\n\n\nError: Failed to query available provider packages\n\nCould not retrieve the list\nof versions\n\n  - /tmp/x\n";
+        assert_eq!(
+            first_error(text.as_bytes()),
+            "Failed to query available provider packages: Could not retrieve the list of versions"
+        );
+        assert_eq!(first_error(b"no error words"), "no error words");
     }
 
     #[test]
