@@ -682,20 +682,26 @@ pub(crate) mod tests {
         assert_eq!(tf_bogus.range, bi_bogus.range);
     }
 
-    #[test]
-    fn crashing_binary_is_a_tool_error() {
-        let dir = folder(&[("main.tf", "resource \"terraform_data\" \"a\" {}\n")]);
-        let fake = dir.path().join("fake-terraform");
-        std::fs::write(
-            &fake,
-            "#!/bin/sh\necho 'panic: runtime error: invalid memory address' >&2\nexit 2\n",
-        )
-        .unwrap();
+    /// An executable shell script `name` in `dir`, standing in for terraform.
+    fn script(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
+        path
+    }
+
+    #[test]
+    fn crashing_binary_is_a_tool_error() {
+        let dir = folder(&[("main.tf", "resource \"terraform_data\" \"a\" {}\n")]);
+        let fake = script(
+            dir.path(),
+            "fake-terraform",
+            "#!/bin/sh\necho 'panic: runtime error: invalid memory address' >&2\nexit 2\n",
+        );
         let err = run_validate(dir.path(), &TerraformOptions::new(&fake), None).unwrap_err();
         match &err {
             TerraformError::Crashed {
@@ -722,13 +728,7 @@ pub(crate) mod tests {
             "{missing:?}"
         );
 
-        let slow = dir.path().join("slow-terraform");
-        std::fs::write(&slow, "#!/bin/sh\nsleep 5\n").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
+        let slow = script(dir.path(), "slow-terraform", "#!/bin/sh\nsleep 5\n");
         let opts = TerraformOptions {
             timeout: Duration::from_millis(300),
             ..TerraformOptions::new(&slow)
@@ -779,17 +779,11 @@ pub(crate) mod tests {
     #[test]
     fn issue14_schema_export_runs_without_colour() {
         let dir = folder(&[("main.tf", "resource \"terraform_data\" \"a\" {}\n")]);
-        let fake = dir.path().join("fake-terraform");
-        std::fs::write(
-            &fake,
+        let fake = script(
+            dir.path(),
+            "fake-terraform",
             "#!/bin/sh\ncase \"$1\" in\n  init) exit 0 ;;\n  validate) echo '{\"valid\": true, \"diagnostics\": []}' ;;\n  providers) case \"$*\" in *-no-color*) echo 'Error: plain' >&2 ;; *) printf '\\033[31mError: coloured\\033[0m\\n' >&2 ;; esac; exit 1 ;;\n  *) echo '{}' ;;\nesac\n",
-        )
-        .unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
+        );
         let cache = SchemaCache::new(dir.path().join("cache"));
         let err = export_schema(dir.path(), &TerraformOptions::new(&fake), &cache).unwrap_err();
         let text = err.to_string();
