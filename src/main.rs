@@ -34,7 +34,13 @@ fn main() -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    match runtime.block_on(atg::commands::run(cli, &printer)) {
+    let result = runtime.block_on(atg::commands::run(cli, &printer));
+    // A closed pipe on stdout ends quietly; another write error is a failure.
+    let result = match (result, printer.take_stdout_error()) {
+        (Ok(_), Some(e)) => Err(CliError::tool("cannot write the result to stdout").caused_by(e)),
+        (result, _) => result,
+    };
+    match result {
         Ok(status) => ExitCode::from(status.code()),
         Err(e) => {
             printer.error(&render(&e));

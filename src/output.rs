@@ -2,13 +2,12 @@
 //! status, warnings and progress go to stderr and are hidden by `--quiet`.
 //! Progress bars (indicatif) show only on a terminal. Every line printed,
 //! progress included, has the known secrets redacted (`crate::redact`).
-#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use crate::redact::Redactor;
 use crate::reporter::{PartsReporter, Reporter};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{HashMap, HashSet};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -28,6 +27,7 @@ pub struct Printer {
     stderr_tty: bool,
     warned: Mutex<HashSet<String>>,
     secrets: Secrets,
+    stdout_failed: Mutex<Option<std::io::Error>>,
 }
 
 impl Printer {
@@ -39,6 +39,7 @@ impl Printer {
             stderr_tty: std::io::stderr().is_terminal(),
             warned: Mutex::new(HashSet::new()),
             secrets: Arc::new(RwLock::new(secrets)),
+            stdout_failed: Mutex::new(None),
         }
     }
 
@@ -60,20 +61,62 @@ impl Printer {
         std::io::stdout().is_terminal()
     }
 
-    /// Writes data to stdout (never hidden: it is the command's result).
+    /// Writes data to stdout (never hidden: it is the command's result),
+    /// adding a final newline if `text` has none. When stdout is closed
+    /// (the reader of a pipe went away, as with `| head -1`), this and every
+    /// later call write nothing and `stdout_closed` turns true; any other
+    /// write error is kept for `take_stdout_error`.
     pub fn data(&self, text: &str) {
-        let text = self.clean(text);
-        if text.ends_with('\n') {
-            print!("{text}");
-        } else {
-            println!("{text}");
+        if self.stdout_closed() {
+            return;
         }
+        let text = self.clean(text);
+        let mut out = std::io::stdout().lock();
+        let written = out
+            .write_all(text.as_bytes())
+            .and_then(|()| {
+                if text.ends_with('\n') {
+                    Ok(())
+                } else {
+                    out.write_all(b"\n")
+                }
+            })
+            .and_then(|()| out.flush());
+        if let Err(e) = written {
+            let mut failed = self.stdout_failed.lock().unwrap_or_else(|p| p.into_inner());
+            failed.get_or_insert(e);
+        }
+    }
+
+    /// True once a write to stdout failed, e.g. because the reader of the
+    /// pipe went away: long-running commands stop then.
+    pub fn stdout_closed(&self) -> bool {
+        self.stdout_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// The error that stopped writes to stdout, unless it was a closed pipe
+    /// (which ends a command quietly, as in other Unix tools).
+    pub fn take_stdout_error(&self) -> Option<std::io::Error> {
+        self.stdout_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .filter(|e| e.kind() != std::io::ErrorKind::BrokenPipe)
+    }
+
+    /// Writes to stderr; a closed stderr is ignored (nothing else can be told).
+    fn to_stderr(&self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
     }
 
     /// A status line on stderr, hidden by `--quiet`.
     pub fn status(&self, line: &str) {
         if !self.quiet {
-            eprintln!("{}", self.clean(line));
+            self.to_stderr(&format!("{}\n", self.clean(line)));
         }
     }
 
@@ -85,13 +128,13 @@ impl Printer {
         let line = self.clean(line);
         let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
         if warned.insert(line.clone()) {
-            eprintln!("warning: {line}");
+            self.to_stderr(&format!("warning: {line}\n"));
         }
     }
 
     /// An error report on stderr (never hidden).
     pub fn error(&self, text: &str) {
-        eprint!("{}", self.clean(text));
+        self.to_stderr(&self.clean(text));
     }
 
     /// True when the user can be asked a question: stdin and stderr are terminals.
@@ -106,7 +149,7 @@ impl Printer {
         if !self.can_prompt() {
             return false;
         }
-        eprint!("{} [y/N] ", self.clean(question));
+        self.to_stderr(&format!("{} [y/N] ", self.clean(question)));
         let mut answer = String::new();
         if std::io::stdin().read_line(&mut answer).is_err() {
             return false;

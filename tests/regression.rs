@@ -94,3 +94,141 @@ fn a_relative_plugin_dir_is_relative_to_the_working_folder() {
     assert_eq!(v["validator"], "terraform");
     assert_eq!(v["diagnostics"][0]["summary"], "Unsupported argument");
 }
+
+/// `atg ARGS` in `d` as a `std::process::Command` (whose stdout can be
+/// set), atg's variables cleared, stderr captured.
+fn std_atg(d: &Dir, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("atg"));
+    cmd.current_dir(d.path())
+        .args(args)
+        .stderr(std::process::Stdio::piped());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AZURE_") || k.starts_with("ATG_") || k.starts_with("NEO4J_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
+/// `atg ARGS` in `d` with stdout a pipe whose reader is already gone, as
+/// with `atg … | head -1` once head has exited; waits at most 60 s.
+fn with_closed_stdout(d: &Dir, args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = std_atg(d, args).stdout(writer).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!(
+                "`atg {}` kept running with its stdout closed",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Issue 14, item 3: `atg scan --list | head -1` panicked (exit 101 and a
+/// backtrace) once head had gone. A closed stdout ends quietly, with the
+/// command's own exit code, for every command that prints a result.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    d.write(
+        "tf/main.tf",
+        "resource \"terraform_data\" \"a\" {\n  bogus = 1\n}\n",
+    );
+    for n in [1, 2] {
+        d.atg()
+            .args(["generate", "--output", &format!("demos/iteration{n}")])
+            .assert()
+            .success();
+    }
+    d.write(
+        "demos/deployments.jsonl",
+        "{\"event\":\"start\",\"id\":\"deploy-20260101T000000Z-0001\",\"at\":\"2026-01-01T00:00:00Z\",\"iteration\":1,\"dir\":\"demos/iteration1\",\"target\":{\"tenant_id\":\"t\",\"subscription_id\":\"s\"},\"auth\":\"sp\",\"dry_run\":true,\"log\":\"x.log\"}\n",
+    );
+    let scan_id = {
+        let out = d
+            .atg()
+            .args(["scan", "--list", "--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        v[0]["scan_id"].as_str().unwrap().to_string()
+    };
+    let s = scan_id.as_str();
+    let export = contoso();
+    let export = export.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["scan", "--list"], 0),
+        (vec!["scan", "--list", "--format", "json"], 0),
+        (
+            vec![
+                "validate",
+                "tf",
+                "--validator",
+                "builtin",
+                "--format",
+                "json",
+            ],
+            1,
+        ),
+        (vec!["validate", "tf", "--validator", "builtin"], 1),
+        (vec!["deploy", "list"], 0),
+        (vec!["deploy", "list", "--format", "json"], 0),
+        (vec!["monitor"], 0),
+        (vec!["monitor", "--watch", "--interval", "0.05"], 0),
+        (
+            vec!["monitor", "--detect-stabilization", "--interval", "0.05"],
+            0,
+        ),
+        (vec!["fidelity", "--source-scan", s, "--target-scan", s], 0),
+        (vec!["compare", "--source", s, "--target", s], 0),
+        (vec!["compare-iterations", "--iterations", "1,2"], 0),
+        (vec!["synth", "--resources", "2000"], 0),
+        (vec!["scan", "--from-file", export], 0),
+    ];
+    for (args, code) in cases {
+        let out = with_closed_stdout(&d, &args);
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "`atg {}`: {err}",
+            args.join(" ")
+        );
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe") && !err.contains("error:"),
+            "`atg {}`: {err}",
+            args.join(" ")
+        );
+    }
+}
+
+/// With item 3: a stdout that fails otherwise (a full disk) is still an
+/// error, so a result is never lost without a word.
+#[test]
+fn a_full_stdout_is_an_error() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = std_atg(&d, &["scan", "--list"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).starts_with(
+            "error: cannot write the result to stdout\n  caused by: No space left on device"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
