@@ -36,7 +36,13 @@ fn atg(d: &Dir) -> assert_cmd::Command {
 
 /// `atg deploy --iac-dir cfg --target-subscription SUB --target-tenant-id TENANT ARGS`.
 fn deploy(d: &Dir, args: &[&str]) -> std::process::Output {
+    deploy_with(d, &[], args)
+}
+
+/// `deploy` with environment variables `env` set.
+fn deploy_with(d: &Dir, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
     atg(d)
+        .envs(env.iter().copied())
         .args([
             "deploy",
             "--iac-dir",
@@ -819,6 +825,50 @@ fn issue14_secrets_with_special_characters_are_redacted_everywhere() {
     }
 }
 
+/// Issue 14, item 4: a configuration with a sensitive variable validated,
+/// then `terraform plan` failed on the unset variable and the hint said
+/// "fix the configuration". Deploy names the unset variables before plan and
+/// says how to set them; given through TF_VAR_, a secret is redacted.
+#[test]
+fn issue14_unset_variables_are_named_before_plan_with_how_to_set_them() {
+    let d = Dir::new();
+    d.write(
+        "cfg/main.tf",
+        "variable \"admin_password\" {\n  type      = string\n  sensitive = true\n}\nvariable \"region\" {\n  type = string\n}\nvariable \"size\" {\n  default = 2\n}\nresource \"terraform_data\" \"vm\" {\n  input = \"${var.region}-${var.size}\"\n  provisioner \"local-exec\" {\n    command = \"sh ../pw.sh\"\n  }\n}\n",
+    );
+    // terraform hides var.admin_password in provisioner output itself; a
+    // script reading the environment prints it, and atg must redact it.
+    d.write(
+        "pw.sh",
+        "printf 'password=%s\\n' \"$TF_VAR_admin_password\"\n",
+    );
+    let out = deploy(&d, &["--yes"]);
+    assert_exit(
+        &out,
+        2,
+        "error: 2 variables in `cfg` have no value: `admin_password` (sensitive), `region`\nhint: set sensitive ones in the environment, e.g. `export TF_VAR_admin_password=…` (never in a file); set the others as `export TF_VAR_region=…` or as `region = \"…\"` in `cfg/terraform.tfvars`\n",
+    );
+    assert!(
+        !d.path().join("cfg/.terraform").exists(),
+        "terraform never ran"
+    );
+    assert!(!d.path().join("demos/deployments.jsonl").exists());
+    // With the values given, it deploys; the sensitive one never shows.
+    d.write("cfg/terraform.tfvars", "region = \"westeurope\"\n");
+    let out = deploy_with(
+        &d,
+        &[("TF_VAR_admin_password", "Pw-from-env-42")],
+        &["--yes"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = log_of(&d, &registry(&d)[0]);
+    assert!(log.contains("password=[REDACTED]"), "{log}");
+    for f in files(d.path()) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(!contains(&bytes, "Pw-from-env-42"), "`{}`", f.display());
+    }
+}
+
 #[test]
 fn bad_targets_and_credentials_are_input_errors() {
     let d = Dir::new();
@@ -963,10 +1013,11 @@ fn iterate_auto_deploy_deploys_the_last_stable_iteration() {
         .unwrap();
     assert_exit(&out, 1, "Not deploying: 1 consecutive passes of 3 needed");
     assert!(!d.path().join("demos/deployments.jsonl").exists());
-    // Stable: the last iteration is deployed (a dry run; offline, terraform
-    // cannot fetch azurerm, so the plan fails, and the attempt is recorded).
-    let out = atg(&d)
-        .args([
+    // Stable: the last iteration is deployed once its secrets have values
+    // (a dry run; offline, terraform cannot fetch azurerm, so the plan
+    // fails, and the attempt is recorded).
+    let stable = |c: &mut assert_cmd::Command| {
+        c.args([
             "iterate",
             "--until-stable",
             "--validator",
@@ -983,13 +1034,34 @@ fn iterate_auto_deploy_deploys_the_last_stable_iteration() {
             "0",
         ])
         .output()
-        .unwrap();
+        .unwrap()
+    };
+    let out = stable(&mut atg(&d));
     let err = stderr(&out);
     assert!(err.contains("Stable at structural level"), "{err}");
     assert!(err.contains("Deploying `demos/iteration3`"), "{err}");
+    assert_exit(
+        &out,
+        2,
+        "error: 2 variables in `demos/iteration3` have no value: `sql_wl00000_administrator_login_password` (sensitive), `sql_wl00001_administrator_login_password` (sensitive)",
+    );
+    assert!(!d.path().join("demos/deployments.jsonl").exists());
+    let out = stable(
+        atg(&d)
+            .env(
+                "TF_VAR_sql_wl00000_administrator_login_password",
+                "pw-0-secret",
+            )
+            .env(
+                "TF_VAR_sql_wl00001_administrator_login_password",
+                "pw-1-secret",
+            ),
+    );
+    let err = stderr(&out);
+    assert!(err.contains("Deploying `demos/iteration4`"), "{err}");
     let reg = registry(&d);
-    assert_eq!(reg[0]["iteration"], 3);
-    assert_eq!(reg[0]["dir"], "demos/iteration3");
+    assert_eq!(reg[0]["iteration"], 4);
+    assert_eq!(reg[0]["dir"], "demos/iteration4");
     assert_eq!(reg[0]["dry_run"], true);
     assert_eq!(reg.len(), 2, "the end entry is written whatever happens");
 }

@@ -207,17 +207,10 @@ pub fn any_flag(t: &TargetArgs, a: &ApplyArgs, v: &VerifyArgs) -> bool {
 
 fn deploy_error(e: DeployError) -> CliError {
     let hint = match &e {
-        DeployError::FolderMissing(_) | DeployError::NoConfig(_) => {
-            "run `atg iterate` first, or pass `--iteration N` / `--iac-dir DIR` of a generated folder"
+        DeployError::UnsetVariables { dir, unset } => {
+            crate::deploy::variables::how_to_set(dir, unset)
         }
-        DeployError::Log { .. } | DeployError::Registry(_) => {
-            "check the folder's permissions, or pass another `--output-root`"
-        }
-        DeployError::UnknownDeployment(_) => "`atg deploy list` shows the recorded IDs",
-        DeployError::NothingApplied { .. } => "`atg deploy list` shows what each deployment did",
-        DeployError::TargetMismatch { .. } => {
-            "pass the deployment's own `--target-subscription` and tenant (`atg deploy list --format json` shows them)"
-        }
+        _ => deploy_hint(&e).to_string(),
     };
     let mut err = CliError::input(e.to_string());
     let mut source = std::error::Error::source(&e);
@@ -226,6 +219,24 @@ fn deploy_error(e: DeployError) -> CliError {
         source = s.source();
     }
     err.with_hint(hint)
+}
+
+fn deploy_hint(e: &DeployError) -> &'static str {
+    match e {
+        DeployError::FolderMissing(_) | DeployError::NoConfig(_) => {
+            "run `atg iterate` first, or pass `--iteration N` / `--iac-dir DIR` of a generated folder"
+        }
+        DeployError::ReadConfig { .. } => "check the folder's permissions",
+        DeployError::UnsetVariables { .. } => "set the variables named",
+        DeployError::Log { .. } | DeployError::Registry(_) => {
+            "check the folder's permissions, or pass another `--output-root`"
+        }
+        DeployError::UnknownDeployment(_) => "`atg deploy list` shows the recorded IDs",
+        DeployError::NothingApplied { .. } => "`atg deploy list` shows what each deployment did",
+        DeployError::TargetMismatch { .. } => {
+            "pass the deployment's own `--target-subscription` and tenant (`atg deploy list --format json` shows them)"
+        }
+    }
 }
 
 /// Runs `atg deploy`, `atg deploy list` or `atg deploy destroy`.

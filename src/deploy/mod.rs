@@ -5,7 +5,8 @@
 //! stopped with a hint (`retry`), plan counts from `terraform show -json`
 //! (`plan`), terraform streamed into a log and a progress display
 //! (`runner`), and every deployment recorded in `demos/deployments.jsonl`
-//! (`registry`). `run` holds the flow, the rollback and `deploy destroy`.
+//! (`registry`). Before terraform runs, every input variable must have a
+//! value (`variables`). `run` holds the flow, the rollback and `deploy destroy`.
 //!
 //! Which credentials apply is decided by `azure::auth`; flags and printing
 //! are left to `cli::deploy` and `commands::deploy`.
@@ -16,6 +17,7 @@ pub mod registry;
 pub mod retry;
 pub mod run;
 pub mod runner;
+pub mod variables;
 
 pub use env::{Target, TerraformEnv};
 pub use plan::{Counts, PlanSummary};

@@ -609,13 +609,7 @@ pub(crate) mod tests {
             .expect("these tests need the `terraform` binary on PATH (Terraform >= 1.5); install it to run them")
     }
 
-    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (n, t) in files {
-            std::fs::write(dir.path().join(n), t).unwrap();
-        }
-        dir
-    }
+    use crate::fsutil::test_folder as folder;
 
     #[test]
     fn valid_builtin_only_config_passes_terraform() {
