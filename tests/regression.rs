@@ -232,3 +232,75 @@ fn a_full_stdout_is_an_error() {
         stderr(&out)
     );
 }
+
+/// Issue 14, item 6: an empty export became a 0-resource snapshot, the
+/// newest scan. It is refused (exit 2) unless `--allow-empty`.
+#[test]
+fn an_empty_export_is_refused_unless_allowed() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    let scans = |d: &Dir| -> usize {
+        let out = d
+            .atg()
+            .args(["scan", "--list", "--format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_str::<serde_json::Value>(&stdout(&out))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    for (name, text) in [
+        (
+            "empty.json",
+            "{\"tenantId\": \"t\", \"subscriptions\": [], \"resourceGroups\": [], \"resources\": []}",
+        ),
+        ("az.json", "{\"data\": []}"),
+        ("bare.json", "[]"),
+    ] {
+        d.write(name, text);
+        let out = d
+            .atg()
+            .args(["scan", "--from-file", name])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.starts_with(&format!("error: `{name}` holds no resources (0 subscriptions, 0 resource groups): nothing was stored\n")), "{err}");
+        assert!(err.contains("--allow-empty"), "{err}");
+        assert!(!err.contains("Stored"), "{err}");
+    }
+    assert_eq!(scans(&d), 1, "only contoso is stored");
+    let out = d
+        .atg()
+        .args(["scan", "--from-file", "empty.json", "--allow-empty"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(scans(&d), 2);
+}
+
+/// Issue 14, item 7: `--graph sqlite:` (no path) said "Stored scan" into a
+/// temporary file and lost it. It is an input error, as is `:memory:`.
+#[test]
+fn a_graph_store_without_a_path_is_an_input_error() {
+    let d = Dir::new();
+    for spec in ["sqlite:", "sqlite::memory:", "sqlite:  "] {
+        let out = d
+            .atg()
+            .args(["--graph", spec, "scan", "--from-file"])
+            .arg(contoso())
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{spec}: {err}");
+        assert!(
+            err.starts_with(&format!(
+                "error: `--graph {spec}` names no store file: a scan stored there would be lost\n"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("Stored"), "{err}");
+    }
+}

@@ -15,6 +15,10 @@ pub struct ScanArgs {
         conflicts_with = "tenant_id"
     )]
     pub from_file: Option<PathBuf>,
+    /// Store an export that holds no resources (refused otherwise: an empty
+    /// export is usually a failed query, and would become the newest scan).
+    #[arg(long, requires = "from_file")]
+    pub allow_empty: bool,
     /// List the snapshots in the store instead of scanning.
     #[arg(long, conflicts_with_all = ["from_file", "tenant_id"])]
     pub list: bool,

@@ -99,6 +99,15 @@ pub async fn run(
     let progress = printer.reporter();
     progress.on_start("reading", None);
     let (snapshot, stats) = azure::load_file(&path)?;
+    if snapshot.resources.is_empty() && !args.allow_empty {
+        return Err(CliError::input(format!(
+            "`{}` holds no resources ({} subscriptions, {} resource groups): nothing was stored",
+            path.display(),
+            snapshot.subscriptions.len(),
+            snapshot.resource_groups.len()
+        ))
+        .with_hint("check the query that made the export; pass `--allow-empty` to store an empty snapshot on purpose"));
+    }
     progress.on_start("storing", None);
     let summary = store_snapshot(
         store.as_ref(),

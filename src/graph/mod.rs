@@ -25,6 +25,10 @@ pub enum GraphError {
     /// The `--graph` value names no supported backend.
     #[error("unsupported graph store `{0}`: use `sqlite:PATH` (the embedded store)")]
     UnsupportedSpec(String),
+    /// `sqlite:` names no file, or one SQLite keeps in memory only: the
+    /// scan would be lost when atg exits.
+    #[error("`--graph {0}` names no store file: a scan stored there would be lost")]
+    NoStorePath(String),
     /// The store file could not be opened or created.
     #[error("cannot open graph store `{path}`: {message}")]
     Open {
@@ -51,7 +55,7 @@ impl GraphError {
     /// A one-line hint for the user.
     pub fn hint(&self) -> &'static str {
         match self {
-            GraphError::UnsupportedSpec(_) => {
+            GraphError::UnsupportedSpec(_) | GraphError::NoStorePath(_) => {
                 "pass `--graph sqlite:.atg/graph.db` or unset ATG_GRAPH"
             }
             GraphError::Open { .. } => {
@@ -70,7 +74,10 @@ impl GraphError {
     pub fn is_input_error(&self) -> bool {
         matches!(
             self,
-            GraphError::UnsupportedSpec(_) | GraphError::NoSuchScan(_) | GraphError::NoScan(_)
+            GraphError::UnsupportedSpec(_)
+                | GraphError::NoStorePath(_)
+                | GraphError::NoSuchScan(_)
+                | GraphError::NoScan(_)
         )
     }
 }
@@ -155,17 +162,22 @@ pub struct ScopeCounts {
 
 /// Opens the store named by a `--graph` value: `sqlite:PATH` or a plain path.
 ///
-/// Errors: `UnsupportedSpec` for any other scheme, `Open` when the file
-/// cannot be created.
+/// Errors: `UnsupportedSpec` for any other scheme, `NoStorePath` for an
+/// empty path or SQLite's `:memory:` (nothing would last), `Open` when the
+/// file cannot be created.
 pub fn open(spec: &str) -> Result<Box<dyn GraphStore>, GraphError> {
     let path = match spec.split_once(':') {
-        Some(("sqlite", p)) => PathBuf::from(p),
+        Some(("sqlite", p)) => p,
         Some((scheme, _)) if scheme.len() > 1 => {
             return Err(GraphError::UnsupportedSpec(spec.to_string()));
         }
-        _ => PathBuf::from(spec),
+        _ => spec,
     };
-    Ok(Box::new(sqlite::SqliteStore::open(&path)?))
+    // SQLite opens "" as a temporary file and ":memory:" in memory.
+    if path.trim().is_empty() || path == ":memory:" {
+        return Err(GraphError::NoStorePath(spec.to_string()));
+    }
+    Ok(Box::new(sqlite::SqliteStore::open(&PathBuf::from(path))?))
 }
 
 /// Picks the scan to read: `scan_id` if given, else the newest finished
