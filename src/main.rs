@@ -35,6 +35,9 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(atg::commands::run(cli, &printer));
+    // A blocking task still running (a read Ctrl-C abandoned) must not hold
+    // the exit: its work is moot now.
+    runtime.shutdown_background();
     // A closed pipe on stdout ends quietly; another write error is a failure.
     let result = match (result, printer.take_stdout_error()) {
         (Ok(_), Some(e)) => Err(CliError::tool("cannot write the result to stdout").caused_by(e)),

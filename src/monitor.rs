@@ -87,12 +87,12 @@ pub enum MonitorError {
 }
 
 /// Picks the scan to count: the given one, or the newest one (running
-/// included, failed ones not) covering the subscription.
+/// included, failed and abandoned ones not) covering the subscription.
 fn pick<'a>(scans: &'a [ScanInfo], s: &MonitorSettings) -> Option<&'a ScanInfo> {
     match &s.scan_id {
         Some(id) => scans.iter().find(|x| &x.scan_id == id),
         None => scans.iter().find(|x| {
-            x.status != ScanStatus::Failed
+            !matches!(x.status, ScanStatus::Failed | ScanStatus::Abandoned)
                 && s.subscription
                     .as_deref()
                     .is_none_or(|sub| x.subscriptions.iter().any(|y| y.eq_ignore_ascii_case(sub)))

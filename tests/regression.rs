@@ -115,15 +115,20 @@ fn std_atg(d: &Dir, args: &[&str]) -> std::process::Command {
 fn with_closed_stdout(d: &Dir, args: &[&str]) -> std::process::Output {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let mut child = std_atg(d, args).stdout(writer).spawn().unwrap();
+    let child = std_atg(d, args).stdout(writer).spawn().unwrap();
+    finish(
+        child,
+        &format!("`atg {}` with its stdout closed", args.join(" ")),
+    )
+}
+
+/// The output of `child` once it exits; kills it and fails after 60 s.
+fn finish(mut child: std::process::Child, what: &str) -> std::process::Output {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while child.try_wait().unwrap().is_none() {
         if std::time::Instant::now() > deadline {
             let _ = child.kill();
-            panic!(
-                "`atg {}` kept running with its stdout closed",
-                args.join(" ")
-            );
+            panic!("{what} kept running");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -303,4 +308,144 @@ fn a_graph_store_without_a_path_is_an_input_error() {
         );
         assert!(!err.contains("Stored"), "{err}");
     }
+}
+
+/// The scans in `d`'s store, newest first, as `scan --list --format json` gives them.
+fn scan_list(d: &Dir) -> Vec<serde_json::Value> {
+    let out = d
+        .atg()
+        .args(["scan", "--list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str::<serde_json::Value>(&stdout(&out))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Issue 14, item 8: a killed scan stayed "running" forever and `monitor`
+/// took it for the newest scan. Its process is gone, so it reads as
+/// abandoned, monitor passes it over, and `scan --prune` removes it.
+#[test]
+fn a_killed_scan_is_abandoned_and_pruned() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    d.atg()
+        .args(["synth", "--resources", "30000", "--output", "big.json"])
+        .assert()
+        .success();
+    let store = atg::graph::open(&format!(
+        "sqlite:{}",
+        d.path().join(".atg/graph.db").display()
+    ))
+    .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let running = || -> Option<String> {
+        rt.block_on(store.scans())
+            .unwrap()
+            .into_iter()
+            .find(|s| s.status == atg::model::ScanStatus::Running)
+            .map(|s| s.scan_id)
+    };
+    // Kill the scan while it is storing (it shows as running then).
+    let mut child = std_atg(&d, &["scan", "--from-file", "big.json"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let killed = loop {
+        if let Some(id) = running() {
+            child.kill().unwrap();
+            break id;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the scan finished before it could be seen running"
+        );
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "the scan never started storing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    child.wait().unwrap();
+
+    let scans = scan_list(&d);
+    assert_eq!(scans[0]["scan_id"], killed.as_str());
+    assert_eq!(scans[0]["status"], "abandoned");
+    let out = d.atg().arg("scan").arg("--list").output().unwrap();
+    assert!(stdout(&out).contains("abandoned"), "{}", stdout(&out));
+    let out = d
+        .atg()
+        .args(["monitor", "--format", "json"])
+        .output()
+        .unwrap();
+    let poll: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        poll["scan_id"], scans[1]["scan_id"],
+        "monitor skips the abandoned scan"
+    );
+    assert_eq!(poll["scan_status"], "finished");
+
+    let out = d
+        .atg()
+        .args(["scan", "--prune", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&killed), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("Would remove 1 abandoned or failed scan"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(scan_list(&d).len(), 2);
+    let out = d
+        .atg()
+        .args(["scan", "--prune", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["removed"][0]["scan_id"], killed.as_str());
+    assert_eq!(v["removed"][0]["status"], "abandoned");
+    let scans = scan_list(&d);
+    assert_eq!(scans.len(), 1);
+    assert_eq!(scans[0]["status"], "finished");
+    let counts = rt.block_on(store.counts(&killed, None)).unwrap();
+    assert_eq!(counts.resources, 0, "its rows are gone too");
+}
+
+/// Issue 14, item 9: Ctrl-C during `scan` ended it silently (exit 130,
+/// nothing said). It says "interrupted, nothing stored", like the other
+/// commands, and stores nothing. The export is a FIFO no one writes, so the
+/// scan is certainly still reading when the signal comes.
+#[test]
+fn ctrl_c_during_scan_says_nothing_was_stored() {
+    let d = Dir::new();
+    let fifo = d.path().join("export.json");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let child = std_atg(&d, &["scan", "--from-file", "export.json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = finish(child, "the interrupted scan");
+    assert_eq!(out.status.code(), Some(130));
+    assert_eq!(stderr(&out), "error: scan interrupted; nothing stored\n");
+    assert!(scan_list(&d).is_empty());
 }

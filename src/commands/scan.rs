@@ -18,6 +18,7 @@ use crate::report;
 use crate::reporter::Reporter;
 use serde::Serialize;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Resources (and relationships) written per transaction. Bigger batches
 /// mean fewer commits and WAL checkpoints; 20,000 rows of a synthetic
@@ -47,6 +48,8 @@ pub(crate) struct ScanSummary {
 pub(crate) struct LiveScan<'a> {
     /// The tenant (GUID or domain).
     pub(crate) tenant: &'a str,
+    /// The ID to store the snapshot as.
+    pub(crate) scan_id: String,
     /// From `auth::resolve`.
     pub(crate) credentials: auth::Credentials,
     /// Subscriptions to scan; all readable ones when empty.
@@ -90,15 +93,61 @@ pub async fn run(
     if args.list {
         return list(store.as_ref(), args.format, printer).await;
     }
-    if let Some(tenant) = args.tenant_id.clone() {
-        return live(store.as_ref(), &tenant, args, printer).await;
+    if args.prune {
+        return prune(store.as_ref(), args.dry_run, args.format, printer).await;
     }
+    // Ctrl-C drops the scan where it is, and whatever it stored.
+    let interrupted = super::interrupt_flag();
+    let scan_id = crate::clock::new_scan_id();
+    let work = async {
+        if let Some(tenant) = args.tenant_id.clone() {
+            live(store.as_ref(), &tenant, &scan_id, &args, printer).await
+        } else {
+            from_file(store.as_ref(), &scan_id, &args, printer).await
+        }
+    };
+    match unless_interrupted(work, &interrupted).await {
+        Some(result) => result,
+        None => {
+            let _ = store.delete_scan(&scan_id).await;
+            Err(CliError::interrupted("scan interrupted; nothing stored"))
+        }
+    }
+}
+
+/// Runs `work` until it ends, or until Ctrl-C sets `flag` (checked every
+/// 50 ms): `None` then, and `work` is dropped where it stood.
+async fn unless_interrupted<T>(work: impl Future<Output = T>, flag: &AtomicBool) -> Option<T> {
+    let watch = async {
+        while !flag.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    tokio::select! {
+        biased;
+        () = watch => None,
+        out = work => Some(out),
+    }
+}
+
+/// `atg scan --from-file`: read, check, store as `scan_id`.
+async fn from_file(
+    store: &dyn graph::GraphStore,
+    scan_id: &str,
+    args: &ScanArgs,
+    printer: &Printer,
+) -> Result<ExitStatus, CliError> {
     let path = args
         .from_file
-        .expect("clap requires --from-file unless --list or --tenant-id");
+        .clone()
+        .expect("clap requires --from-file unless --list, --prune or --tenant-id");
     let progress = printer.reporter();
     progress.on_start("reading", None);
-    let (snapshot, stats) = azure::load_file(&path)?;
+    // Off the async thread, so Ctrl-C is seen while a large file is read.
+    let read = path.clone();
+    let (snapshot, stats) = tokio::task::spawn_blocking(move || azure::load_file(&read))
+        .await
+        .map_err(|e| CliError::tool("the export reader stopped").caused_by(e))??;
     if snapshot.resources.is_empty() && !args.allow_empty {
         return Err(CliError::input(format!(
             "`{}` holds no resources ({} subscriptions, {} resource groups): nothing was stored",
@@ -110,7 +159,8 @@ pub async fn run(
     }
     progress.on_start("storing", None);
     let summary = store_snapshot(
-        store.as_ref(),
+        store,
+        scan_id,
         snapshot,
         stats,
         format!("file:{}", path.display()),
@@ -122,9 +172,10 @@ pub async fn run(
     Ok(ExitStatus::Success)
 }
 
-/// Normalised records in, stored snapshot and its summary out.
+/// Normalised records in, stored snapshot `scan_id` and its summary out.
 async fn store_snapshot(
     store: &dyn graph::GraphStore,
+    scan_id: &str,
     snapshot: Snapshot,
     stats: azure::normalize::NormalizeStats,
     source: String,
@@ -133,7 +184,7 @@ async fn store_snapshot(
     let info = ScanInfo {
         failures,
         ..ScanInfo::running(
-            crate::clock::new_scan_id(),
+            scan_id.to_string(),
             crate::clock::now_rfc3339(),
             source,
             &snapshot,
@@ -206,7 +257,8 @@ fn print_summary(summary: &ScanSummary, format: ReportFormat, printer: &Printer)
 async fn live(
     store: &dyn graph::GraphStore,
     tenant: &str,
-    args: ScanArgs,
+    scan_id: &str,
+    args: &ScanArgs,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
     for s in &args.subscriptions {
@@ -235,6 +287,7 @@ async fn live(
     ));
     let request = LiveScan {
         tenant,
+        scan_id: scan_id.to_string(),
         credentials,
         subscriptions: args.subscriptions.clone(),
         resource_groups: args.resource_groups.clone(),
@@ -315,8 +368,15 @@ pub(crate) async fn scan_live(
     progress.on_start("storing", None);
     let failures: Vec<String> = scanned.failures.iter().map(ToString::to_string).collect();
     let (snapshot, stats) = azure::normalize::normalize(scanned.export);
-    let mut summary =
-        store_snapshot(store, snapshot, stats, format!("live:{tenant}"), failures).await?;
+    let mut summary = store_snapshot(
+        store,
+        &req.scan_id,
+        snapshot,
+        stats,
+        format!("live:{tenant}"),
+        failures,
+    )
+    .await?;
     drop(progress);
     let traffic = scanned.traffic;
     summary.live = Some(LiveSummary {
@@ -338,6 +398,72 @@ pub(crate) async fn scan_live(
         traffic.paced_ms as f64 / 1000.0
     ));
     Ok((summary, scanned.warnings))
+}
+
+/// A scan `--prune` removed (or would remove).
+#[derive(Serialize)]
+struct Pruned {
+    scan_id: String,
+    status: ScanStatus,
+    started_at: String,
+    source: String,
+}
+
+/// `atg scan --prune`: removes abandoned and failed scans.
+async fn prune(
+    store: &dyn graph::GraphStore,
+    dry_run: bool,
+    format: ReportFormat,
+    printer: &Printer,
+) -> Result<ExitStatus, CliError> {
+    let doomed: Vec<Pruned> = store
+        .scans()
+        .await?
+        .into_iter()
+        .filter(|s| matches!(s.status, ScanStatus::Abandoned | ScanStatus::Failed))
+        .map(|s| Pruned {
+            scan_id: s.scan_id,
+            status: s.status,
+            started_at: s.started_at,
+            source: s.source,
+        })
+        .collect();
+    if !dry_run {
+        for d in &doomed {
+            store.delete_scan(&d.scan_id).await?;
+        }
+    }
+    match format {
+        ReportFormat::Json => printer.data(&report::json(&serde_json::json!({
+            "dry_run": dry_run,
+            "removed": doomed,
+        }))),
+        ReportFormat::Table if !doomed.is_empty() => {
+            let rows: Vec<Vec<String>> = doomed
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.scan_id.clone(),
+                        d.status.as_str().to_string(),
+                        d.started_at.clone(),
+                        d.source.clone(),
+                    ]
+                })
+                .collect();
+            printer.data(&report::table(
+                &["scan", "status", "started", "source"],
+                &rows,
+            ));
+        }
+        ReportFormat::Table => {}
+    }
+    printer.status(&format!(
+        "{} {} abandoned or failed scan{}",
+        if dry_run { "Would remove" } else { "Removed" },
+        doomed.len(),
+        if doomed.len() == 1 { "" } else { "s" }
+    ));
+    Ok(ExitStatus::Success)
 }
 
 async fn list(

@@ -218,6 +218,7 @@ async fn measure(
         store.as_ref(),
         LiveScan {
             tenant: &target.tenant_id,
+            scan_id: crate::clock::new_scan_id(),
             credentials: p.credentials().clone(),
             subscriptions: vec![target.subscription_id.clone()],
             resource_groups: Vec::new(),

@@ -5,6 +5,7 @@
 //! `relationships`. A Neo4j backend can be added behind the same trait
 //! without touching the commands.
 
+pub mod owner;
 pub mod relationships;
 pub mod sqlite;
 
@@ -119,8 +120,18 @@ pub trait GraphStore: Send + Sync {
         status: ScanStatus,
         failures: &[String],
     ) -> Result<ScanInfo, GraphError>;
-    /// All scans, newest first.
+    /// All scans, newest first. A running scan whose writing process is
+    /// gone (see `owner`) is reported `Abandoned`.
     async fn scans(&self) -> Result<Vec<ScanInfo>, GraphError>;
+    /// Deletes a scan and every record of it (`scan --prune`); deleting an
+    /// unknown scan does nothing.
+    ///
+    /// Errors: a query failure, or a backend that cannot delete.
+    async fn delete_scan(&self, scan_id: &str) -> Result<(), GraphError> {
+        Err(GraphError::Query(format!(
+            "this graph store cannot delete scan `{scan_id}`"
+        )))
+    }
     /// Loads a whole snapshot.
     async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError>;
     /// Resource counts by lowercase ARM type, sorted by type.
@@ -269,12 +280,15 @@ async fn write_scan<'a>(
         store
             .write_resource_groups(&info.scan_id, &snapshot.resource_groups)
             .await?;
+        // Yielding between batches lets the caller notice Ctrl-C.
         for chunk in snapshot.resources.chunks(batch.max(1)) {
             store.write_resources(&info.scan_id, chunk).await?;
+            tokio::task::yield_now().await;
         }
         let relationships = relationships.await;
         for chunk in relationships.chunks(batch.max(1)) {
             store.write_relationships(&info.scan_id, chunk).await?;
+            tokio::task::yield_now().await;
         }
         Ok::<_, GraphError>(())
     }

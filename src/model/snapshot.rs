@@ -19,6 +19,10 @@ pub enum ScanStatus {
     Incomplete,
     /// Aborted; the data must not be used.
     Failed,
+    /// Left `Running` by a process that is gone (killed, crashed, its
+    /// machine rebooted): it will never finish, and its data must not be
+    /// used. Reported by the store, never written.
+    Abandoned,
 }
 
 impl ScanStatus {
@@ -29,6 +33,7 @@ impl ScanStatus {
             Self::Finished => "finished",
             Self::Incomplete => "incomplete",
             Self::Failed => "failed",
+            Self::Abandoned => "abandoned",
         }
     }
 
@@ -39,6 +44,7 @@ impl ScanStatus {
             "finished" => Self::Finished,
             "incomplete" => Self::Incomplete,
             "failed" => Self::Failed,
+            "abandoned" => Self::Abandoned,
             _ => return None,
         })
     }
