@@ -142,13 +142,15 @@ impl Printer {
         self.stderr_tty && std::io::stdin().is_terminal()
     }
 
-    /// Asks `question [y/N]` on stderr and reads one line from stdin. True
-    /// only for `y` or `yes`; false for anything else, or when no question
-    /// can be asked (see `can_prompt`).
-    pub fn confirm(&self, question: &str) -> bool {
+    /// Shows `context` (what the question is about, e.g. a plan; shown
+    /// even with `--quiet`), asks `question [y/N]` on stderr and reads one
+    /// line from stdin. True only for `y` or `yes`; false for anything else,
+    /// or when no question can be asked (see `can_prompt`).
+    pub fn confirm(&self, context: &str, question: &str) -> bool {
         if !self.can_prompt() {
             return false;
         }
+        self.to_stderr(&self.clean(context));
         self.to_stderr(&format!("{} [y/N] ", self.clean(question)));
         let mut answer = String::new();
         if std::io::stdin().read_line(&mut answer).is_err() {

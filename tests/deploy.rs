@@ -869,6 +869,67 @@ fn issue14_unset_variables_are_named_before_plan_with_how_to_set_them() {
     }
 }
 
+/// Issue 14, item 10: the confirmation prompt came before the per-type
+/// plan table. On a terminal the table and the totals come first, then the
+/// question; the table is not printed again on the same screen.
+#[test]
+fn issue14_the_prompt_shows_the_plan_table_first() {
+    use std::io::{Read, Write};
+    let d = Dir::new();
+    d.write("cfg/main.tf", &(plain("a") + &plain("b")));
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let slave = std::fs::File::from(pty.slave);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("atg"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AZURE_") || k.starts_with("ATG_") || k.starts_with("TF_") {
+            cmd.env_remove(k);
+        }
+    }
+    let child = cmd
+        .current_dir(d.path())
+        .envs(isolated_env(&d))
+        .args(["deploy", "--iac-dir", "cfg", "--target-subscription", SUB])
+        .args(["--target-tenant-id", TENANT])
+        .stdin(slave.try_clone().unwrap())
+        .stderr(slave)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the terminal until the question, then answer no.
+    let mut master = std::fs::File::from(pty.master);
+    let mut screen = Vec::new();
+    let start = std::time::Instant::now();
+    while !String::from_utf8_lossy(&screen).contains("[y/N] ") {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "no question: {}",
+            String::from_utf8_lossy(&screen)
+        );
+        let mut buf = [0u8; 4096];
+        let n = master.read(&mut buf).unwrap();
+        screen.extend_from_slice(&buf[..n]);
+    }
+    master.write_all(b"n\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "declined");
+    let screen = String::from_utf8_lossy(&screen).into_owned();
+    let at = |needle: &str| {
+        screen
+            .find(needle)
+            .unwrap_or_else(|| panic!("`{needle}` not shown: {screen}"))
+    };
+    assert!(at("│ terraform_data ┆   2 ┆") < at("Plan: 2 to add, 0 to change, 0 to destroy"));
+    assert!(
+        at("Plan: 2 to add")
+            < at(&format!(
+                "Apply these changes to subscription {SUB}? [y/N] "
+            ))
+    );
+    // stdout is not the terminal: the table is printed there as the result.
+    assert!(stdout(&out).contains("terraform_data"), "{}", stdout(&out));
+    assert_eq!(list(&d)[0]["end"]["outcome"], "cancelled");
+}
+
 #[test]
 fn bad_targets_and_credentials_are_input_errors() {
     let d = Dir::new();

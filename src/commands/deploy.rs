@@ -344,13 +344,19 @@ pub async fn deploy_dir(
     ));
     let reporter = printer.reporter();
     let yes = p.yes;
+    // The question shows the plan first: the per-type table, then the totals.
+    let table_shown = std::cell::Cell::new(false);
     let confirm = |plan: &PlanSummary| {
         yes || reporter.suspend(|| {
-            printer.status(&plan_line(&plan.counts));
-            printer.confirm(&format!(
-                "Apply these changes to subscription {}?",
-                p.target.subscription_id
-            ))
+            table_shown.set(true);
+            let context = format!("{}\n{}\n", plan_table(plan), plan_line(&plan.counts));
+            printer.confirm(
+                &context,
+                &format!(
+                    "Apply these changes to subscription {}?",
+                    p.target.subscription_id
+                ),
+            )
         })
     };
     let outcome = deploy::deploy(&settings, &reporter, &confirm, &interrupted);
@@ -360,7 +366,14 @@ pub async fn deploy_dir(
     // With JSON and a verification, stdout stays one document: the outcome
     // is printed once the verification is added to it.
     let json_later = verify.is_some() && format == Some(ReportFormat::Json);
-    print_outcome(&outcome, format.filter(|_| !json_later), printer);
+    // A table shown at the prompt is not shown again on the same screen.
+    let table_again = !(table_shown.get() && printer.stdout_is_tty());
+    print_outcome(
+        &outcome,
+        format.filter(|_| !json_later),
+        table_again,
+        printer,
+    );
     let status = finish(&outcome)?;
     let Some(v) = verify else {
         return Ok(status);
@@ -412,16 +425,21 @@ fn categories_text(c: &std::collections::BTreeMap<deploy::Category, u32>) -> Str
         .join(", ")
 }
 
-fn print_outcome(o: &DeployOutcome, format: Option<ReportFormat>, printer: &Printer) {
+/// The per-type plan table, with a total row.
+fn plan_table(plan: &PlanSummary) -> String {
+    report::table(
+        &["resource type", "#add", "#change", "#destroy"],
+        &plan_rows(plan),
+    )
+}
+
+fn print_outcome(o: &DeployOutcome, format: Option<ReportFormat>, table: bool, printer: &Printer) {
     match format {
         None => {}
         Some(ReportFormat::Json) => printer.data(&report::json(o)),
         Some(ReportFormat::Table) => {
-            if let Some(plan) = o.plan.as_ref().filter(|p| p.counts.total() > 0) {
-                printer.data(&report::table(
-                    &["resource type", "#add", "#change", "#destroy"],
-                    &plan_rows(plan),
-                ));
+            if let Some(plan) = o.plan.as_ref().filter(|p| table && p.counts.total() > 0) {
+                printer.data(&plan_table(plan));
             }
         }
     }
