@@ -449,3 +449,20 @@ fn ctrl_c_during_scan_says_nothing_was_stored() {
     assert_eq!(stderr(&out), "error: scan interrupted; nothing stored\n");
     assert!(scan_list(&d).is_empty());
 }
+
+/// Issue 14, item 11: hints that misled. A malformed `graph.db` said "check
+/// the folder exists and is writable". (The other one, an unwritable output
+/// root told to "move the damaged state file aside", is tested in
+/// `commands::iterate`: as root, which these tests may run as, no folder is
+/// unwritable.)
+#[test]
+fn a_malformed_store_is_not_called_unwritable() {
+    let d = Dir::new();
+    d.write(".atg/graph.db", &"not a database at all\n".repeat(20));
+    let out = d.atg().args(["scan", "--list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: `.atg/graph.db` is not a graph store this atg can read: file is not a database\nhint: move the file aside (the next scan creates a new store), or pass another `--graph sqlite:PATH`\n"
+    );
+}

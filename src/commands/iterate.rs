@@ -7,6 +7,7 @@ use crate::cli::ReportFormat;
 use crate::cli::iterate::IterateArgs;
 use crate::error::{CliError, ExitStatus};
 use crate::iac::Adjustments;
+use crate::iterate::state::StateError;
 use crate::iterate::{self, IterateError, IterateOutcome, IterateSettings, Stop};
 use crate::output::Printer;
 use crate::report;
@@ -43,8 +44,17 @@ fn iterate_error(e: IterateError) -> CliError {
             );
             err
         }
-        IterateError::State(s) => CliError::input(s.to_string())
-            .with_hint("move the damaged state file aside, or pass another `--output-root`"),
+        IterateError::State(s) => {
+            let hint = match &s {
+                StateError::Invalid { .. } => {
+                    "move the damaged state file aside, or pass another `--output-root`"
+                }
+                StateError::Read { .. } | StateError::Write { .. } => {
+                    "`--output-root` must be a folder you can read and write: fix its permissions, or pass another one"
+                }
+            };
+            CliError::input(s.to_string()).with_hint(hint)
+        }
         IterateError::Write { .. } => {
             CliError::input(e.to_string()).with_hint("pass an `--output-root` you can write to")
         }
@@ -232,5 +242,37 @@ fn print_summary(outcome: &IterateOutcome, format: ReportFormat, printer: &Print
     }
     if outcome.stop == Stop::Stable && !outcome.provider_validated() {
         printer.warn("pass `--provider-schema FILE` (a `terraform providers schema -json` dump) or `--plugin-dir` for provider-validated passes");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14, item 11: an output root that cannot be written was told to
+    /// "move the damaged state file aside".
+    #[test]
+    fn issue14_an_unwritable_output_root_is_not_called_damaged() {
+        let io = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let write = iterate_error(IterateError::State(StateError::Write {
+            path: "demos/iteration_state.json".into(),
+            source: io(),
+        }));
+        let hint = write.hint.unwrap();
+        assert!(
+            hint.contains("`--output-root` must be a folder you can read and write"),
+            "{hint}"
+        );
+        assert!(!hint.contains("damaged"), "{hint}");
+        let invalid = iterate_error(IterateError::State(StateError::Invalid {
+            path: "demos/iteration_state.json".into(),
+            message: "expected value".into(),
+        }));
+        assert!(
+            invalid
+                .hint
+                .unwrap()
+                .contains("move the damaged state file aside")
+        );
     }
 }

@@ -38,6 +38,15 @@ pub enum GraphError {
         /// The cause.
         message: String,
     },
+    /// The file exists but is not a store this atg can read: not SQLite,
+    /// damaged, or written by a newer atg.
+    #[error("`{path}` is not a graph store this atg can read: {message}")]
+    NotAStore {
+        /// Store path.
+        path: String,
+        /// The cause.
+        message: String,
+    },
     /// A query failed.
     #[error("graph store query failed: {0}")]
     Query(String),
@@ -62,6 +71,9 @@ impl GraphError {
             GraphError::Open { .. } => {
                 "check the folder exists and is writable, or pass another `--graph sqlite:PATH`"
             }
+            GraphError::NotAStore { .. } => {
+                "move the file aside (the next scan creates a new store), or pass another `--graph sqlite:PATH`"
+            }
             GraphError::NoSuchScan(_) | GraphError::NoScan(_) => {
                 "run `atg scan --from-file EXPORT.json` first, or list scans with `atg scan --list`"
             }
@@ -77,6 +89,7 @@ impl GraphError {
             self,
             GraphError::UnsupportedSpec(_)
                 | GraphError::NoStorePath(_)
+                | GraphError::NotAStore { .. }
                 | GraphError::NoSuchScan(_)
                 | GraphError::NoScan(_)
         )

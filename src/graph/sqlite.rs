@@ -146,12 +146,24 @@ impl SqliteStore {
             path: path.display().to_string(),
             message,
         };
+        let not_a_store = |message: String| GraphError::NotAStore {
+            path: path.display().to_string(),
+            message,
+        };
+        // SQLite reads a file's header only at the first statement: a file
+        // that is not a database fails there, not at `open`.
+        let first_use = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+                not_a_store(e.to_string())
+            }
+            _ => open_err(e.to_string()),
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
         }
         let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| open_err(e.to_string()))?;
+            .map_err(first_use)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| open_err(e.to_string()))?;
         // 64 MiB page cache (negative = KiB): bulk imports stay in memory.
@@ -161,7 +173,7 @@ impl SqliteStore {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| open_err(e.to_string()))?;
         if version > SCHEMA_VERSION {
-            return Err(open_err(format!(
+            return Err(not_a_store(format!(
                 "store version {version} is newer than this atg supports ({SCHEMA_VERSION})"
             )));
         }
