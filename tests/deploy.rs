@@ -930,6 +930,18 @@ fn issue14_the_prompt_shows_the_plan_table_first() {
     assert_eq!(list(&d)[0]["end"]["outcome"], "cancelled");
 }
 
+/// Issue 14, item 12: deploy's JSON did not say where it deployed.
+#[test]
+fn issue14_deploy_json_names_the_target() {
+    let d = Dir::new();
+    d.write("cfg/main.tf", &plain("a"));
+    let out = deploy(&d, &["--dry-run", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["target"]["subscription_id"], SUB);
+    assert_eq!(v["target"]["tenant_id"], TENANT);
+}
+
 #[test]
 fn bad_targets_and_credentials_are_input_errors() {
     let d = Dir::new();

@@ -466,3 +466,110 @@ fn a_malformed_store_is_not_called_unwritable() {
         "error: `.atg/graph.db` is not a graph store this atg can read: file is not a database\nhint: move the file aside (the next scan creates a new store), or pass another `--graph sqlite:PATH`\n"
     );
 }
+
+/// Issue 14, item 12: one name for one meaning. `generate --format hcl|json`
+/// meant the syntax that `iterate --syntax` names: generate now has
+/// `--syntax` and a `--format table|json` summary (the old `--format hcl`
+/// still works, hidden); `scan --list` says `resources` as `scan` does;
+/// iterate's JSON names its scan.
+#[test]
+fn flags_and_json_fields_mean_one_thing() {
+    let d = Dir::new();
+    let out = d
+        .atg()
+        .args(["scan", "--format", "json", "--from-file"])
+        .arg(contoso())
+        .output()
+        .unwrap();
+    let scanned: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let scan_id = scanned["scan_id"].as_str().unwrap();
+    let listed = &scan_list(&d)[0];
+    assert_eq!(listed["resources"], scanned["resources"]);
+    assert_eq!(listed["relationships"], scanned["relationships"]);
+    assert!(listed.get("resource_count").is_none(), "{listed}");
+
+    let out = d
+        .atg()
+        .args(["generate", "-o", "tfjson", "--syntax", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(d.path().join("tfjson/network.tf.json").exists());
+    assert!(
+        stdout(&out).is_empty(),
+        "the table format prints status lines only"
+    );
+    let out = d
+        .atg()
+        .args(["generate", "-o", "hcl", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(summary["scan_id"], scan_id);
+    assert_eq!(summary["syntax"], "hcl");
+    assert_eq!(summary["output"], "hcl");
+    assert!(
+        summary["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "network.tf"),
+        "{summary}"
+    );
+    assert!(summary["emitted_resources"].as_u64().unwrap() > 0);
+    assert!(d.path().join("hcl/network.tf").exists());
+    // The old spelling still works, with a word about the new one.
+    let out = d
+        .atg()
+        .args(["generate", "-o", "old", "--format", "hcl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning: `--format hcl` is now `--syntax hcl`"));
+    assert!(d.path().join("old/network.tf").exists());
+    let help = stdout(&d.atg().args(["generate", "--help"]).output().unwrap());
+    assert!(help.contains("--syntax <SYNTAX>"), "{help}");
+    let format_help = &help[help
+        .find("--format <FORMAT>")
+        .expect("--format is documented")..];
+    let format_help = &format_help[..format_help.find("[default").unwrap()];
+    assert!(
+        format_help.contains("- table:") && !format_help.contains("hcl"),
+        "{help}"
+    );
+
+    let out = d
+        .atg()
+        .args(["iterate", "--validator", "builtin", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["scan_id"], scan_id);
+}
+
+/// Issue 14, item 12: `generate` in an empty folder created `.atg/graph.db`
+/// before failing. Commands that only read leave no store behind.
+#[test]
+fn reading_commands_create_no_store() {
+    let d = Dir::new();
+    for args in [
+        vec!["generate", "-o", "out"],
+        vec!["iterate", "--validator", "builtin"],
+        vec!["fidelity", "--source-scan", "a", "--target-scan", "b"],
+        vec!["compare", "--source", "a", "--target", "b"],
+    ] {
+        let out = d.atg().args(&args).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("error: no graph store at `.atg/graph.db`: nothing has been scanned into it\nhint: run `atg scan"),
+            "{args:?}: {err}"
+        );
+    }
+    for args in [vec!["scan", "--list"], vec!["scan", "--prune"]] {
+        let out = d.atg().args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    assert!(!d.path().join(".atg").exists(), "no store was created");
+}

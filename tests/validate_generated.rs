@@ -22,7 +22,7 @@ const VM: &str = "azurerm_linux_virtual_machine.vm_contoso_dev_lnx01";
 fn generate(d: &Dir, format: &str) -> std::path::PathBuf {
     d.scan(&contoso());
     d.atg()
-        .args(["generate", "-o", "out", "--format", format])
+        .args(["generate", "-o", "out", "--syntax", format])
         .assert()
         .success();
     d.path().join("out")

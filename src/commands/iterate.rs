@@ -15,6 +15,7 @@ use serde::Serialize;
 
 #[derive(Serialize)]
 struct Summary<'a> {
+    scan_id: &'a str,
     stop: Stop,
     stable: bool,
     provider_validated: bool,
@@ -127,7 +128,7 @@ pub async fn run(
     for note in &outcome.notes {
         printer.status(note);
     }
-    print_summary(&outcome, args.format, printer);
+    print_summary(&outcome, &scan_id, args.format, printer);
     let status = match outcome.stop {
         Stop::Stable | Stop::Passed => ExitStatus::Success,
         Stop::MaxIterations | Stop::Stuck | Stop::Failed => ExitStatus::CheckFailed,
@@ -159,7 +160,7 @@ pub async fn run(
     .await
 }
 
-fn print_summary(outcome: &IterateOutcome, format: ReportFormat, printer: &Printer) {
+fn print_summary(outcome: &IterateOutcome, scan_id: &str, format: ReportFormat, printer: &Printer) {
     let st = &outcome.state;
     let history: Vec<&iterate::IterationRecord> = st
         .history
@@ -168,6 +169,7 @@ fn print_summary(outcome: &IterateOutcome, format: ReportFormat, printer: &Print
         .collect();
     match format {
         ReportFormat::Json => printer.data(&report::json(&Summary {
+            scan_id,
             stop: outcome.stop,
             stable: outcome.stop == Stop::Stable,
             provider_validated: outcome.provider_validated(),

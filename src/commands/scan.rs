@@ -89,13 +89,21 @@ pub async fn run(
     args: ScanArgs,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
+    if args.list || args.prune {
+        // Listing or pruning where nothing was ever scanned: no store, no scans.
+        let store = match graph::open_existing(graph_spec) {
+            Ok(s) => Some(s),
+            Err(graph::GraphError::NoStore(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let store = store.as_deref();
+        return if args.list {
+            list(store, args.format, printer).await
+        } else {
+            prune(store, args.dry_run, args.format, printer).await
+        };
+    }
     let store = graph::open(graph_spec)?;
-    if args.list {
-        return list(store.as_ref(), args.format, printer).await;
-    }
-    if args.prune {
-        return prune(store.as_ref(), args.dry_run, args.format, printer).await;
-    }
     // Ctrl-C drops the scan where it is, and whatever it stored.
     let interrupted = super::interrupt_flag();
     let scan_id = crate::clock::new_scan_id();
@@ -411,13 +419,12 @@ struct Pruned {
 
 /// `atg scan --prune`: removes abandoned and failed scans.
 async fn prune(
-    store: &dyn graph::GraphStore,
+    store: Option<&dyn graph::GraphStore>,
     dry_run: bool,
     format: ReportFormat,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
-    let doomed: Vec<Pruned> = store
-        .scans()
+    let doomed: Vec<Pruned> = scans(store)
         .await?
         .into_iter()
         .filter(|s| matches!(s.status, ScanStatus::Abandoned | ScanStatus::Failed))
@@ -428,7 +435,7 @@ async fn prune(
             source: s.source,
         })
         .collect();
-    if !dry_run {
+    if let Some(store) = store.filter(|_| !dry_run) {
         for d in &doomed {
             store.delete_scan(&d.scan_id).await?;
         }
@@ -466,12 +473,20 @@ async fn prune(
     Ok(ExitStatus::Success)
 }
 
+/// The scans of `store`, none without one.
+async fn scans(store: Option<&dyn graph::GraphStore>) -> Result<Vec<ScanInfo>, CliError> {
+    Ok(match store {
+        Some(s) => s.scans().await?,
+        None => Vec::new(),
+    })
+}
+
 async fn list(
-    store: &dyn graph::GraphStore,
+    store: Option<&dyn graph::GraphStore>,
     format: ReportFormat,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
-    let scans = store.scans().await?;
+    let scans = scans(store).await?;
     match format {
         ReportFormat::Json => printer.data(&report::json(&scans)),
         ReportFormat::Table => {

@@ -99,6 +99,8 @@ pub struct DeployOutcome {
     pub id: String,
     /// The configuration folder.
     pub dir: PathBuf,
+    /// The tenant and subscription deployed to.
+    pub target: Target,
     /// How it ended.
     pub outcome: Outcome,
     /// The first plan, when planning got that far.
@@ -126,6 +128,8 @@ pub struct DeployOutcome {
 pub struct DestroyOutcome {
     /// The deployment torn down.
     pub id: String,
+    /// The tenant and subscription it was destroyed in.
+    pub target: Target,
     /// How it ended.
     pub outcome: TeardownOutcome,
     /// What the destroy plan said.
@@ -753,6 +757,7 @@ pub fn deploy(
     Ok(DeployOutcome {
         id,
         dir: s.dir.clone(),
+        target: s.target.clone(),
         outcome,
         plan,
         applied: session.applied,
@@ -979,6 +984,7 @@ pub fn destroy(
     }))?;
     Ok(DestroyOutcome {
         id: id.to_string(),
+        target: target.clone(),
         outcome,
         plan,
         destroyed: session.applied.destroy,

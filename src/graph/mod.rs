@@ -30,6 +30,10 @@ pub enum GraphError {
     /// scan would be lost when atg exits.
     #[error("`--graph {0}` names no store file: a scan stored there would be lost")]
     NoStorePath(String),
+    /// A reading command found no store file at all (nothing was scanned
+    /// here yet); none is created.
+    #[error("no graph store at `{0}`: nothing has been scanned into it")]
+    NoStore(String),
     /// The store file could not be opened or created.
     #[error("cannot open graph store `{path}`: {message}")]
     Open {
@@ -74,7 +78,7 @@ impl GraphError {
             GraphError::NotAStore { .. } => {
                 "move the file aside (the next scan creates a new store), or pass another `--graph sqlite:PATH`"
             }
-            GraphError::NoSuchScan(_) | GraphError::NoScan(_) => {
+            GraphError::NoSuchScan(_) | GraphError::NoScan(_) | GraphError::NoStore(_) => {
                 "run `atg scan --from-file EXPORT.json` first, or list scans with `atg scan --list`"
             }
             GraphError::Query(_) | GraphError::Corrupt(_) => {
@@ -90,6 +94,7 @@ impl GraphError {
             GraphError::UnsupportedSpec(_)
                 | GraphError::NoStorePath(_)
                 | GraphError::NotAStore { .. }
+                | GraphError::NoStore(_)
                 | GraphError::NoSuchScan(_)
                 | GraphError::NoScan(_)
         )
@@ -184,12 +189,11 @@ pub struct ScopeCounts {
     pub resource_types: u64,
 }
 
-/// Opens the store named by a `--graph` value: `sqlite:PATH` or a plain path.
+/// The SQLite file a `--graph` value names: `sqlite:PATH` or a plain path.
 ///
 /// Errors: `UnsupportedSpec` for any other scheme, `NoStorePath` for an
-/// empty path or SQLite's `:memory:` (nothing would last), `Open` when the
-/// file cannot be created.
-pub fn open(spec: &str) -> Result<Box<dyn GraphStore>, GraphError> {
+/// empty path or SQLite's `:memory:` (nothing would last).
+fn sqlite_path(spec: &str) -> Result<PathBuf, GraphError> {
     let path = match spec.split_once(':') {
         Some(("sqlite", p)) => p,
         Some((scheme, _)) if scheme.len() > 1 => {
@@ -201,7 +205,28 @@ pub fn open(spec: &str) -> Result<Box<dyn GraphStore>, GraphError> {
     if path.trim().is_empty() || path == ":memory:" {
         return Err(GraphError::NoStorePath(spec.to_string()));
     }
-    Ok(Box::new(sqlite::SqliteStore::open(&PathBuf::from(path))?))
+    Ok(PathBuf::from(path))
+}
+
+/// Opens the store named by a `--graph` value, creating it if needed (for
+/// commands that write: `scan`, and `monitor`, which waits for one).
+///
+/// Errors: those of `sqlite_path`, `Open` when the file cannot be created.
+pub fn open(spec: &str) -> Result<Box<dyn GraphStore>, GraphError> {
+    Ok(Box::new(sqlite::SqliteStore::open(&sqlite_path(spec)?)?))
+}
+
+/// Opens an existing store for a command that only reads (`generate`,
+/// `iterate`, `fidelity`, `compare`): one that was never created is an
+/// error, and no empty store is left behind.
+///
+/// Errors: `NoStore` when the file does not exist; those of `open`.
+pub fn open_existing(spec: &str) -> Result<Box<dyn GraphStore>, GraphError> {
+    let path = sqlite_path(spec)?;
+    if !path.exists() {
+        return Err(GraphError::NoStore(path.display().to_string()));
+    }
+    open(spec)
 }
 
 /// Picks the scan to read: `scan_id` if given, else the newest finished

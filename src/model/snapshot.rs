@@ -67,9 +67,11 @@ pub struct ScanInfo {
     pub subscriptions: Vec<String>,
     /// Lifecycle state.
     pub status: ScanStatus,
-    /// Number of resources stored.
+    /// Number of resources stored (`resources` in JSON, as `scan` prints it).
+    #[serde(rename = "resources", alias = "resource_count")]
     pub resource_count: u64,
-    /// Number of relationships stored.
+    /// Number of relationships stored (`relationships` in JSON).
+    #[serde(rename = "relationships", alias = "relationship_count")]
     pub relationship_count: u64,
     /// Parts of the scope that failed, one line each.
     #[serde(default)]
