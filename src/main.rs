@@ -1,6 +1,8 @@
 //! The `atg` binary: parse the command line, run one command, render any
 //! error once, and exit with the documented code (0 ok, 1 check failed,
 //! 2 usage or input error, 3 external tool failed, 130 interrupted).
+//! It prints nothing itself: the library's output layer does.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use atg::cli::Cli;
 use atg::error::{CliError, render};

@@ -573,3 +573,47 @@ fn reading_commands_create_no_store() {
     }
     assert!(!d.path().join(".atg").exists(), "no store was created");
 }
+
+/// Issue 14, item 13: CI did not run clippy, so the crate's ban on printing
+/// outside the output layer was enforced by nothing. `.ci/run` runs clippy
+/// with warnings as errors on every target, both crate roots deny the print
+/// lints, and no file but the output layer prints.
+#[test]
+fn ci_runs_clippy_and_only_the_output_layer_prints() {
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(
+        ci.lines()
+            .any(|l| l.trim() == "cargo clippy --all-targets --locked -- -D warnings"),
+        "{ci}"
+    );
+    for crate_root in ["src/lib.rs", "src/main.rs"] {
+        let text = std::fs::read_to_string(root().join(crate_root)).unwrap();
+        assert!(
+            text.contains("#![deny(clippy::print_stdout, clippy::print_stderr)]"),
+            "{crate_root} does not deny printing"
+        );
+    }
+    let mut stack = vec![root().join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            for banned in [
+                "allow(clippy::print_",
+                "println!(",
+                "eprintln!(",
+                "eprint!(",
+            ] {
+                assert!(
+                    !text.contains(banned) || p.ends_with("src/output.rs"),
+                    "`{}` prints (`{banned}`): stages report through `Reporter`/`Printer`",
+                    p.display()
+                );
+            }
+        }
+    }
+}

@@ -245,7 +245,10 @@ fn generate_without_a_scan_says_what_to_do() {
         "{err}"
     );
     assert!(err.contains("hint: run `atg scan --from-file"), "{err}");
-    assert!(!d.path().join(".atg").exists(), "no empty store is left behind");
+    assert!(
+        !d.path().join(".atg").exists(),
+        "no empty store is left behind"
+    );
 }
 
 #[test]
