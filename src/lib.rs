@@ -3,7 +3,8 @@
 //! The crate is organised by pipeline stage (see `ARCHITECTURE.md`):
 //! `azure` reads tenants, `graph` stores snapshots, `iac` generates
 //! Terraform, `validate` checks it, `iterate` loops until it passes,
-//! `deploy` applies it to the target tenant. `cli` and `commands` are the
+//! `deploy` applies it to the target tenant; `terraform` runs the terraform
+//! binary for both. `cli` and `commands` are the
 //! thin layer that wires stages to the command line.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
@@ -26,4 +27,5 @@ pub mod redact;
 pub mod report;
 pub mod reporter;
 pub mod synth;
+pub mod terraform;
 pub mod validate;

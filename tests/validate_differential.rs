@@ -30,9 +30,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use atg::terraform::find_binary;
 use atg::validate::config::Config;
 use atg::validate::schema::Schemas;
-use atg::validate::terraform::{find_binary, parse_validate_json};
+use atg::validate::terraform::parse_validate_json;
 use atg::validate::{Diagnostic, Severity, builtin};
 use serde::Deserialize;
 

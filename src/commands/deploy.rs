@@ -20,7 +20,7 @@ use crate::iterate::IterationState;
 use crate::output::Printer;
 use crate::redact::Redactor;
 use crate::report;
-use crate::validate::terraform::find_binary;
+use crate::terraform::find_binary;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;

@@ -21,7 +21,7 @@ use super::variables::{self, UnsetVariable};
 use crate::azure::auth::AuthMethod;
 use crate::redact::Redactor;
 use crate::reporter::Reporter;
-use crate::validate::terraform::TerraformError;
+use crate::terraform::TerraformError;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -12,7 +12,7 @@
 use super::env::TerraformEnv;
 use crate::fsutil::AppendLog;
 use crate::redact::Redactor;
-use crate::validate::terraform::{TerraformError, command, spawn_error, status_text};
+use crate::terraform::{TerraformError, command, spawn_error, status_text};
 use serde::Deserialize;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};

@@ -133,7 +133,7 @@ pub fn plugin_dir(providers: &[String]) -> Result<PathBuf, String> {
     let has_all = |d: &Path| {
         providers
             .iter()
-            .all(|p| atg::validate::terraform::dir_has_provider(d, p))
+            .all(|p| atg::terraform::dir_has_provider(d, p))
     };
     if let Some(d) = std::env::var_os("ATG_TF_PLUGIN_DIR").map(PathBuf::from) {
         return if has_all(&d) {
@@ -143,7 +143,7 @@ pub fn plugin_dir(providers: &[String]) -> Result<PathBuf, String> {
                 "ATG_TF_PLUGIN_DIR=`{}` does not hold {} for {}",
                 d.display(),
                 providers.join(", "),
-                atg::validate::terraform::platform()
+                atg::terraform::platform()
             ))
         };
     }
@@ -152,7 +152,7 @@ pub fn plugin_dir(providers: &[String]) -> Result<PathBuf, String> {
         format!(
             "no local plugin directory holds {} for {}: install the provider as DIR/registry.terraform.io/NAMESPACE/NAME/VERSION/OS_ARCH/ and set ATG_TF_PLUGIN_DIR=DIR (looked in {} folders under ~/.terraform.d, ~/.local/share/terraform, /usr/local/share/terraform, /usr/share/terraform and /opt)",
             providers.join(", "),
-            atg::validate::terraform::platform(),
+            atg::terraform::platform(),
             candidates.len()
         )
     })
