@@ -1,7 +1,8 @@
 //! atg: replicate Azure tenants with Terraform.
 //!
 //! The crate is organised by pipeline stage (see `ARCHITECTURE.md`):
-//! `azure` reads tenants, `graph` stores snapshots, `iac` generates
+//! `azure` reads tenants, `graph` stores snapshots, `scan` does both as one
+//! stage, `iac` generates
 //! Terraform, `validate` checks it, `iterate` loops until it passes,
 //! `deploy` applies it to the target tenant; `terraform` runs the terraform
 //! binary for both. `cli` and `commands` are the
@@ -26,6 +27,7 @@ pub mod output;
 pub mod redact;
 pub mod report;
 pub mod reporter;
+pub mod scan;
 pub mod synth;
 pub mod terraform;
 pub mod validate;

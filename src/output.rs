@@ -14,6 +14,12 @@ use std::time::Duration;
 /// Secrets shared by a printer and its progress reporters.
 type Secrets = Arc<RwLock<Redactor>>;
 
+/// Writes to stderr; a closed stderr is ignored (nothing else can be told).
+fn to_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
 fn redacted(secrets: &Secrets, text: &str) -> String {
     secrets
         .read()
@@ -107,10 +113,8 @@ impl Printer {
             .filter(|e| e.kind() != std::io::ErrorKind::BrokenPipe)
     }
 
-    /// Writes to stderr; a closed stderr is ignored (nothing else can be told).
     fn to_stderr(&self, text: &str) {
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+        to_stderr(text);
     }
 
     /// A status line on stderr, hidden by `--quiet`.
@@ -171,6 +175,7 @@ impl Printer {
         ProgressReporter {
             bar,
             visible: !self.quiet && self.stderr_tty,
+            quiet: self.quiet,
             phase: Mutex::new(String::new()),
             secrets: Arc::clone(&self.secrets),
         }
@@ -193,6 +198,7 @@ impl Printer {
             phase: ProgressReporter {
                 bar: phase,
                 visible,
+                quiet: self.quiet,
                 phase: Mutex::new(String::new()),
                 secrets: Arc::clone(&self.secrets),
             },
@@ -207,6 +213,7 @@ impl Printer {
 pub struct ProgressReporter {
     bar: ProgressBar,
     visible: bool,
+    quiet: bool,
     phase: Mutex<String>,
     secrets: Secrets,
 }
@@ -255,6 +262,13 @@ impl Reporter for ProgressReporter {
         }
     }
 
+    fn on_status(&self, line: &str) {
+        if !self.quiet {
+            let line = redacted(&self.secrets, line);
+            self.bar.suspend(|| to_stderr(&format!("{line}\n")));
+        }
+    }
+
     fn on_detail(&self, detail: &str) {
         let phase = self.phase.lock().unwrap_or_else(|p| p.into_inner());
         let short: String = redacted(&self.secrets, detail).chars().take(60).collect();
@@ -298,6 +312,13 @@ impl Reporter for PartsProgressReporter {
             let _ = self
                 .multi
                 .println(format!("  {}", redacted(&self.phase.secrets, outcome)));
+        }
+    }
+
+    fn on_status(&self, line: &str) {
+        if !self.phase.quiet {
+            let line = redacted(&self.phase.secrets, line);
+            self.multi.suspend(|| to_stderr(&format!("{line}\n")));
         }
     }
 }

@@ -593,27 +593,163 @@ fn ci_runs_clippy_and_only_the_output_layer_prints() {
             "{crate_root} does not deny printing"
         );
     }
+    for p in rust_files() {
+        let text = std::fs::read_to_string(&p).unwrap();
+        for banned in [
+            "allow(clippy::print_",
+            "println!(",
+            "eprintln!(",
+            "eprint!(",
+        ] {
+            assert!(
+                !text.contains(banned) || p.ends_with("src/output.rs"),
+                "`{}` prints (`{banned}`): stages report through `Reporter`/`Printer`",
+                p.display()
+            );
+        }
+    }
+}
+
+/// Every `.rs` file under `src/`.
+fn rust_files() -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
     let mut stack = vec![root().join("src")];
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir).unwrap() {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-                continue;
-            }
-            let text = std::fs::read_to_string(&p).unwrap();
-            for banned in [
-                "allow(clippy::print_",
-                "println!(",
-                "eprintln!(",
-                "eprint!(",
-            ] {
-                assert!(
-                    !text.contains(banned) || p.ends_with("src/output.rs"),
-                    "`{}` prints (`{banned}`): stages report through `Reporter`/`Printer`",
-                    p.display()
-                );
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
             }
         }
     }
+    files
+}
+
+/// The module a `src/` file is, e.g. `["fidelity", "score"]` for
+/// `src/fidelity/score.rs` (`mod.rs` is its folder; `lib.rs` the root).
+fn module_of(file: &std::path::Path) -> Vec<String> {
+    let rel = file.strip_prefix(root().join("src")).unwrap();
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    if parts.last().is_some_and(|l| l == "mod" || l == "lib") {
+        parts.pop();
+    }
+    parts
+}
+
+/// `use a::{b, c::D};` spelled out as `a::b a::c::D` (nested groups too),
+/// so every imported path can be read as one word.
+fn expand_braces(code: &str) -> String {
+    let Some(open) = code.find("::{") else {
+        return code.to_string();
+    };
+    let start = code[..open]
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .map_or(0, |i| i + 1);
+    let prefix = &code[start..open];
+    let (mut depth, mut end) = (0, code.len());
+    let mut items = Vec::new();
+    let mut item_start = open + 3;
+    for (i, c) in code[open + 2..].char_indices() {
+        let i = i + open + 2;
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    items.push(&code[item_start..i]);
+                    end = i + 1;
+                    break;
+                }
+            }
+            ',' if depth == 1 => {
+                items.push(&code[item_start..i]);
+                item_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    let spelled: Vec<String> = items
+        .iter()
+        .map(|it| format!("{prefix}::{}", it.trim()))
+        .collect();
+    format!(
+        "{} {} {}",
+        &code[..start],
+        expand_braces(&spelled.join(" ")),
+        expand_braces(&code[end..])
+    )
+}
+
+/// Structural review of issue 14: `commands/deploy` ↔ `commands/verify` and
+/// `fidelity/objective` ↔ `score` imported each other. No two modules of
+/// `src/` may depend on each other through `use` (or path) references,
+/// other than a parent and its children. (`validate/` is left out: its
+/// `builtin` ↔ `decode` ↔ `provider_checks` circle is issue 15's.)
+#[test]
+fn no_import_circles_between_modules() {
+    let files: Vec<_> = rust_files()
+        .into_iter()
+        .filter(|p| !p.ends_with("main.rs"))
+        .collect();
+    let modules: std::collections::BTreeSet<Vec<String>> =
+        files.iter().map(|f| module_of(f)).collect();
+    let mut deps: std::collections::BTreeMap<Vec<String>, std::collections::BTreeSet<Vec<String>>> =
+        Default::default();
+    for f in &files {
+        let me = module_of(f);
+        let text = std::fs::read_to_string(f).unwrap();
+        // Code before the unit tests: tests may reach anywhere.
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        let code = expand_braces(code);
+        let words: Vec<&str> = code
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .filter(|w| w.starts_with("crate::") || w.starts_with("super::"))
+            .collect();
+        for w in words {
+            let mut path: Vec<String> = if let Some(rest) = w.strip_prefix("crate::") {
+                rest.split("::").map(String::from).collect()
+            } else {
+                let mut base = me.clone();
+                let mut rest = w;
+                // `super` of a mod.rs file is its folder's parent.
+                let is_dir_module = f.ends_with("mod.rs");
+                if !is_dir_module {
+                    base.pop();
+                }
+                while let Some(r) = rest.strip_prefix("super::") {
+                    if is_dir_module || r.starts_with("super::") {
+                        base.pop();
+                    }
+                    rest = r;
+                }
+                base.extend(rest.split("::").map(String::from));
+                base
+            };
+            while !path.is_empty() && !modules.contains(&path) {
+                path.pop();
+            }
+            let related = path.starts_with(&me) || me.starts_with(&path);
+            if !related {
+                deps.entry(me.clone()).or_default().insert(path);
+            }
+        }
+    }
+    let mut circles = Vec::new();
+    for (a, outs) in &deps {
+        for b in outs {
+            if a < b && deps.get(b).is_some_and(|o| o.contains(a)) {
+                circles.push(format!("{} <-> {}", a.join("::"), b.join("::")));
+            }
+        }
+    }
+    circles.retain(|c| !c.starts_with("validate::"));
+    assert!(
+        circles.is_empty(),
+        "modules importing each other: {circles:#?}"
+    );
 }

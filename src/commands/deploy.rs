@@ -11,6 +11,7 @@ use crate::cli::deploy::{
 };
 use crate::deploy::env::{process_vars, secret_values, terraform_env};
 use crate::deploy::registry::Rollback;
+use crate::deploy::verify::VerifySettings;
 use crate::deploy::{
     self, Counts, DeployError, DeployOutcome, DeploySettings, Deployment, Outcome, PlanSummary,
     Registry, RetryPolicy, Target, TeardownOutcome, TerraformSettings,
@@ -35,28 +36,6 @@ pub struct Prepared {
     dry_run: bool,
     yes: bool,
     rollback_on_failure: bool,
-}
-
-impl Prepared {
-    /// The target tenant and subscription.
-    pub fn target(&self) -> &Target {
-        &self.target
-    }
-
-    /// The resolved sign-in, for the verification scan.
-    pub fn credentials(&self) -> &auth::Credentials {
-        &self.credentials
-    }
-
-    /// `text` with every known secret replaced by `[REDACTED]`.
-    pub fn redact(&self, text: &str) -> String {
-        self.terraform.redactor.redact(text)
-    }
-
-    /// The known secrets, for what the verification stores.
-    pub fn redactor(&self) -> &Redactor {
-        &self.terraform.redactor
-    }
 }
 
 /// True when `s` is a GUID (`8-4-4-4-12` hex digits), as tenant and
@@ -307,9 +286,10 @@ pub async fn run(
 /// per-type plan table (or the JSON outcome) on stdout when `format` is
 /// given, status lines on stderr.
 ///
-/// With `verify`, a successful apply is then verified (`verify::run`):
-/// the figures are printed (and, with JSON, added to the outcome under
-/// `verification`), and an unmet `--min-fidelity` returns exit status 1.
+/// With `verify`, a successful apply is then verified
+/// (`deploy::verify::verify`): the figures are printed (and, with JSON,
+/// added to the outcome under `verification`), and an unmet
+/// `--min-fidelity` returns exit status 1.
 ///
 /// Errors: folder, log or registry problems (exit 2), a failed deployment
 /// (exit 3, with terraform's error and a hint), Ctrl-C (exit 130), and those
@@ -320,7 +300,7 @@ pub async fn deploy_dir(
     iteration: Option<u32>,
     root: &Path,
     format: Option<ReportFormat>,
-    verify: Option<&super::verify::Verify>,
+    verify: Option<&VerifySettings>,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
     let settings = DeploySettings {
@@ -378,15 +358,36 @@ pub async fn deploy_dir(
     let Some(v) = verify else {
         return Ok(status);
     };
-    let verified = super::verify::run(v, p, &outcome.id, root, printer).await;
+    let id = &outcome.id;
+    printer.status(&format!(
+        "Verifying deployment {id}: scanning subscription {} in tenant {}",
+        p.target.subscription_id, p.target.tenant_id
+    ));
+    let progress = printer.parts_reporter();
+    let verified = deploy::verify::verify(
+        v,
+        &p.target,
+        &p.credentials,
+        &p.terraform.redactor,
+        id,
+        root,
+        &progress,
+    )
+    .await;
+    drop(progress);
+    let status = match &verified {
+        Ok(done) => super::verify::print(done, id, printer),
+        Err(_) => ExitStatus::Success,
+    };
     if json_later {
         let mut doc = serde_json::to_value(&outcome).expect("outcomes serialise");
-        if let Ok((_, entry)) = &verified {
-            doc["verification"] = serde_json::to_value(entry).expect("entries serialise");
+        if let Ok(done) = &verified {
+            doc["verification"] = serde_json::to_value(&done.entry).expect("entries serialise");
         }
         printer.data(&report::json(&doc));
     }
-    Ok(verified?.0)
+    verified.map_err(super::verify::cli_error)?;
+    Ok(status)
 }
 
 fn plan_line(c: &Counts) -> String {

@@ -6,7 +6,8 @@
 //! (`plan`), terraform streamed into a log and a progress display
 //! (`runner`), and every deployment recorded in `demos/deployments.jsonl`
 //! (`registry`). Before terraform runs, every input variable must have a
-//! value (`variables`). `run` holds the flow, the rollback and `deploy destroy`.
+//! value (`variables`). `run` holds the flow, the rollback and `deploy destroy`;
+//! `verify` scans the target after an apply and measures its fidelity.
 //!
 //! Which credentials apply is decided by `azure::auth`; flags and printing
 //! are left to `cli::deploy` and `commands::deploy`.
@@ -18,6 +19,7 @@ pub mod retry;
 pub mod run;
 pub mod runner;
 pub mod variables;
+pub mod verify;
 
 pub use env::{Target, TerraformEnv};
 pub use plan::{Counts, PlanSummary};
