@@ -5,10 +5,10 @@
 //! subscription and bad credentials.
 
 mod common;
-use atg::azure::emulator::{
+use atg::model::Snapshot;
+use atg_emulators::arm::{
     Emulator, EmulatorClient, EmulatorConfig, Faults, GraphQuota, TenantData,
 };
-use atg::model::Snapshot;
 use common::*;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};

@@ -753,3 +753,33 @@ fn no_import_circles_between_modules() {
         "modules importing each other: {circles:#?}"
     );
 }
+
+/// Structural review of issue 14: the ARM emulator shipped in the library
+/// and pulled axum, axum-server and rcgen into every build. It lives in the
+/// dev-only workspace member `atg-emulators`, a dev-dependency.
+#[test]
+fn the_emulators_are_not_shipped() {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let section = |name: &str| -> String {
+        let start = manifest
+            .find(&format!("\n[{name}]\n"))
+            .unwrap_or_else(|| panic!("no [{name}] in Cargo.toml"));
+        let rest = &manifest[start + name.len() + 4..];
+        rest[..rest.find("\n[").unwrap_or(rest.len())].to_string()
+    };
+    let shipped = section("dependencies");
+    for server_side in ["axum", "axum-server", "rcgen", "atg-emulators"] {
+        assert!(
+            !shipped
+                .lines()
+                .any(|l| l.starts_with(&format!("{server_side} "))),
+            "`{server_side}` is a dependency of the shipped binary"
+        );
+    }
+    assert!(section("dev-dependencies").contains("atg-emulators = { path = \"dev/emulators\" }"));
+    assert!(!root().join("src/azure/emulator").exists());
+    let emulators = std::fs::read_to_string(root().join("dev/emulators/Cargo.toml")).unwrap();
+    assert!(
+        emulators.contains("name = \"atg-emulators\"") && emulators.contains("publish = false")
+    );
+}

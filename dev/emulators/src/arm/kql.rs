@@ -6,7 +6,7 @@
 //!
 //! Serving the results is left to `server`.
 
-use crate::azure::coverage::GraphTable;
+use atg::azure::coverage::GraphTable;
 
 /// A column a query can filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,7 +138,7 @@ fn split_pipes(text: &str) -> Result<Vec<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::coverage::Queries;
+    use atg::azure::coverage::Queries;
 
     #[test]
     fn every_query_atg_sends_parses() {

@@ -10,7 +10,7 @@
 //! It serves HTTPS only (azure_identity refuses a non-HTTPS authority host)
 //! with a CA made at start (`tls`), which clients trust with `--ca-cert`.
 //! Tests start it in-process with `Emulator::spawn`;
-//! `cargo run --example arm-emulator` wraps it for people.
+//! `cargo run -p atg-emulators --example arm-emulator` wraps it for people.
 //!
 //! Data lives in `tenant`, the query language in `kql`, HTTP in `server`.
 

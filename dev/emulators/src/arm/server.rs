@@ -178,7 +178,7 @@ fn retry_after(r: &mut Response, after: Duration) {
 // ---------------------------------------------------------------- tokens
 
 fn entra_error(status: StatusCode, error: &str, code: u32, description: &str) -> Response {
-    let now = crate::clock::now_rfc3339();
+    let now = atg::clock::now_rfc3339();
     json_response(
         status,
         json!({
@@ -797,9 +797,7 @@ mod tests {
         );
         assert_eq!(format_timespan(Duration::from_secs(5)), "00:00:05.0000000");
         assert_eq!(
-            crate::azure::throttle::parse_resets_after(&format_timespan(Duration::from_millis(
-                1234
-            ))),
+            atg::azure::throttle::parse_resets_after(&format_timespan(Duration::from_millis(1234))),
             Some(Duration::from_millis(1234))
         );
     }

@@ -1,15 +1,15 @@
 //! A local Azure Resource Manager emulator serving a tenant export, for
 //! trying `atg scan --tenant-id` without an Azure account. A thin wrapper
-//! around `atg::azure::emulator` (which the tests start in-process).
+//! around `atg_emulators::arm` (which the tests start in-process).
 //!
 //! ```sh
-//! cargo run --example arm-emulator -- --tenant ../shared/fixtures/tenant-contoso.json --port 8443 --ca-out ca.pem
+//! cargo run -p atg-emulators --example arm-emulator -- --tenant ../shared/fixtures/tenant-contoso.json --port 8443 --ca-out ca.pem
 //! ```
 //!
 //! It prints the environment and the `atg scan` command to use; Ctrl-C stops it.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use atg::azure::emulator::{
+use atg_emulators::arm::{
     Emulator, EmulatorClient, EmulatorConfig, Faults, GraphQuota, TenantData,
 };
 use clap::Parser;

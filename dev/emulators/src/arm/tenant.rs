@@ -6,8 +6,8 @@
 //!
 //! Answering requests is left to `server`, the query language to `kql`.
 
-use crate::azure::coverage::{GraphTable, RESOURCE_GROUP_TYPE, SUBSCRIPTION_TYPE, table_of};
-use crate::model::ResourceId;
+use atg::azure::coverage::{GraphTable, RESOURCE_GROUP_TYPE, SUBSCRIPTION_TYPE, table_of};
+use atg::model::ResourceId;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
