@@ -1,6 +1,7 @@
 //! clap definitions, one file per command; no logic. Each command's
 //! arguments are turned into settings by its module in `commands`.
 
+pub mod agent;
 pub mod compare;
 pub mod deploy;
 pub mod fidelity;
@@ -56,6 +57,8 @@ pub enum Command {
     CompareIterations(compare::CompareIterationsArgs),
     /// Poll the store's counts until they stop changing.
     Monitor(monitor::MonitorArgs),
+    /// Hand CI/PR, analysis and deployment work to agents on Kubernetes (CodeRuns).
+    Agent(agent::AgentArgs),
 }
 
 /// Output format of result tables.

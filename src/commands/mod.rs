@@ -2,6 +2,7 @@
 //! environment, wire the stages together, and hand results to the output
 //! layer. No stage logic lives here.
 
+pub mod agent;
 pub mod compare;
 pub mod deploy;
 pub mod fidelity;
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus, CliError> {
         Command::Compare(args) => compare::run(&cli.graph, args, printer).await,
         Command::CompareIterations(args) => compare::run_iterations(args, printer),
         Command::Monitor(args) => monitor::run(&cli.graph, args, printer).await,
+        Command::Agent(args) => agent::run(args, printer).await,
     }
 }
 

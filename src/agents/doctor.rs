@@ -1,0 +1,3 @@
+//! Checks of a live cluster; see the next commit.
+
+pub const NAME: &str = "x";

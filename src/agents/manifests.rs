@@ -1,0 +1,3 @@
+//! GitOps manifests (Argo); see the next commit.
+
+pub const NAME: &str = "x";
