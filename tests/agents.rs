@@ -559,3 +559,172 @@ fn simulated_runs_have_logs_status_and_list() {
     assert!(stderr(&gone).starts_with("error: no CodeRun `nope` in namespace `agents`"));
     assert!(start.elapsed() < Duration::from_secs(10));
 }
+
+fn plant_run(c: &Cluster, name: &str, labels: Value) {
+    c.emu
+        .create(
+            "coderuns",
+            NS,
+            json!({"metadata": {"name": name, "labels": labels}, "spec": {
+                "service": "atg", "repositoryUrl": "https://github.com/org/repo",
+                "docsRepositoryUrl": "https://github.com/org/docs", "workingDirectory": ".",
+                "model": "m", "githubApp": "a"}}),
+        )
+        .unwrap();
+}
+
+/// Regression (the guardian incident): a sensor that created a run per
+/// event left many active runs for one PR; doctor names them and says
+/// which to keep.
+#[test]
+fn doctor_finds_a_planted_duplicate() {
+    let c = Cluster::new();
+    let clean = c.atg(&["agent", "doctor"]);
+    assert_eq!(code(&clean), Some(0), "{}", stderr(&clean));
+    assert!(stderr(&clean).contains("No problems: checked 0 runs (0 active), 0 locks"));
+    let key = json!({"agent": "ci-pr-manager", "role": "pr-manager", "pr-number": "1029", "repository": "org.repo"});
+    plant_run(&c, "guardian-a", key.clone());
+    plant_run(&c, "guardian-b", key.clone());
+    plant_run(&c, "guardian-c", key);
+    c.set_phase("guardian-c", "Succeeded");
+    plant_run(
+        &c,
+        "other-pr",
+        json!({"agent": "ci-pr-manager", "role": "pr-manager", "pr-number": "7", "repository": "org.repo"}),
+    );
+    let out = c.atg(&["agent", "doctor", "--format", "json"]);
+    assert_eq!(code(&out), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["check"], "duplicate-runs");
+    assert_eq!(
+        findings[0]["object"],
+        "CodeRun/guardian-a, CodeRun/guardian-b"
+    );
+    assert_eq!(
+        findings[0]["action"],
+        "keep the oldest, `guardian-a`; cancel the others: `atg agent cancel guardian-b`"
+    );
+    assert_eq!(
+        (report["runs"].as_u64(), report["active_runs"].as_u64()),
+        (Some(4), Some(3))
+    );
+    let table = c.atg(&["agent", "doctor"]);
+    assert_eq!(code(&table), Some(1));
+    assert!(
+        stdout(&table).contains("duplicate-runs"),
+        "{}",
+        stdout(&table)
+    );
+    assert!(
+        stderr(&table).contains("1 problem(s) found"),
+        "{}",
+        stderr(&table)
+    );
+}
+
+#[test]
+fn doctor_reports_stale_locks_and_runs_active_too_long() {
+    let c = Cluster::new();
+    let name = stdout(&c.atg(&PR_ARGS)).trim().to_string();
+    std::thread::sleep(Duration::from_millis(1100));
+    let out = c.atg(&[
+        "agent",
+        "doctor",
+        "--max-active-minutes",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["check"], "active-too-long");
+    assert_eq!(report["findings"][0]["object"], format!("CodeRun/{name}"));
+    c.set_phase(&name, "Failed");
+    let out = c.atg(&["agent", "doctor", "--format", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["check"], "stale-lock", "{report:#}");
+    assert!(
+        report["findings"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("the lock is held by `{name}`, which is Failed")),
+        "{report:#}"
+    );
+}
+
+fn doctor_json(c: &Cluster) -> Output {
+    c.atg(&[
+        "agent",
+        "doctor",
+        "--manifests",
+        "gitops",
+        "--format",
+        "json",
+    ])
+}
+
+fn apply(c: &Cluster, dir: &str) {
+    for entry in std::fs::read_dir(c.dir.path().join(dir)).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let docs: Vec<Value> = serde_saphyr::from_multiple(&text).unwrap();
+        for mut doc in docs {
+            let plural = match doc["kind"].as_str().unwrap() {
+                "WorkflowTemplate" => "workflowtemplates",
+                "Sensor" => "sensors",
+                "ConfigMap" => "configmaps",
+                k => panic!("unexpected kind {k}"),
+            };
+            doc["metadata"].as_object_mut().unwrap().remove("namespace");
+            c.emu.create(plural, NS, doc).unwrap();
+        }
+    }
+}
+
+#[test]
+fn doctor_reports_live_objects_that_drifted_from_the_manifests() {
+    let c = Cluster::new();
+    let out = c.atg(&["agent", "manifests", "-o", "gitops"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    let missing = doctor_json(&c);
+    assert_eq!(code(&missing), Some(1));
+    let report: Value = serde_json::from_slice(&missing.stdout).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 4);
+    assert_eq!(report["findings"][0]["detail"], "not in namespace `agents`");
+    apply(&c, "gitops");
+    let ok = c.atg(&["agent", "doctor", "--manifests", "gitops"]);
+    assert_eq!(code(&ok), Some(0), "{}{}", stdout(&ok), stderr(&ok));
+    assert!(
+        stderr(&ok).contains("4 manifest objects"),
+        "{}",
+        stderr(&ok)
+    );
+    // Someone edits the live sensor by hand: one more trigger, another filter.
+    let mut sensor = c.emu.get("sensors", NS, "atg-github").unwrap();
+    c.emu.delete("sensors", NS, "atg-github").unwrap();
+    sensor["spec"]["dependencies"][0]["filters"]["data"][1]["value"] = json!(["opened"]);
+    let extra = sensor["spec"]["triggers"][0].clone();
+    sensor["spec"]["triggers"]
+        .as_array_mut()
+        .unwrap()
+        .push(extra);
+    let meta = sensor["metadata"].as_object_mut().unwrap();
+    meta.retain(|k, _| k == "name" || k == "labels");
+    c.emu.create("sensors", NS, sensor).unwrap();
+    let drifted = doctor_json(&c);
+    assert_eq!(code(&drifted), Some(1));
+    let report: Value = serde_json::from_slice(&drifted.stdout).unwrap();
+    let f = &report["findings"][0];
+    assert_eq!(f["check"], "drift");
+    assert_eq!(f["object"], "Sensor/atg-github");
+    let detail = f["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("`spec.dependencies[0].filters.data[1].value` has 1 items in the cluster, 3 in the manifests"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("`spec.triggers` has 4 items in the cluster, 3 in the manifests"),
+        "{detail}"
+    );
+}

@@ -80,18 +80,25 @@ fn lease_for(key: &RunKey, holder: &str) -> Lease {
     }
 }
 
-/// True while a Lease's holder is still within its duration.
-fn fresh(lease: &Lease) -> bool {
+/// True while a Lease's holder is still within its duration, counted
+/// from `renewTime`, else `acquireTime`, else the Lease's creation (Leases
+/// taken by workflows carry no times).
+pub fn fresh(lease: &Lease) -> bool {
     let Some(spec) = &lease.spec else {
         return false;
     };
-    let Some(at) = spec.renew_time.as_ref().or(spec.acquire_time.as_ref()) else {
+    let renewed = spec
+        .renew_time
+        .as_ref()
+        .or(spec.acquire_time.as_ref())
+        .map(|t| t.0);
+    let Some(at) = renewed.or(lease.metadata.creation_timestamp.as_ref().map(|t| t.0)) else {
         return false;
     };
     let duration = SignedDuration::from_secs(i64::from(
         spec.lease_duration_seconds.unwrap_or(LEASE_SECONDS),
     ));
-    at.0.checked_add(duration)
+    at.checked_add(duration)
         .is_ok_and(|until| until > Timestamp::now())
 }
 

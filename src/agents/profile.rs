@@ -234,31 +234,48 @@ fn check_repository(repo: &str) -> Result<(), AgentError> {
     }
 }
 
-fn task(profile: Profile, work: &Work, repository: &str) -> String {
-    match (profile, work) {
-        (Profile::IterationAnalyzer, Work::Iterations(ns)) => format!(
-            "Task (atg iteration-analyzer): analyse the validation errors of atg iterations {} in {repository}. \
+/// What the agent is asked to do, for `subject` (iterations `3-7`, PR
+/// `1029` or iteration `7`), `repository` and, for deployments, `target`
+/// (the subscription). The first line of every prompt; the Argo manifests
+/// call it with `{{…}}` placeholders.
+pub fn task_text(profile: Profile, subject: &str, repository: &str, target: &str) -> String {
+    match profile {
+        Profile::IterationAnalyzer => format!(
+            "Task (atg iteration-analyzer): analyse the validation errors of atg iterations {subject} in {repository}. \
              Group them by root cause in atg's ARM-to-azurerm emitters (src/iac), fix the rules that produce them, \
-             check with `atg iterate --until-stable`, and open one pull request with the fixes and the patterns you found.",
-            iterations_label(ns).replace('_', ",")
+             check with `atg iterate --until-stable`, and open one pull request with the fixes and the patterns you found."
         ),
-        (Profile::CiPrManager, Work::PullRequest(n)) => format!(
-            "Task (atg ci-pr-manager): watch the CI of pull request #{n} in {repository}. \
+        Profile::CiPrManager => format!(
+            "Task (atg ci-pr-manager): watch the CI of pull request #{subject} in {repository}. \
              When a check fails, find the cause, push the smallest fix to the PR's branch and wait for CI again. \
              Merge when every check is green and the PR is approved; never force-push, never bypass branch protection."
         ),
-        (
-            Profile::DeploymentOrchestrator,
-            Work::Deployment {
-                iteration,
-                target_subscription,
-            },
-        ) => format!(
-            "Task (atg deployment-orchestrator): deploy iteration {iteration} of {repository} to subscription {target_subscription}. \
-             Run `atg deploy --iteration {iteration} --target-subscription {target_subscription}` (plan, then apply), \
+        Profile::DeploymentOrchestrator => format!(
+            "Task (atg deployment-orchestrator): deploy iteration {subject} of {repository} to subscription {target}. \
+             Run `atg deploy --iteration {subject} --target-subscription {target}` (plan, then apply), \
              scan the target with `atg scan`, measure with `atg fidelity --track`, and report the fidelity and any failed resources."
         ),
-        _ => unreachable!("Work::from_flags pairs each profile with its work"),
+    }
+}
+
+fn task(profile: Profile, work: &Work, repository: &str) -> String {
+    match work {
+        Work::Iterations(ns) => task_text(
+            profile,
+            &iterations_label(ns).replace('_', ","),
+            repository,
+            "",
+        ),
+        Work::PullRequest(n) => task_text(profile, &n.to_string(), repository, ""),
+        Work::Deployment {
+            iteration,
+            target_subscription,
+        } => task_text(
+            profile,
+            &iteration.to_string(),
+            repository,
+            target_subscription,
+        ),
     }
 }
 

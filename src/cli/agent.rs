@@ -28,6 +28,10 @@ pub enum AgentCommand {
     Cancel(NameArgs),
     /// Print the logs of a run's agent pods.
     Logs(LogsArgs),
+    /// Write the GitOps side: Argo WorkflowTemplates, a Sensor, the semaphore ConfigMap.
+    Manifests(ManifestsArgs),
+    /// Check the cluster: duplicate active runs, runs active too long, stale locks, drift from the manifests.
+    Doctor(DoctorArgs),
 }
 
 /// Where the cluster is, and the config file.
@@ -197,8 +201,11 @@ pub struct ManifestsArgs {
     /// Argo Events EventSource (GitHub webhook) the sensors listen to.
     #[arg(long, value_name = "NAME", default_value = "github")]
     pub event_source: String,
+    /// The EventSource's event name for the repository's webhook.
+    #[arg(long, value_name = "NAME", default_value = "atg")]
+    pub event_name: String,
     /// Most CodeRuns of one profile active at once, cluster-wide (the semaphore limit).
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_parallel: u32,
     /// Agent config file [default: .atg/agents.toml when it exists].
     #[arg(long, value_name = "FILE", env = "ATG_AGENT_CONFIG")]

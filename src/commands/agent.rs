@@ -9,9 +9,11 @@ use crate::agents::runs::{self, RunSummary};
 use crate::agents::settings::{self, Loaded, RunFields};
 use crate::agents::start::{self, Started};
 use crate::agents::watch::{self, WaitEnd};
+use crate::agents::{doctor, manifests};
 use crate::cli::ReportFormat;
 use crate::cli::agent::{
-    AgentArgs, AgentCommand, ClusterArgs, ListArgs, LogsArgs, NameArgs, ProfileArg, RunArgs,
+    AgentArgs, AgentCommand, ClusterArgs, DoctorArgs, ListArgs, LogsArgs, ManifestsArgs, NameArgs,
+    ProfileArg, RunArgs,
 };
 use crate::error::{CliError, ExitStatus};
 use crate::output::Printer;
@@ -31,6 +33,8 @@ pub async fn run(args: AgentArgs, printer: &Printer) -> Result<ExitStatus, CliEr
         }
         AgentCommand::Cancel(a) => cancel(a, printer).await,
         AgentCommand::Logs(a) => logs(a, printer).await,
+        AgentCommand::Manifests(a) => write_manifests(a, printer),
+        AgentCommand::Doctor(a) => run_doctor(a, printer).await,
     }
 }
 
@@ -435,4 +439,91 @@ async fn logs(args: LogsArgs, printer: &Printer) -> Result<ExitStatus, CliError>
         printer.data(&report::json(&json!({"run": args.name, "pods": collected})));
     }
     Ok(ExitStatus::Success)
+}
+
+fn write_manifests(args: ManifestsArgs, printer: &Printer) -> Result<ExitStatus, CliError> {
+    let loaded = settings::load(args.config.as_deref())?;
+    let fields = Profile::ALL
+        .iter()
+        .map(|p| {
+            (
+                p.name(),
+                settings::spec_fields(*p, &RunFields::default(), &loaded.file),
+            )
+        })
+        .collect();
+    let options = manifests::ManifestOptions {
+        namespace: args
+            .namespace
+            .or_else(|| loaded.file.namespace.clone())
+            .unwrap_or_else(|| "agents".into()),
+        event_source: args.event_source,
+        event_name: args.event_name,
+        max_parallel: args.max_parallel,
+        fields,
+    };
+    let built = manifests::build(&options)?;
+    let written = manifests::write(&args.output, &built)?;
+    for path in &written {
+        printer.data(&path.display().to_string());
+    }
+    printer.status(&format!(
+        "Wrote {} manifests for namespace `{}` into `{}`; apply them with `kubectl apply -f {}` or an Argo CD Application",
+        written.len(),
+        options.namespace,
+        args.output.display(),
+        args.output.display()
+    ));
+    Ok(ExitStatus::Success)
+}
+
+async fn run_doctor(args: DoctorArgs, printer: &Printer) -> Result<ExitStatus, CliError> {
+    let (loaded, cluster) = connect(&args.cluster).await?;
+    let options = doctor::DoctorOptions {
+        max_active_minutes: args
+            .max_active_minutes
+            .or(loaded.file.max_active_minutes)
+            .unwrap_or(settings::DEFAULT_MAX_ACTIVE_MINUTES),
+        manifests: args.manifests.or_else(|| loaded.file.manifests_dir.clone()),
+    };
+    let report = doctor::check(&cluster, &options).await?;
+    match args.format {
+        ReportFormat::Json => printer.data(&report::json(&report)),
+        ReportFormat::Table if !report.findings.is_empty() => {
+            let rows: Vec<Vec<String>> = report
+                .findings
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.check.to_string(),
+                        f.object.clone(),
+                        f.detail.clone(),
+                        f.action.clone(),
+                    ]
+                })
+                .collect();
+            printer.data(&report::table(
+                &["check", "object", "problem", "what to do"],
+                &rows,
+            ));
+        }
+        ReportFormat::Table => {}
+    }
+    let checked = format!(
+        "{} runs ({} active), {} locks, {} manifest objects in namespace `{}`",
+        report.runs, report.active_runs, report.locks, report.manifests, report.namespace
+    );
+    if options.manifests.is_none() {
+        printer.warn("drift not checked: pass `--manifests DIR` (or set `manifests_dir`) to compare the cluster with `atg agent manifests` output");
+    }
+    if report.findings.is_empty() {
+        printer.status(&format!("No problems: checked {checked}"));
+        Ok(ExitStatus::Success)
+    } else {
+        printer.status(&format!(
+            "{} problem(s) found; checked {checked}",
+            report.findings.len()
+        ));
+        Ok(ExitStatus::CheckFailed)
+    }
 }
