@@ -612,16 +612,8 @@ fn doctor_finds_a_planted_duplicate() {
     );
     let table = c.atg(&["agent", "doctor"]);
     assert_eq!(code(&table), Some(1));
-    assert!(
-        stdout(&table).contains("duplicate-runs"),
-        "{}",
-        stdout(&table)
-    );
-    assert!(
-        stderr(&table).contains("1 problem(s) found"),
-        "{}",
-        stderr(&table)
-    );
+    insta::assert_snapshot!("doctor_duplicate_stdout", stdout(&table));
+    insta::assert_snapshot!("doctor_duplicate_stderr", stderr(&table));
 }
 
 #[test]
@@ -641,15 +633,39 @@ fn doctor_reports_stale_locks_and_runs_active_too_long() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["findings"][0]["check"], "active-too-long");
     assert_eq!(report["findings"][0]["object"], format!("CodeRun/{name}"));
+    // A finished holder's lock is no problem: both CLI and workflows take it over.
     c.set_phase(&name, "Failed");
-    let out = c.atg(&["agent", "doctor", "--format", "json"]);
+    let out = c.atg(&["agent", "doctor"]);
+    assert_eq!(code(&out), Some(0), "{}{}", stdout(&out), stderr(&out));
+    // A lock whose holder vanished blocks workflows until the CLI takes it over.
+    let mut args = PR_ARGS.to_vec();
+    args[4] = "77";
+    let c2 = Cluster::new();
+    let lock = {
+        let dry = c2.atg(&[&args[..], &["--dry-run"]].concat());
+        stderr(&dry)
+            .split("Lease `")
+            .nth(1)
+            .unwrap()
+            .split('`')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    c2.emu
+        .create("leases", NS, json!({"metadata": {"name": lock, "labels": {"app.kubernetes.io/managed-by": "atg"}},
+            "spec": {"holderIdentity": "gone", "leaseDurationSeconds": 15, "renewTime": "2020-01-01T00:00:00.000000Z"}}))
+        .unwrap();
+    let out = c2.atg(&["agent", "doctor", "--format", "json"]);
+    assert_eq!(code(&out), Some(1), "{}", stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["findings"][0]["check"], "stale-lock", "{report:#}");
+    assert_eq!(report["findings"][0]["object"], format!("Lease/{lock}"));
     assert!(
         report["findings"][0]["detail"]
             .as_str()
             .unwrap()
-            .starts_with(&format!("the lock is held by `{name}`, which is Failed")),
+            .starts_with("the lock is held by `gone`, which no longer exists"),
         "{report:#}"
     );
 }
@@ -727,4 +743,19 @@ fn doctor_reports_live_objects_that_drifted_from_the_manifests() {
         detail.contains("`spec.triggers` has 4 items in the cluster, 3 in the manifests"),
         "{detail}"
     );
+}
+
+/// The CodeRun a dry run prints, with the random part of its name filtered.
+#[test]
+fn dry_run_prints_the_coderun_as_yaml() {
+    let c = Cluster::new();
+    let out = c.atg(&[&PR_ARGS[..], &["--dry-run"]].concat());
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let start =
+        text.find("ci-pr-manager-pr1029-").expect("the run's name") + "ci-pr-manager-pr1029-".len();
+    let suffix = &text[start..start + 5];
+    insta::assert_snapshot!("dry_run_stdout", text.replace(suffix, "[RAND]"));
+    insta::assert_snapshot!("dry_run_stderr", stderr(&out));
+    assert!(c.emu.requests().is_empty(), "a dry run contacts no cluster");
 }

@@ -5,8 +5,10 @@
 //!   agent, role, pr-number or iteration, repository), the failure the
 //!   one-active-run rule exists to prevent;
 //! - `active-too-long`: a run active longer than the limit;
-//! - `stale-lock`: an atg Lease whose holder finished or vanished, which
-//!   makes sensor-started runs for its key skip until it is taken over;
+//! - `stale-lock`: an atg Lease that names no holder or whose holder run
+//!   no longer exists: workflows (which take over only a Lease whose holder
+//!   finished) skip its key until `atg agent run` takes it over. A Lease
+//!   whose holder finished is not a problem: CLI and workflows take it over;
 //! - `drift`: a live WorkflowTemplate, Sensor or ConfigMap whose `spec` /
 //!   `data` differs from the manifests `atg agent manifests` wrote, or that
 //!   is missing (the sensor-drift case).
@@ -157,11 +159,6 @@ pub async fn check(cluster: &Cluster, opts: &DoctorOptions) -> Result<DoctorRepo
         let run = holder.and_then(|h| runs.iter().find(|r| r.name_any() == h));
         let why = match (holder, run) {
             (None, _) => Some("names no holder".to_string()),
-            (Some(_), Some(r)) if !phase(r).is_active() => Some(format!(
-                "is held by `{}`, which is {}",
-                r.name_any(),
-                phase(r).name()
-            )),
             (Some(h), None) if !lock::fresh(lease) => {
                 Some(format!("is held by `{h}`, which no longer exists"))
             }
@@ -172,7 +169,7 @@ pub async fn check(cluster: &Cluster, opts: &DoctorOptions) -> Result<DoctorRepo
                 check: "stale-lock",
                 object: format!("Lease/{}", lease.name_any()),
                 detail: format!(
-                    "the lock {why}; runs started by sensors for its key are skipped meanwhile"
+                    "the lock {why}; workflows started by the sensor skip its key meanwhile"
                 ),
                 action: "the next `atg agent run` for the key takes it over; or delete the Lease"
                     .into(),
