@@ -759,3 +759,75 @@ fn dry_run_prints_the_coderun_as_yaml() {
     insta::assert_snapshot!("dry_run_stderr", stderr(&out));
     assert!(c.emu.requests().is_empty(), "a dry run contacts no cluster");
 }
+
+/// `--context` picks a kubeconfig context (here the only one that reaches
+/// the emulator), `--kubeconfig` a file; an unknown context is an input error.
+#[test]
+fn context_and_kubeconfig_flags_pick_the_cluster() {
+    let c = Cluster::new();
+    let good = c.emu.kubeconfig(NS);
+    // A second file whose current context points at a closed port, with the
+    // emulator as context `real`.
+    let two = good
+        .replace("name: emulator\n  cluster:", "name: real-cluster\n  cluster:")
+        .replace("cluster: emulator\n", "cluster: real-cluster\n")
+        .replace("- name: emulator\n  context:", "- name: real\n  context:")
+        .replace(
+            "current-context: emulator\n",
+            "- name: dead\n  context:\n    cluster: dead\n    user: emulator\ncurrent-context: dead\n",
+        )
+        .replace(
+            "clusters:\n",
+            "clusters:\n- name: dead\n  cluster:\n    server: https://127.0.0.1:9\n",
+        );
+    c.dir.write("two.yaml", &two);
+    let dead = c.atg(&["agent", "list", "--kubeconfig", "two.yaml"]);
+    assert_eq!(code(&dead), Some(3), "{}", stderr(&dead));
+    assert!(
+        stderr(&dead)
+            .starts_with("error: cannot reach the Kubernetes API at `https://127.0.0.1:9`"),
+        "{}",
+        stderr(&dead)
+    );
+    let real = c.atg(&[
+        "agent",
+        "list",
+        "--kubeconfig",
+        "two.yaml",
+        "--context",
+        "real",
+    ]);
+    assert_eq!(code(&real), Some(0), "{}", stderr(&real));
+    assert!(stderr(&real).contains("No agent runs in namespace `agents`"));
+    let unknown = c.atg(&[
+        "agent",
+        "list",
+        "--kubeconfig",
+        "two.yaml",
+        "--context",
+        "nope",
+    ]);
+    assert_eq!(code(&unknown), Some(2), "{}", stderr(&unknown));
+    assert!(
+        stderr(&unknown).starts_with("error: cannot use the kubeconfig `two.yaml`"),
+        "{}",
+        stderr(&unknown)
+    );
+    // The config file's context and namespace are defaults for the flags.
+    c.dir.write(
+        ".atg/agents.toml",
+        "kubeconfig = \"two.yaml\"\ncontext = \"real\"\nnamespace = \"team-a\"\n",
+    );
+    let from_file = c
+        .command()
+        .env_remove("KUBECONFIG")
+        .args(["agent", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&from_file), Some(0), "{}", stderr(&from_file));
+    assert!(
+        stderr(&from_file).contains("No agent runs in namespace `team-a`"),
+        "{}",
+        stderr(&from_file)
+    );
+}
