@@ -831,3 +831,40 @@ fn context_and_kubeconfig_flags_pick_the_cluster() {
         stderr(&from_file)
     );
 }
+
+#[test]
+fn logs_follow_streams_until_the_agent_pod_ends() {
+    let c = Cluster::with(EmulatorOptions {
+        simulation: Some(Simulation {
+            start_after: Duration::from_millis(100),
+            finish_after: Duration::from_millis(1500),
+            outcome: "Failed".into(),
+        }),
+        ..EmulatorOptions::default()
+    });
+    let name = stdout(&c.atg(&PR_ARGS)).trim().to_string();
+    std::thread::sleep(Duration::from_millis(600));
+    let started = Instant::now();
+    let out = c.atg(&["agent", "logs", &name, "-f", "--format", "json"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "it followed the pod to its end"
+    );
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.iter().all(|l| {
+        l["pod"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{name}-job-"))
+    }));
+    assert!(
+        lines.last().unwrap()["line"]
+            .as_str()
+            .unwrap()
+            .ends_with("agent finished: Failed")
+    );
+}

@@ -124,6 +124,24 @@ fn substitute(manifest: &str) -> String {
     out
 }
 
+/// `atg agent run ci-pr-manager --pr PR --repository org/repo --dry-run EXTRA…`.
+fn dry_run(d: &Dir, pr: &str, extra: &[&str]) -> std::process::Output {
+    d.atg()
+        .args([
+            "agent",
+            "run",
+            "ci-pr-manager",
+            "--pr",
+            pr,
+            "--repository",
+            "org/repo",
+            "--dry-run",
+        ])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 fn manifests(d: &Dir) -> Vec<(String, Value)> {
     d.write(".atg/agents.toml", CONFIG);
     let out = d
@@ -346,20 +364,7 @@ fn templates_and_the_cli_guard_a_key_with_the_same_lease() {
     let digest = Sha256::digest(format!("{prefix}1029|org/repo").as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let from_template = format!("atg-lock-{}", &hex[..16]);
-    let dry = d
-        .atg()
-        .args([
-            "agent",
-            "run",
-            "ci-pr-manager",
-            "--pr",
-            "1029",
-            "--repository",
-            "org/repo",
-            "--dry-run",
-        ])
-        .output()
-        .unwrap();
+    let dry = dry_run(&d, "1029", &[]);
     assert!(dry.status.success(), "{}", stderr(&dry));
     assert!(
         stderr(&dry).contains(&format!(
@@ -464,22 +469,7 @@ fn manifests_are_deterministic_and_need_the_required_fields() {
 fn the_cli_s_coderun_satisfies_the_crd_schema() {
     let d = Dir::new();
     d.write(".atg/agents.toml", CONFIG);
-    let out = d
-        .atg()
-        .args([
-            "agent",
-            "run",
-            "ci-pr-manager",
-            "--pr",
-            "7",
-            "--repository",
-            "org/repo",
-            "--dry-run",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
+    let out = dry_run(&d, "7", &["--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let docs: Value = serde_json::from_slice(&out.stdout).unwrap();
     let facts = facts();
