@@ -7,6 +7,7 @@ pub mod fidelity;
 pub mod generate;
 pub mod iterate;
 pub mod monitor;
+pub mod patch;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -56,6 +57,8 @@ pub enum Command {
     CompareIterations(compare::CompareIterationsArgs),
     /// Poll the store's counts until they stop changing.
     Monitor(monitor::MonitorArgs),
+    /// Verify, apply and roll back patches proposed to a git repository, with a provenance log.
+    Patch(patch::PatchArgs),
 }
 
 /// Output format of result tables.

@@ -8,6 +8,7 @@ pub mod fidelity;
 pub mod generate;
 pub mod iterate;
 pub mod monitor;
+pub mod patch;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus, CliError> {
         Command::Compare(args) => compare::run(&cli.graph, args, printer).await,
         Command::CompareIterations(args) => compare::run_iterations(args, printer),
         Command::Monitor(args) => monitor::run(&cli.graph, args, printer).await,
+        Command::Patch(args) => patch::run(args, printer),
     }
 }
 
