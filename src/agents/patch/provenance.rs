@@ -119,8 +119,11 @@ pub struct StepRecord {
     pub exit_code: Option<i32>,
     /// `passed`, `failed`, `timed_out`, `interrupted`, `not_started` or `skipped`.
     pub outcome: StepOutcome,
-    /// Wall time, seconds.
+    /// Wall time, seconds (until atg stopped it, for a timeout or Ctrl-C).
     pub duration_seconds: f64,
+    /// The time limit it ran under, seconds (`--timeout`).
+    #[serde(default)]
+    pub timeout_seconds: u64,
     /// The file holding its stdout and stderr.
     pub log: String,
 }

@@ -58,7 +58,7 @@ pub struct StepRun {
     pub exit_code: Option<i32>,
     /// The signal that ended it, when one did (Unix).
     pub signal: Option<i32>,
-    /// Wall time.
+    /// Wall time, until atg decided to stop it for a timeout or Ctrl-C.
     pub duration: Duration,
 }
 
@@ -128,6 +128,7 @@ pub fn run(
         Err(e) => return not_started(e.to_string()),
     };
     let mut stopped = None;
+    let mut ran = Duration::ZERO;
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
@@ -140,12 +141,17 @@ pub fn run(
             stopped = Some(StepOutcome::Interrupted);
         }
         if stopped.is_some() {
+            ran = start.elapsed();
             stop_group(&mut child, KILL_GRACE);
             break child.wait().ok();
         }
         std::thread::sleep(POLL);
     };
-    let duration = start.elapsed();
+    let duration = if stopped.is_some() {
+        ran
+    } else {
+        start.elapsed()
+    };
     // Whatever the command left running in its group goes too.
     stop_group(&mut child, KILL_GRACE);
     let exit_code = status.and_then(|s| s.code());

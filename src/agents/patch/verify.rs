@@ -221,12 +221,22 @@ fn new_worktree_dir(root: &Path) -> Result<(String, PathBuf), PatchError> {
     })
 }
 
-/// Folders (relative to the worktree, `.` for its root) holding a file of
-/// `files` and any `*.tf` or `*.tf.json` file after the patch: the
-/// Terraform folders that get `atg validate` when no test is given.
+/// True for the files of a Terraform configuration: `*.tf`, `*.tf.json`,
+/// `*.tfvars`, `*.tfvars.json`.
+fn is_terraform_file(name: &str) -> bool {
+    [".tf", ".tf.json", ".tfvars", ".tfvars.json"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+/// The folders (relative to the worktree, `.` for its root) where the
+/// patch changes a Terraform file (`is_terraform_file`) and which still
+/// hold a `*.tf` or `*.tf.json` file after it: the Terraform folders that
+/// get `atg validate` when no test is given.
 pub fn terraform_folders(worktree: &Path, files: &[String]) -> Vec<String> {
     let mut dirs: Vec<String> = files
         .iter()
+        .filter(|f| is_terraform_file(f))
         .map(|f| match Path::new(f).parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_string_lossy().into_owned(),
             _ => ".".to_string(),
@@ -266,7 +276,10 @@ pub fn step_summary(r: &StepRecord) -> String {
             Some(c) => format!("failed (exit code {c}) in {took}"),
             None => format!("failed (killed by a signal) in {took}"),
         },
-        StepOutcome::TimedOut => format!("timed out after {took}; its process group was killed"),
+        StepOutcome::TimedOut => format!(
+            "timed out after {} s; its process group was killed",
+            r.timeout_seconds
+        ),
         StepOutcome::Interrupted => "interrupted; its process group was killed".into(),
         StepOutcome::NotStarted => "could not be started".into(),
         StepOutcome::Skipped => "skipped".into(),
@@ -439,6 +452,7 @@ pub fn verify(
                 exit_code: None,
                 outcome: StepOutcome::Skipped,
                 duration_seconds: 0.0,
+                timeout_seconds: s.timeout.as_secs(),
                 log: log_path.to_string_lossy().into_owned(),
             },
             signal: None,
@@ -535,9 +549,15 @@ mod tests {
             "net/vars.tf".to_string(),
             "net/main.tf".to_string(),
             "docs/x.md".to_string(),
-            "README.md".to_string(),
             "gone/main.tf".to_string(),
         ];
-        assert_eq!(terraform_folders(root, &files), [".", "net"]);
+        assert_eq!(terraform_folders(root, &files), ["net"]);
+        // A patch of README.md beside root.tf.json is no Terraform change;
+        // one of terraform.tfvars is.
+        assert!(terraform_folders(root, &["README.md".to_string()]).is_empty());
+        assert_eq!(
+            terraform_folders(root, &["terraform.tfvars".to_string()]),
+            ["."]
+        );
     }
 }
