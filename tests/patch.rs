@@ -671,6 +671,96 @@ fn a_conflicting_revert_is_aborted_cleanly_with_exit_3() {
     assert_eq!(last["revert_commit"], Value::Null);
 }
 
+#[test]
+fn ctrl_c_stops_the_running_test_and_exits_130() {
+    let f = Fixture::new();
+    let p = f.patch("fix.diff", "main.tf", &MAIN_TF.replace("one", "two"));
+    let pid_file = f.dir.path().join("sleeper.pid");
+    let test = format!("sleep 300 & echo $! > {}; wait", pid_file.display());
+    let child = f.spawn(&[
+        "patch",
+        "verify",
+        p.to_str().unwrap(),
+        "--test",
+        &test,
+        "--test",
+        "true",
+    ]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !pid_file.exists()
+        || std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the test never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("was interrupted"), "{}", stderr(&out));
+    let sleeper = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .to_string();
+    let stat = std::fs::read_to_string(format!("/proc/{sleeper}/stat")).unwrap_or_default();
+    let state = stat.rsplit(") ").next().unwrap_or("").chars().next();
+    assert!(matches!(state, None | Some('Z') | Some('X')), "{stat}");
+    let last = f.log().last().unwrap().clone();
+    assert_eq!(last["event"], "verify_fail");
+    assert_eq!(last["reason"], "interrupted");
+    assert_eq!(last["steps"][0]["outcome"], "interrupted");
+    assert_eq!(last["steps"][1]["outcome"], "skipped");
+}
+
+#[test]
+fn secrets_of_the_environment_never_reach_the_log() {
+    let f = Fixture::new();
+    let p = f.patch("fix.diff", "main.tf", &MAIN_TF.replace("one", "two"));
+    let secret = "s3cr3t-value-of-the-token";
+    let out = f
+        .atg(&["patch", "verify", p.to_str().unwrap()])
+        .args(["--test", &format!("echo {secret}; false")])
+        .args(["--triggered-by", &format!("run with {secret}")])
+        .env("DEPLOY_TOKEN", secret)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!stderr(&out).contains(secret), "{}", stderr(&out));
+    assert!(!stdout(&out).contains(secret), "{}", stdout(&out));
+    let text = std::fs::read_to_string(f.repo.join(".git/atg/provenance.jsonl")).unwrap();
+    assert!(!text.contains(secret), "{text}");
+    assert!(text.contains("echo [REDACTED]; false"), "{text}");
+    assert!(text.contains("run with [REDACTED]"), "{text}");
+    // Nor the test's output, kept under .git/atg/runs.
+    let last = f.log().last().unwrap().clone();
+    let output = std::fs::read_to_string(last["steps"][0]["log"].as_str().unwrap()).unwrap();
+    assert_eq!(output, "[REDACTED]\n");
+    let mut stack = vec![f.repo.join(".git/atg")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                let bytes = std::fs::read(e.path()).unwrap();
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains(secret),
+                    "{}",
+                    e.path().display()
+                );
+            }
+        }
+    }
+}
+
 /// Issue 12: concurrent atg processes must never interleave or lose a
 /// provenance line.
 #[test]

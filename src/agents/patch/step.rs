@@ -1,6 +1,8 @@
 //! Running one build or test command of a verification: in the worktree,
-//! with stdin closed and stdout and stderr written to a log file, in a
-//! process group of its own, with a timeout.
+//! with stdin closed, in a process group of its own, with a timeout. Its
+//! stdout and stderr share one pipe, read line by line, redacted (a test
+//! may print a token of the environment) and appended to a log file, so
+//! no secret atg knows of reaches the disk.
 //!
 //! The process group is what makes the timeout and Ctrl-C hold: a command
 //! such as `sh -c 'make test'` starts children of its own, and killing the
@@ -12,10 +14,13 @@
 //! Which commands run, and what their results mean, is left to `verify`.
 
 use super::provenance::StepOutcome;
+use crate::deploy::redact::Redactor;
 use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// How long a command gets between SIGTERM and SIGKILL.
@@ -62,11 +67,41 @@ pub struct StepRun {
     pub duration: Duration,
 }
 
+/// How long to wait for the output of a finished command to drain, when
+/// something outside its process group still holds the pipe.
+const DRAIN: Duration = Duration::from_secs(2);
+
+/// Copies `pipe` into `log` line by line, each line redacted; tells `done`
+/// when the pipe closes.
+fn copy_redacted(
+    pipe: std::io::PipeReader,
+    mut log: std::fs::File,
+    redactor: Redactor,
+    done: mpsc::Sender<()>,
+) {
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(pipe);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match r.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let line = redactor.redact(&String::from_utf8_lossy(&buf));
+                    let _ = log.write_all(line.as_bytes());
+                }
+            }
+        }
+        let _ = done.send(());
+    });
+}
+
 /// Runs `cmd` in `cwd` with `env` added to atg's environment, its stdout
-/// and stderr appended to `log`, killed (with its whole process group)
-/// when it runs longer than `timeout` or `interrupted` becomes true.
-/// Never fails: a command that cannot be started is `NotStarted`, with the
-/// reason written to `log` when `log` can be written.
+/// and stderr appended to `log` with `redactor` applied, killed (with its
+/// whole process group) when it runs longer than `timeout` or
+/// `interrupted` becomes true. Never fails: a command that cannot be
+/// started is `NotStarted`, with the reason written to `log` when `log`
+/// can be written.
 pub fn run(
     cmd: &StepCommand,
     cwd: &Path,
@@ -74,12 +109,13 @@ pub fn run(
     log: &Path,
     timeout: Duration,
     interrupted: &AtomicBool,
+    redactor: &Redactor,
 ) -> StepRun {
     let start = Instant::now();
     let not_started = |reason: String| {
         let _ = crate::fsutil::append_line(
             log,
-            &format!("atg: cannot start `{}`: {reason}", cmd.display),
+            &redactor.redact(&format!("atg: cannot start `{}`: {reason}", cmd.display)),
         );
         StepRun {
             outcome: StepOutcome::NotStarted,
@@ -96,8 +132,12 @@ pub fn run(
         Ok(f) => f,
         Err(e) => return not_started(e.to_string()),
     };
-    let err_file = match file.try_clone() {
-        Ok(f) => f,
+    let (reader, writer) = match std::io::pipe() {
+        Ok(p) => p,
+        Err(e) => return not_started(e.to_string()),
+    };
+    let err_writer = match writer.try_clone() {
+        Ok(w) => w,
         Err(e) => return not_started(e.to_string()),
     };
     let mut command = Command::new(&cmd.program);
@@ -105,8 +145,8 @@ pub fn run(
         .args(&cmd.args)
         .current_dir(cwd)
         .stdin(Stdio::null())
-        .stdout(Stdio::from(file))
-        .stderr(Stdio::from(err_file));
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::from(err_writer));
     for v in [
         "GIT_DIR",
         "GIT_WORK_TREE",
@@ -123,10 +163,16 @@ pub fn run(
         use std::os::unix::process::CommandExt;
         command.process_group(0);
     }
-    let mut child = match command.spawn() {
+    let spawned = command.spawn();
+    // The command holds atg's copies of the pipe's write end: dropping it
+    // lets the pipe close when the command's processes are gone.
+    drop(command);
+    let mut child = match spawned {
         Ok(c) => c,
         Err(e) => return not_started(e.to_string()),
     };
+    let (done_tx, done_rx) = mpsc::channel();
+    copy_redacted(reader, file, redactor.clone(), done_tx);
     let mut stopped = None;
     let mut ran = Duration::ZERO;
     let status = loop {
@@ -154,6 +200,9 @@ pub fn run(
     };
     // Whatever the command left running in its group goes too.
     stop_group(&mut child, KILL_GRACE);
+    // A process that left the group may still hold the pipe: stop waiting
+    // for its output after a while.
+    let _ = done_rx.recv_timeout(DRAIN);
     let exit_code = status.and_then(|s| s.code());
     let signal = status.and_then(signal_of);
     let outcome = match stopped {
@@ -245,6 +294,7 @@ mod tests {
             &log,
             timeout,
             &AtomicBool::new(false),
+            &Redactor::new(["hunter2-secret"]),
         );
         (run, std::fs::read_to_string(&log).unwrap_or_default())
     }
@@ -252,12 +302,12 @@ mod tests {
     #[test]
     fn exit_codes_and_output_are_kept() {
         let (ok, out) = go(
-            "echo out; echo err >&2; echo $ATG_X",
+            "echo out; echo err >&2; echo $ATG_X; echo token=hunter2-secret",
             Duration::from_secs(30),
         );
         assert_eq!(ok.outcome, StepOutcome::Passed);
         assert_eq!(ok.exit_code, Some(0));
-        assert_eq!(out, "out\nerr\n42\n");
+        assert_eq!(out, "out\nerr\n42\ntoken=[REDACTED]\n");
         let (bad, _) = go("exit 7", Duration::from_secs(30));
         assert_eq!(bad.outcome, StepOutcome::Failed);
         assert_eq!(bad.exit_code, Some(7));
@@ -305,6 +355,7 @@ mod tests {
             &log,
             Duration::from_secs(5),
             &AtomicBool::new(false),
+            &Redactor::default(),
         );
         assert_eq!(r.outcome, StepOutcome::NotStarted);
         assert!(

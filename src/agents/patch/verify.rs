@@ -460,7 +460,15 @@ pub fn verify(
         };
         if !skip {
             reporter.on_start(&format!("{} `{display}`", cmd.kind), None);
-            let run = step::run(cmd, &worktree, &env, &log_path, s.timeout, interrupted);
+            let run = step::run(
+                cmd,
+                &worktree,
+                &env,
+                &log_path,
+                s.timeout,
+                interrupted,
+                &s.redactor,
+            );
             report.record.exit_code = run.exit_code;
             report.record.outcome = run.outcome;
             report.record.duration_seconds = round_ms(run.duration);
