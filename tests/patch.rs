@@ -151,6 +151,18 @@ impl Fixture {
     }
 }
 
+/// Asserts that the process whose ID `pid_file` holds (a test's background
+/// child) no longer runs: gone, or a zombie waiting for init to reap it.
+fn assert_gone(pid_file: &Path) {
+    let pid = std::fs::read_to_string(pid_file).unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+    let state = stat.rsplit(") ").next().unwrap_or("").chars().next();
+    assert!(
+        matches!(state, None | Some('Z') | Some('X')),
+        "the test's child survived: {stat}"
+    );
+}
+
 fn json(out: &std::process::Output) -> Value {
     serde_json::from_str(&stdout(out)).unwrap_or_else(|e| {
         panic!(
@@ -396,16 +408,7 @@ fn a_hanging_test_is_killed_at_the_timeout_with_its_process_group() {
     assert_eq!(step["outcome"], "timed_out");
     assert_eq!(step["exit_code"], Value::Null);
     assert!(step["duration_seconds"].as_f64().unwrap() < 10.0);
-    let pid = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .to_string();
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat.rsplit(") ").next().unwrap_or("").chars().next();
-    assert!(
-        matches!(state, None | Some('Z') | Some('X')),
-        "the test's child survived the timeout: {stat}"
-    );
+    assert_gone(&pid_file);
     let log = f.log();
     assert_eq!(log[1]["event"], "verify_fail");
     assert_eq!(log[1]["steps"][0]["outcome"], "timed_out");
@@ -707,13 +710,7 @@ fn ctrl_c_stops_the_running_test_and_exits_130() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert!(stderr(&out).contains("was interrupted"), "{}", stderr(&out));
-    let sleeper = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .to_string();
-    let stat = std::fs::read_to_string(format!("/proc/{sleeper}/stat")).unwrap_or_default();
-    let state = stat.rsplit(") ").next().unwrap_or("").chars().next();
-    assert!(matches!(state, None | Some('Z') | Some('X')), "{stat}");
+    assert_gone(&pid_file);
     let last = f.log().last().unwrap().clone();
     assert_eq!(last["event"], "verify_fail");
     assert_eq!(last["reason"], "interrupted");
