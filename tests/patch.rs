@@ -641,6 +641,88 @@ fn rollback_runs_only_after_confirmation_and_names_reason_id_and_confirmer() {
     );
 }
 
+/// `atg ARGS --repo repo` on a pseudo-terminal (util-linux `script`),
+/// with `answer` typed at the prompt; its exit code and output.
+fn on_terminal(f: &Fixture, args: &[&str], answer: &str) -> (Option<i32>, String) {
+    let quote = |a: &str| format!("'{}'", a.replace('\'', r"'\''"));
+    let bin = assert_cmd::cargo::cargo_bin("atg");
+    let mut line = quote(&bin.display().to_string());
+    for a in args
+        .iter()
+        .copied()
+        .chain(["--repo", f.repo.to_str().unwrap()])
+    {
+        line.push(' ');
+        line.push_str(&quote(a));
+    }
+    let mut cmd = Command::new("script");
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ATG_")) {
+        cmd.env_remove(k);
+    }
+    let mut child = cmd
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(f.dir.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("these tests need util-linux `script` on PATH to give atg a terminal");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), stdout(&out) + &stderr(&out))
+}
+
+#[test]
+fn on_a_terminal_rollback_waits_for_a_typed_y() {
+    let f = Fixture::new();
+    let p = f.patch("fix.diff", "main.tf", &MAIN_TF.replace("one", "two"));
+    let v = verify(&f, &p, &["--test", "true"], 0);
+    f.atg(&["patch", "apply", v["patch_id"].as_str().unwrap(), "--yes"])
+        .assert()
+        .success();
+    let applied = f.git(&["rev-parse", "HEAD"]);
+
+    let (code, out) = on_terminal(
+        &f,
+        &["patch", "rollback", "HEAD", "--reason", "drift"],
+        "n\n",
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("? [y/N]"), "{out}");
+    assert!(out.contains("declined: nothing changed"), "{out}");
+    assert_eq!(f.git(&["rev-parse", "HEAD"]), applied);
+
+    let (code, out) = on_terminal(
+        &f,
+        &["patch", "rollback", "HEAD", "--reason", "drift"],
+        "y\n",
+    );
+    assert_eq!(code, Some(0), "{out}");
+    assert_ne!(f.git(&["rev-parse", "HEAD"]), applied);
+    assert_eq!(f.read("main.tf"), MAIN_TF);
+    let confirmed = f.git(&[
+        "log",
+        "-1",
+        "--format=%(trailers:key=Confirmed-by,valueonly)",
+    ]);
+    assert_eq!(confirmed, "Jane Doe <jane@example.com> (interactive)");
+    let outcomes: Vec<Value> = f
+        .log()
+        .iter()
+        .filter(|r| r["event"] == "rollback")
+        .map(|r| r["outcome"].clone())
+        .collect();
+    assert_eq!(outcomes, ["declined", "reverted"]);
+}
+
 #[test]
 fn a_conflicting_revert_is_aborted_cleanly_with_exit_3() {
     let f = Fixture::new();
