@@ -472,6 +472,39 @@ fn a_patch_that_does_not_apply_exits_2_with_gits_reason() {
 }
 
 #[test]
+fn a_patch_can_come_from_stdin() {
+    let f = Fixture::new();
+    let p = f.patch("fix.diff", "main.tf", &MAIN_TF.replace("one", "two"));
+    let out = f
+        .atg(&[
+            "patch",
+            "verify",
+            "-",
+            "--test",
+            "grep -q two main.tf",
+            "--format",
+            "json",
+        ])
+        .write_stdin(std::fs::read(&p).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["passed"], true);
+    assert_eq!(f.log()[0]["source"], "-");
+    let junk = f
+        .atg(&["patch", "verify", "-"])
+        .write_stdin("not a diff\n")
+        .output()
+        .unwrap();
+    assert_eq!(junk.status.code(), Some(2));
+    assert!(
+        stderr(&junk).contains("`stdin` is not a patch git can read"),
+        "{}",
+        stderr(&junk)
+    );
+}
+
+#[test]
 fn apply_refuses_a_dirty_worktree_and_a_stale_verification() {
     let f = Fixture::new();
     let p = f.patch("fix.diff", "main.tf", &MAIN_TF.replace("one", "two"));

@@ -178,7 +178,11 @@ fn read_patch(repo: &Repo, source: &PatchSource) -> Result<(Vec<u8>, String), Pa
 /// Errors: `NotAPatch` when git cannot parse it or it changes nothing.
 fn patch_files(git: &Git, bytes: &[u8], source_name: &str) -> Result<Vec<String>, PatchError> {
     let not_a_patch = |reason: String| PatchError::NotAPatch {
-        source_name: source_name.to_string(),
+        source_name: if source_name == "-" {
+            "stdin".to_string()
+        } else {
+            source_name.to_string()
+        },
         reason,
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
