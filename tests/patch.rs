@@ -343,6 +343,16 @@ fn a_failing_test_keeps_its_worktree_and_blocks_apply() {
         stderr(&apply)
     );
     assert_eq!(f.read("main.tf"), MAIN_TF);
+    let rollback = f
+        .atg(&["patch", "rollback", id, "--reason", "x", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(rollback.status.code(), Some(2));
+    assert!(
+        stderr(&rollback).contains("was never applied"),
+        "{}",
+        stderr(&rollback)
+    );
 
     // `--cleanup` removes the worktree of a failure too; the patch can be
     // named by its ID prefix.

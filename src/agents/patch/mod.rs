@@ -139,6 +139,12 @@ pub enum PatchError {
         /// The repository.
         repo: PathBuf,
     },
+    /// Rollback: a patch ID was given, but that patch was never applied.
+    #[error("patch `{id}` was never applied: there is no commit to revert")]
+    NotApplied {
+        /// The patch.
+        id: String,
+    },
     /// Rollback: the commit is not in HEAD's history.
     #[error(
         "commit {} is not in the history of HEAD: there is nothing to revert on this branch",
@@ -260,6 +266,7 @@ impl PatchError {
             PatchError::AlreadyApplied { commit, .. } => format!("`atg patch rollback {} --reason \"…\"` reverts it", short(commit)),
             PatchError::Dirty { .. } => "commit or stash those changes first (`git stash`)".into(),
             PatchError::UnknownCommit { .. } => "pass a commit hash, or the ID of an applied patch (see `atg patch log`)".into(),
+            PatchError::NotApplied { .. } => "pass the commit to revert instead (see `atg patch log`)".into(),
             PatchError::NotInHistory { .. } => "check out the branch holding the commit".into(),
             PatchError::AlreadyReverted { .. } => "see `atg patch log`".into(),
             PatchError::EmptyReason => "say why in `--reason \"…\"`: it goes into the commit message and the provenance log".into(),

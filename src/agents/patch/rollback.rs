@@ -71,7 +71,7 @@ pub struct RollbackDone {
 /// the repository holding `repo_dir`; changes nothing.
 ///
 /// Errors (exit 2): `NotARepo`, `NoCommits`, `EmptyReason`,
-/// `UnknownCommit`, `NotInHistory`, `AlreadyReverted`, `Dirty`; exit 3:
+/// `UnknownCommit`, `AmbiguousPatch`, `NotApplied`, `NotInHistory`, `AlreadyReverted`, `Dirty`; exit 3:
 /// `Git`, `GitNotFound`, `Io`.
 pub fn prepare(
     repo_dir: &Path,
@@ -86,15 +86,18 @@ pub fn prepare(
         return Err(PatchError::EmptyReason);
     }
     let history = repo.provenance().read()?;
-    let applied_commit = match repo.find_patch(rev) {
-        Ok(Some(id)) => history
-            .of_patch(&id)
-            .filter_map(|r| match &r.event {
-                Event::Apply(a) => Some(a.commit.clone()),
-                _ => None,
-            })
-            .last(),
-        _ => None,
+    let applied_commit = match repo.find_patch(rev)? {
+        Some(id) => Some(
+            history
+                .of_patch(&id)
+                .filter_map(|r| match &r.event {
+                    Event::Apply(a) => Some(a.commit.clone()),
+                    _ => None,
+                })
+                .last()
+                .ok_or(PatchError::NotApplied { id })?,
+        ),
+        None => None,
     };
     let commit = match applied_commit {
         Some(c) => c,
