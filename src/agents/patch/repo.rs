@@ -8,7 +8,9 @@
 //! - `provenance.jsonl`: the append-only history (see `provenance`);
 //! - `runs/<verification ID>/`: the output of every build and test command;
 //! - `lock`: held while a patch is applied or a commit reverted, so two atg
-//!   processes never commit into the same worktree at once.
+//!   processes never commit into the same worktree at once;
+//! - `worktrees.lock`: held while a verification worktree is added or
+//!   removed (see `Repo::worktree_lock`).
 //!
 //! A patch's ID is `patch-` and the first 12 hex digits of the SHA-256 of
 //! its bytes: the same diff proposed twice is the same patch.
@@ -194,7 +196,23 @@ impl Repo {
     ///
     /// Errors: `Io` when the lock file cannot be created or locked.
     pub fn lock(&self) -> Result<RepoLock, PatchError> {
-        let path = self.store.join("lock");
+        self.lock_file("lock")
+    }
+
+    /// Waits for and takes the lock held while adding or removing a
+    /// verification worktree. git (2.47) is not safe against itself here:
+    /// a `git worktree add` that reads the half-made entry of another one
+    /// under `.git/worktrees/` fails (`failed to read …/commondir`), so
+    /// atg processes take turns for these short steps; the commands
+    /// themselves still run side by side.
+    ///
+    /// Errors: `Io` when the lock file cannot be created or locked.
+    pub fn worktree_lock(&self) -> Result<RepoLock, PatchError> {
+        self.lock_file("worktrees.lock")
+    }
+
+    fn lock_file(&self, name: &str) -> Result<RepoLock, PatchError> {
+        let path = self.store.join(name);
         let io = |source| PatchError::Io {
             what: "lock the patch store".into(),
             path: path.clone(),

@@ -347,10 +347,12 @@ pub fn verify(
     let logs = repo.runs_dir(&verification_id);
     let wt_arg = worktree.to_string_lossy().into_owned();
     reporter.on_start(&format!("creating worktree {verification_id}"), None);
-    if let Err(e) = repo
-        .git()
-        .run(&["worktree", "add", "--detach", &wt_arg, &base])
-    {
+    let added = {
+        let _turn = repo.worktree_lock()?;
+        repo.git()
+            .run(&["worktree", "add", "--detach", &wt_arg, &base])
+    };
+    if let Err(e) = added {
         let _ = std::fs::remove_dir(&worktree);
         return Err(e);
     }
@@ -361,7 +363,10 @@ pub fn verify(
     ));
     let wt_git = Git::new(&worktree);
     let remove = |notes: &mut Vec<String>| -> bool {
-        match repo.git().run(&["worktree", "remove", "--force", &wt_arg]) {
+        let removed = repo
+            .worktree_lock()
+            .and_then(|_turn| repo.git().run(&["worktree", "remove", "--force", &wt_arg]));
+        match removed {
             Ok(_) => true,
             Err(e) => {
                 notes.push(format!("the worktree could not be removed: {e}"));
