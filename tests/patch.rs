@@ -682,6 +682,13 @@ fn rollback_runs_only_after_confirmation_and_names_reason_id_and_confirmer() {
         "{}",
         stderr(&out)
     );
+    // Applying the rolled-back patch again needs a new verification.
+    let out = f.atg(&["patch", "apply", id, "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("but HEAD is now"), "{}", stderr(&out));
+    verify(&f, Path::new(id), &["--test", "true"], 0);
+    f.atg(&["patch", "apply", id, "--yes"]).assert().success();
+    assert_eq!(f.read("main.tf"), MAIN_TF.replace("one", "two"));
 }
 
 /// `atg ARGS --repo repo` on a pseudo-terminal (util-linux `script`),

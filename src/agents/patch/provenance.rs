@@ -275,13 +275,20 @@ impl History {
             .last()
     }
 
-    /// The last apply of a patch, when it came after its last verification.
+    /// The last apply of a patch, when it came after its last verification
+    /// and was not reverted since.
     pub fn applied_since_verified(&self, id: &str) -> Option<&Applied> {
-        let mut applied = None;
+        let mut applied: Option<&Applied> = None;
         for r in self.of_patch(id) {
             match &r.event {
                 Event::VerifyPass(_) | Event::VerifyFail(_) => applied = None,
                 Event::Apply(a) => applied = Some(a),
+                Event::Rollback(b)
+                    if b.outcome == RollbackOutcome::Reverted
+                        && applied.is_some_and(|a| a.commit == b.commit) =>
+                {
+                    applied = None
+                }
                 _ => {}
             }
         }
