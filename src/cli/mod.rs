@@ -8,6 +8,7 @@ pub mod fidelity;
 pub mod generate;
 pub mod iterate;
 pub mod monitor;
+pub mod patch;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -59,6 +60,8 @@ pub enum Command {
     Monitor(monitor::MonitorArgs),
     /// Hand CI/PR, analysis and deployment work to agents on Kubernetes (CodeRuns).
     Agent(agent::AgentArgs),
+    /// Verify, apply and roll back patches proposed to a git repository, with a provenance log.
+    Patch(patch::PatchArgs),
 }
 
 /// Output format of result tables.

@@ -9,6 +9,7 @@ pub mod fidelity;
 pub mod generate;
 pub mod iterate;
 pub mod monitor;
+pub mod patch;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -36,6 +37,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus, CliError> {
         Command::CompareIterations(args) => compare::run_iterations(args, printer),
         Command::Monitor(args) => monitor::run(&cli.graph, args, printer).await,
         Command::Agent(args) => agent::run(args, printer).await,
+        Command::Patch(args) => patch::run(args, printer),
     }
 }
 
