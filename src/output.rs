@@ -146,11 +146,16 @@ impl Printer {
         self.stderr_tty && std::io::stdin().is_terminal()
     }
 
-    /// Shows `context` (what the question is about, e.g. a plan; shown
-    /// even with `--quiet`), asks `question [y/N]` on stderr and reads one
-    /// line from stdin. True only for `y` or `yes`; false for anything else,
-    /// or when no question can be asked (see `can_prompt`).
-    pub fn confirm(&self, context: &str, question: &str) -> bool {
+    /// Asks `question [y/N]` on stderr and reads one line from stdin. True
+    /// only for `y` or `yes`; false for anything else, or when no question
+    /// can be asked (see `can_prompt`).
+    pub fn confirm(&self, question: &str) -> bool {
+        self.confirm_after("", question)
+    }
+
+    /// `confirm`, after showing `context` (what the question is about, e.g.
+    /// a plan; shown even with `--quiet`).
+    pub fn confirm_after(&self, context: &str, question: &str) -> bool {
         if !self.can_prompt() {
             return false;
         }

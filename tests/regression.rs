@@ -777,6 +777,9 @@ fn the_emulators_are_not_shipped() {
         );
     }
     assert!(section("dev-dependencies").contains("atg-emulators = { path = \"dev/emulators\" }"));
+    // The emulators are default members (tested at the root), so `cargo run`
+    // needs to be told which binary is atg's.
+    assert!(section("package").contains("default-run = \"atg\""));
     assert!(!root().join("src/azure/emulator").exists());
     let emulators = std::fs::read_to_string(root().join("dev/emulators/Cargo.toml")).unwrap();
     assert!(

@@ -330,7 +330,7 @@ pub async fn deploy_dir(
         yes || reporter.suspend(|| {
             table_shown.set(true);
             let context = format!("{}\n{}\n", plan_table(plan), plan_line(&plan.counts));
-            printer.confirm(
+            printer.confirm_after(
                 &context,
                 &format!(
                     "Apply these changes to subscription {}?",

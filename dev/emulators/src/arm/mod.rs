@@ -8,7 +8,8 @@
 //! read token bucket (`x-ms-ratelimit-remaining-*-reads`).
 //!
 //! It serves HTTPS only (azure_identity refuses a non-HTTPS authority host)
-//! with a CA made at start (`tls`), which clients trust with `--ca-cert`.
+//! with a CA made at start (`crate::tls`), which clients trust with
+//! `--ca-cert`, on its own thread (`crate::serve`).
 //! Tests start it in-process with `Emulator::spawn`;
 //! `cargo run -p atg-emulators --example arm-emulator` wraps it for people.
 //!
@@ -17,8 +18,8 @@
 pub mod kql;
 pub mod server;
 pub mod tenant;
-pub mod tls;
 
+use crate::serve::{HttpsServer, ServeError};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -189,17 +190,9 @@ pub enum EmulatorError {
     /// The tenant file.
     #[error(transparent)]
     Tenant(#[from] tenant::TenantError),
-    /// Certificate generation.
-    #[error("cannot make the TLS certificates: {0}")]
-    Tls(String),
-    /// Binding the address or starting the runtime.
-    #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        /// The address.
-        addr: SocketAddr,
-        /// The cause.
-        source: std::io::Error,
-    },
+    /// Certificates, or the address or runtime of the server.
+    #[error(transparent)]
+    Serve(#[from] ServeError),
 }
 
 /// A running emulator. Dropping it stops the server.
@@ -208,79 +201,34 @@ pub struct Emulator {
     addr: SocketAddr,
     ca_pem: String,
     state: Arc<server::State>,
-    handle: axum_server::Handle<SocketAddr>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Held for its `Drop`, which stops the server.
+    _server: HttpsServer,
 }
 
 impl Emulator {
-    /// Starts the server on its own thread (with its own tokio runtime),
-    /// so sync and async callers alike can use it.
+    /// Starts the server on its own thread (with its own tokio runtime,
+    /// see `crate::serve`), so sync and async callers alike can use it.
     ///
     /// Errors: `EmulatorError` when certificates cannot be made or the
     /// address cannot be bound.
     pub fn spawn(tenant: TenantData, config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
+        let certs = crate::tls::generate("atg ARM emulator", &config.extra_hosts)
+            .map_err(ServeError::Tls)?;
         let bind = config.bind;
-        let listener = std::net::TcpListener::bind(bind)
-            .and_then(|l| l.set_nonblocking(true).map(|_| l))
-            .map_err(|source| EmulatorError::Listen { addr: bind, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| EmulatorError::Listen { addr: bind, source })?;
-        let certs = tls::generate(&config.extra_hosts).map_err(EmulatorError::Tls)?;
         let state = Arc::new(server::State::new(tenant, config));
-        let handle = axum_server::Handle::new();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|source| EmulatorError::Listen { addr, source })?;
-        let (thread_state, thread_handle) = (Arc::clone(&state), handle.clone());
-        let tls_config = axum_server::tls_rustls::RustlsConfig::from_config(certs.server_config);
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("arm-emulator".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let server =
-                        match axum_server::tls_rustls::from_tcp_rustls(listener, tls_config) {
-                            Ok(s) => s,
-                            Err(e) => {
-                                let _ = ready_tx.send(Err(e));
-                                return;
-                            }
-                        };
-                    let _ = ready_tx.send(Ok(()));
-                    let app = axum::Router::new().fallback(move |method, uri, headers, body| {
-                        let state = Arc::clone(&thread_state);
-                        async move { server::handle(&state, method, uri, headers, body).await }
-                    });
-                    let _ = server
-                        .handle(thread_handle)
-                        .serve(app.into_make_service())
-                        .await;
-                });
+        let app_state = Arc::clone(&state);
+        let server = HttpsServer::spawn(bind, "arm-emulator", certs.server_config, move || {
+            axum::Router::new().fallback(move |method, uri, headers, body| {
+                let state = Arc::clone(&app_state);
+                async move { server::handle(&state, method, uri, headers, body).await }
             })
-            .map_err(|source| EmulatorError::Listen { addr, source })?;
-        match ready_rx.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(source)) => return Err(EmulatorError::Listen { addr, source }),
-            Err(_) => {
-                return Err(EmulatorError::Listen {
-                    addr,
-                    source: std::io::Error::other("the emulator thread stopped"),
-                });
-            }
-        }
-        let host = match addr {
-            SocketAddr::V4(a) => a.ip().to_string(),
-            SocketAddr::V6(a) => format!("[{}]", a.ip()),
-        };
+        })?;
         Ok(Emulator {
-            url: format!("https://{host}:{}", addr.port()),
-            addr,
+            url: server.url(),
+            addr: server.addr(),
             ca_pem: certs.ca_pem,
             state,
-            handle,
-            thread: Some(thread),
+            _server: server,
         })
     }
 
@@ -313,14 +261,5 @@ impl Emulator {
     /// What was answered so far.
     pub fn stats(&self) -> StatsSnapshot {
         self.state.stats.snapshot()
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.handle.shutdown();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }

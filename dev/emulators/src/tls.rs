@@ -1,7 +1,8 @@
-//! The emulator's certificates: a fresh CA and a server certificate it
-//! signs for `localhost`, `127.0.0.1` and `::1` (plus any extra host
-//! names), made with rcgen at every start. Clients trust the CA through
-//! `--ca-cert` or `SSL_CERT_FILE`; nothing disables verification.
+//! Certificates for the emulators: a fresh CA and a server certificate it
+//! signs for `localhost`, `127.0.0.1`, `::1` and any extra host names,
+//! made with rcgen at every start. Clients trust the CA (a kubeconfig's
+//! `certificate-authority-data`, atg's `--ca-cert`); nothing disables
+//! verification.
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -13,24 +14,24 @@ use std::sync::Arc;
 
 /// The CA (PEM) and the server's TLS configuration.
 pub struct Certificates {
-    /// The CA certificate, PEM; what `--ca-out` writes.
+    /// The CA certificate, PEM.
     pub ca_pem: String,
     /// rustls configuration serving the signed certificate (HTTP/1.1).
     pub server_config: Arc<ServerConfig>,
 }
 
-/// Makes a CA and a server certificate for `localhost`, `127.0.0.1`, `::1`
-/// and `extra_hosts`.
+/// Makes a CA and a server certificate for the loopback names and
+/// `extra_hosts`; `name` goes into both common names (`NAME CA`, `NAME`).
 ///
 /// Errors: rcgen's or rustls's message (only for invalid host names).
-pub fn generate(extra_hosts: &[String]) -> Result<Certificates, String> {
+pub fn generate(name: &str, extra_hosts: &[String]) -> Result<Certificates, String> {
     let err = |e: &dyn std::fmt::Display| e.to_string();
     let ca_key = KeyPair::generate().map_err(|e| err(&e))?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| err(&e))?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params
         .distinguished_name
-        .push(DnType::CommonName, "atg ARM emulator CA");
+        .push(DnType::CommonName, format!("{name} CA"));
     ca_params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
         KeyUsagePurpose::CrlSign,
@@ -42,9 +43,7 @@ pub fn generate(extra_hosts: &[String]) -> Result<Certificates, String> {
     names.extend(extra_hosts.iter().cloned());
     let server_key = KeyPair::generate().map_err(|e| err(&e))?;
     let mut params = CertificateParams::new(names).map_err(|e| err(&e))?;
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "atg ARM emulator");
+    params.distinguished_name.push(DnType::CommonName, name);
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.use_authority_key_identifier_extension = true;
