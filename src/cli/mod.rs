@@ -17,14 +17,14 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "atg", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
-    /// Graph store: `sqlite:PATH` (the embedded store).
-    #[arg(
-        long,
-        global = true,
-        env = "ATG_GRAPH",
-        default_value = "sqlite:.atg/graph.db"
-    )]
-    pub graph: String,
+    /// Graph store: `sqlite:PATH` (the embedded store; default `sqlite:.atg/graph.db`) or a Neo4j
+    /// URI, `neo4j://HOST:PORT`, `bolt://…`, `neo4j+s://…` (else NEO4J_URI; user and password from
+    /// NEO4J_USER and NEO4J_PASSWORD).
+    #[arg(long, global = true, env = "ATG_GRAPH", value_name = "SPEC")]
+    pub graph: Option<String>,
+    /// Neo4j database to use (default: the server's default database).
+    #[arg(long, global = true, env = "NEO4J_DATABASE", value_name = "NAME")]
+    pub neo4j_database: Option<String>,
     /// Print only results: no status lines, warnings or progress bars.
     #[arg(long, short, global = true)]
     pub quiet: bool,

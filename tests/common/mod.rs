@@ -4,6 +4,8 @@
 //! provider plugin directory (`plugin_dir`).
 #![allow(dead_code)]
 
+pub mod bolt;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 

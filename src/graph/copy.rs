@@ -1,0 +1,1 @@
+//! Copying snapshots from one graph store to another (`atg graph copy`).
