@@ -84,3 +84,124 @@ fn contoso_scanned_into_neo4j_generates_the_same_bytes_as_from_sqlite() {
         );
     }
 }
+
+const SOURCE_SUB: &str = "50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab";
+const TARGET_SUB: &str = "11111111-2222-4333-8444-555555555555";
+
+/// contoso copied into another subscription, one public IP left out and
+/// one tag changed: a target with a known drift.
+fn write_target(d: &Dir) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(contoso())
+        .unwrap()
+        .replace(SOURCE_SUB, TARGET_SUB);
+    let mut t: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let resources = t["resources"].as_array_mut().unwrap();
+    resources.retain(|r| r["name"] != "pip-aks-contoso-dev-egress-02");
+    for r in resources.iter_mut() {
+        if r["name"] == "nsg-contoso-dev-app" {
+            r["tags"]["env"] = serde_json::json!("test");
+        }
+    }
+    d.write("target.json", &t.to_string())
+}
+
+/// JSON output with the keys that name scans or times taken out.
+fn verdict(o: &std::process::Output) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.retain(|k, _| !k.contains("scan") && k != "timestamp" && !k.ends_with("_at"));
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    assert!(o.status.success(), "{}", common::stderr(o));
+    let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    strip(&mut v);
+    v
+}
+
+#[test]
+fn fidelity_compare_and_monitor_give_the_same_results_on_neo4j_as_on_sqlite() {
+    let server = BoltServer::start();
+    let d = Dir::new();
+    let target = write_target(&d);
+    let run = |neo: bool, args: &[&str]| {
+        let mut cmd = d.atg();
+        if neo {
+            cmd.args(["--graph", &server.uri()]);
+        }
+        cmd.args(args).output().unwrap()
+    };
+    for neo in [true, false] {
+        for file in [contoso(), target.clone()] {
+            let out = run(neo, &["scan", "--from-file", file.to_str().unwrap()]);
+            assert!(out.status.success(), "{}", common::stderr(&out));
+        }
+    }
+    let fidelity = [
+        "fidelity",
+        "--source-subscription",
+        SOURCE_SUB,
+        "--target-subscription",
+        TARGET_SUB,
+        "--format",
+        "json",
+    ];
+    let (neo, sql) = (
+        verdict(&run(true, &fidelity)),
+        verdict(&run(false, &fidelity)),
+    );
+    assert_eq!(neo, sql);
+    assert_eq!(neo["fidelity"]["overall"], serde_json::json!(98.0), "{neo}");
+    let compare = [
+        "compare",
+        "--source",
+        SOURCE_SUB,
+        "--target",
+        TARGET_SUB,
+        "--format",
+        "json",
+        "--show-missing",
+    ];
+    let (neo, sql) = (
+        verdict(&run(true, &compare)),
+        verdict(&run(false, &compare)),
+    );
+    assert_eq!(neo, sql);
+    assert!(
+        neo.to_string().contains("pip-aks-contoso-dev-egress-02"),
+        "{neo}"
+    );
+    let monitor = [
+        "monitor",
+        "--subscription-id",
+        SOURCE_SUB,
+        "--detect-stabilization",
+        "--threshold",
+        "2",
+        "--interval",
+        "0.05",
+        "--format",
+        "json",
+    ];
+    let polls = |o: std::process::Output| {
+        assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+        let last = String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .to_string();
+        let mut v: serde_json::Value = serde_json::from_str(&last).unwrap();
+        v.as_object_mut()
+            .unwrap()
+            .retain(|k, _| !k.contains("scan") && k != "timestamp");
+        v
+    };
+    let (neo, sql) = (polls(run(true, &monitor)), polls(run(false, &monitor)));
+    assert_eq!(neo, sql);
+    assert_eq!(neo["resources"], 51, "{neo}");
+}

@@ -132,3 +132,48 @@ pub fn free_port() -> u16 {
         .expect("free port")
         .port()
 }
+
+/// Runs Cypher statements against `uri` (no auth), each in its own write
+/// transaction, with `params` for all of them, and returns the last one's
+/// rows as JSON objects. Panics on any error.
+#[allow(clippy::result_large_err)] // the driver's closures return its own error type
+pub fn cypher(
+    uri: &str,
+    statements: &[&str],
+    params: &[(&str, neo4j::ValueSend)],
+) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    use neo4j::driver::{ConnectionConfig, Driver, DriverConfig, RoutingControl};
+    let driver = Driver::new(
+        ConnectionConfig::try_from(uri).expect("bolt URI"),
+        DriverConfig::new(),
+    );
+    let params: std::collections::HashMap<String, neo4j::ValueSend> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let mut last = Vec::new();
+    for statement in statements {
+        let mut session = driver.session(neo4j::session::SessionConfig::new());
+        last = session
+            .transaction()
+            .with_routing_control(RoutingControl::Write)
+            .run(|tx| {
+                let records = tx
+                    .query(statement)
+                    .with_parameters(&params)
+                    .run()?
+                    .collect::<Result<Vec<_>, _>>()?;
+                tx.commit()?;
+                Ok(records)
+            })
+            .unwrap_or_else(|e| panic!("`{statement}`: {e}"))
+            .into_iter()
+            .map(|r| {
+                r.into_entries()
+                    .map(|(k, v)| (k.to_string(), atg::graph::neo4j::rows::to_json(v)))
+                    .collect()
+            })
+            .collect();
+    }
+    last
+}
