@@ -205,3 +205,59 @@ fn fidelity_compare_and_monitor_give_the_same_results_on_neo4j_as_on_sqlite() {
     assert_eq!(neo, sql);
     assert_eq!(neo["resources"], 51, "{neo}");
 }
+
+#[test]
+fn a_graph_atg_py_wrote_reads_each_resource_once_and_cut_values_are_not_generated() {
+    let server = BoltServer::start();
+    common::bolt::write_atg_py_graph(&server.uri());
+    let d = Dir::new();
+    let list = d
+        .atg()
+        .args([
+            "--graph",
+            &server.uri(),
+            "scan",
+            "--list",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "{}", common::stderr(&list));
+    let scans: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(scans[0]["scan_id"], "atg-py", "{scans}");
+    assert_eq!(scans[0]["resource_count"], 8, "{scans}");
+    let out = d
+        .atg()
+        .args(["--graph", &server.uri(), "generate", "-o", "out"])
+        .output()
+        .unwrap();
+    let err = common::stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "warning: scan `atg-py` has 1 resource with values that Azure Tenant Grapher cut at 5000 characters (`...(truncated)`): they are skipped (listed in generation_report.md)"
+        ),
+        "{err}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&d.read("out/generation_report.json")).unwrap();
+    let skipped = report["skipped"].as_array().unwrap();
+    let st = skipped
+        .iter()
+        .find(|s| {
+            s["arm_id"]
+                .as_str()
+                .is_some_and(|i| i.ends_with("/stlegacy"))
+        })
+        .unwrap_or_else(|| panic!("stlegacy not skipped: {report}"));
+    assert_eq!(st["reason"], "truncated_source", "{st}");
+    let tf: String = tree(&d.path().join("out"))
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".tf"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert!(!tf.contains("azurerm_storage_account"), "{tf}");
+    assert!(tf.contains("resource \"azurerm_virtual_network\""), "{tf}");
+    assert!(tf.contains("resource \"azurerm_subnet\""), "{tf}");
+}

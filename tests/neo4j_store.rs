@@ -260,3 +260,182 @@ async fn imports_that_never_finished_are_never_read() {
         snap.resources
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_atg_py_graph_reads_as_one_snapshot_each_resource_once_from_its_original() {
+    use atg::model::RelationshipKind as K;
+    let server = BoltServer::start();
+    let ids = common::bolt::write_atg_py_graph(&server.uri());
+    let store = neo4j(&server);
+    let scans = store.scans().await.unwrap();
+    assert_eq!(scans.len(), 1, "{scans:?}");
+    let scan = &scans[0];
+    assert_eq!(scan.scan_id, "atg-py");
+    assert_eq!(scan.status, ScanStatus::Finished);
+    assert_eq!(
+        scan.resource_count, 8,
+        "each ARM resource once, twins not counted"
+    );
+    assert_eq!(scan.started_at, "2026-03-01T10:06:00Z");
+    assert_eq!(scan.subscriptions, [common::bolt::ATG_PY_SUB]);
+    let snap = store.load_snapshot("atg-py").await.unwrap();
+    assert_eq!(
+        snap.resources
+            .iter()
+            .map(|r| r.id.clone())
+            .collect::<Vec<_>>(),
+        ids
+    );
+    assert_eq!(scan.relationship_count, snap.relationships.len() as u64);
+    let by_name = |n: &str| snap.resources.iter().find(|r| r.name == n).unwrap();
+    // The original's values, JSON text parsed; ATG-py's subnet type read
+    // from the ARM ID.
+    let vm = by_name("vm-legacy");
+    assert_eq!(vm.properties["hardwareProfile"]["vmSize"], "Standard_B2s");
+    assert_eq!(vm.tags, json!({"env": "legacy"}));
+    assert_eq!(vm.location.as_deref(), Some("westeurope"));
+    assert_eq!(
+        by_name("default").r#type,
+        "microsoft.network/virtualnetworks/subnets"
+    );
+    assert_eq!(
+        by_name("vnet-legacy").r#type,
+        "Microsoft.Network/virtualNetworks"
+    );
+    // The cut-short value is kept as the text it is, and flagged.
+    let st = by_name("stlegacy");
+    assert!(st.is_truncated());
+    assert!(snap.resources.iter().filter(|r| r.is_truncated()).count() == 1);
+    assert_eq!(snap.resource_groups.len(), 1);
+    assert_eq!(
+        snap.subscriptions[0].display_name.as_deref(),
+        Some("Legacy")
+    );
+    // Edges between originals (never twins), mapped to atg's kinds; none to
+    // tag or region nodes.
+    let edge = |from: &str, kind: K, to: &str| {
+        snap.relationships
+            .iter()
+            .find(|r| r.source_id.ends_with(from) && r.kind == kind && r.target_id.ends_with(to))
+            .unwrap_or_else(|| panic!("no {from} {kind} {to} in {:#?}", snap.relationships))
+            .via
+            .clone()
+    };
+    for (from, kind, to, via) in [
+        ("nic-legacy", K::UsesSubnet, "default", "USES_SUBNET"),
+        ("vm-legacy", K::ConnectedTo, "nic-legacy", "USES"),
+        ("pe-legacy", K::ConnectedTo, "stlegacy", "CONNECTED_TO_PE"),
+        ("default", K::SecuredBy, "nsg-legacy", "SECURED_BY"),
+        ("vnet-legacy", K::Contains, "default", "CONTAINS"),
+        (
+            common::bolt::ATG_PY_SUB,
+            K::Contains,
+            "rg-legacy",
+            "CONTAINS",
+        ),
+    ] {
+        assert_eq!(edge(from, kind, to), format!("atg-py:{via}"));
+    }
+    edge("rg-legacy", K::Contains, "pip-legacy");
+    assert_eq!(snap.relationships.len(), 1 + 8 + 6);
+    assert_eq!(
+        store.counts("atg-py", None).await.unwrap(),
+        ScopeCounts {
+            resources: 8,
+            relationships: 15,
+            resource_groups: 1,
+            resource_types: 8
+        }
+    );
+
+    // An atg scan written beside it is a scan of its own; the ATG-py
+    // snapshot keeps exactly its own resources.
+    let odd = snapshot(ODD.as_bytes());
+    store_snapshot(
+        &store,
+        &info("scan-1", "2026-04-01T00:00:00Z", &odd),
+        &odd,
+        100,
+    )
+    .await
+    .unwrap();
+    let scans = store.scans().await.unwrap();
+    assert_eq!(
+        scans.iter().map(|s| s.scan_id.as_str()).collect::<Vec<_>>(),
+        ["scan-1", "atg-py"]
+    );
+    assert_eq!(
+        store.load_snapshot("atg-py").await.unwrap().resources,
+        snap.resources
+    );
+    assert_eq!(
+        store.load_snapshot("atg-py").await.unwrap().relationships,
+        snap.relationships
+    );
+    assert_eq!(
+        store.load_snapshot("scan-1").await.unwrap().resources,
+        odd.resources
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_atg_scan_of_resources_atg_py_wrote_takes_over_their_nodes_and_keeps_the_twin_link() {
+    let server = BoltServer::start();
+    common::bolt::write_atg_py_graph(&server.uri());
+    let store = neo4j(&server);
+    let mut snap = store.load_snapshot("atg-py").await.unwrap();
+    // atg re-reads the tenant: same resources, the storage account whole.
+    let st = snap
+        .resources
+        .iter_mut()
+        .find(|r| r.name == "stlegacy")
+        .unwrap();
+    st.properties = json!({"minimumTlsVersion": "TLS1_2"});
+    snap.relationships = atg::graph::relationships::derive(&snap);
+    store_snapshot(
+        &store,
+        &info("scan-1", "2026-04-01T00:00:00Z", &snap),
+        &snap,
+        3,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store
+            .scans()
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.scan_id.clone())
+            .collect::<Vec<_>>(),
+        ["scan-1"],
+        "no ATG-py resource is left outside an atg scan"
+    );
+    assert_eq!(
+        store.load_snapshot("scan-1").await.unwrap().resources,
+        snap.resources
+    );
+    // ATG-py's view: still one original per resource, the twin still links
+    // to it, its properties now whole.
+    let rows = cypher(
+        &server.uri(),
+        &["MATCH (t:Resource)-[:SCAN_SOURCE_NODE]->(o:Resource:Original) WHERE o.name = 'stlegacy'
+           RETURN o.properties AS p, o.abstracted_id AS a, t.id AS t"],
+        &[],
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["p"], json!(r#"{"minimumTlsVersion":"TLS1_2"}"#));
+    assert_eq!(rows[0]["a"], rows[0]["t"]);
+    let n = cypher(
+        &server.uri(),
+        &[
+            "MATCH (r:Resource:Original) WITH count(r) AS o MATCH (r:Resource) RETURN o, count(r) AS all",
+        ],
+        &[],
+    );
+    assert_eq!(
+        (&n[0]["o"], &n[0]["all"]),
+        (&json!(8), &json!(15)),
+        "the plain pip node gains :Original; no node is added"
+    );
+}

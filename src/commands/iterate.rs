@@ -75,7 +75,7 @@ pub async fn run(
     } else {
         None
     };
-    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source).await?;
+    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source, printer).await?;
     // The deployment is verified against the snapshot the iterations come from.
     let verify = if args.auto_deploy {
         super::verify::settings(

@@ -177,3 +177,134 @@ pub fn cypher(
     }
     last
 }
+
+/// The subscription of `write_atg_py_graph`.
+pub const ATG_PY_SUB: &str = "7c1e2d3f-0000-4000-8000-00000000a1b2";
+
+/// Writes a small tenant into `uri` the way Azure Tenant Grapher (ATG-py)
+/// lays it out, with no atg scan: subscription and resource group nodes
+/// with `updated_at`; each resource as a `:Resource:Original` node (ARM ID,
+/// SDK-spelled type, `properties` and `tags` as JSON text) and, for all but
+/// one, an abstracted twin `:Resource` (hashed `id`, `original_id`) linked
+/// `(twin)-[:SCAN_SOURCE_NODE]->(original)`; one public IP as a plain
+/// `:Resource` of ATG-py's older single-graph layout; its subnet node typed
+/// `Microsoft.Network/subnets`; its rule edges (CONTAINS, USES_SUBNET,
+/// SECURED_BY, USES, CONNECTED_TO_PE, plus TAGGED_WITH and LOCATED_IN to
+/// tag and region nodes) in both graphs; and one storage account whose
+/// `properties` ATG-py cut at 5000 characters.
+///
+/// Returns the ARM IDs of its eight resources, sorted.
+pub fn write_atg_py_graph(uri: &str) -> Vec<String> {
+    use neo4j::ValueSend as V;
+    let rg = format!("/subscriptions/{ATG_PY_SUB}/resourceGroups/rg-legacy");
+    let id = |t: &str, n: &str| format!("{rg}/providers/{t}/{n}");
+    let vnet = id("Microsoft.Network/virtualNetworks", "vnet-legacy");
+    let subnet = format!("{vnet}/subnets/default");
+    let nsg = id("Microsoft.Network/networkSecurityGroups", "nsg-legacy");
+    let nic = id("Microsoft.Network/networkInterfaces", "nic-legacy");
+    let vm = id("Microsoft.Compute/virtualMachines", "vm-legacy");
+    let st = id("Microsoft.Storage/storageAccounts", "stlegacy");
+    let pe = id("Microsoft.Network/privateEndpoints", "pe-legacy");
+    let pip = id("Microsoft.Network/publicIPAddresses", "pip-legacy");
+    let long_rules: Vec<serde_json::Value> = (0..120)
+        .map(|i| serde_json::json!({"name": format!("rule-{i}"), "properties": {"ipAddressOrRange": format!("10.{i}.0.0/16"), "action": "Allow"}}))
+        .collect();
+    let whole =
+        serde_json::json!({"networkAcls": {"ipRules": long_rules}, "minimumTlsVersion": "TLS1_2"})
+            .to_string();
+    assert!(whole.len() > 5000);
+    let cut = format!("{}...(truncated)", &whole[..5000]);
+    let resources: Vec<(String, &str, String, bool)> = vec![
+        // (id, type as ATG-py stores it, properties JSON text, has a twin)
+        (vnet.clone(), "Microsoft.Network/virtualNetworks", serde_json::json!({"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}).to_string(), true),
+        (subnet.clone(), "Microsoft.Network/subnets", serde_json::json!({"addressPrefix": "10.1.0.0/24", "networkSecurityGroup": {"id": nsg}}).to_string(), true),
+        (nsg.clone(), "Microsoft.Network/networkSecurityGroups", serde_json::json!({"securityRules": []}).to_string(), true),
+        (nic.clone(), "Microsoft.Network/networkInterfaces", serde_json::json!({"ipConfigurations": [{"name": "ip1", "properties": {"subnet": {"id": subnet}, "privateIPAllocationMethod": "Dynamic"}}]}).to_string(), true),
+        (vm.clone(), "Microsoft.Compute/virtualMachines", serde_json::json!({"hardwareProfile": {"vmSize": "Standard_B2s"}, "networkProfile": {"networkInterfaces": [{"id": nic}]}}).to_string(), true),
+        (st.clone(), "Microsoft.Storage/storageAccounts", cut, true),
+        (pe.clone(), "Microsoft.Network/privateEndpoints", serde_json::json!({"subnet": {"id": subnet}}).to_string(), true),
+    ];
+    let mut statements: Vec<String> = vec![
+        format!(
+            "MERGE (s:Subscription {{id: '{ATG_PY_SUB}'}}) SET s.name = 'Legacy', s.updated_at = datetime('2026-03-01T10:00:00Z')"
+        ),
+        format!(
+            "MERGE (g:ResourceGroup {{id: '{rg}'}}) SET g.name = 'rg-legacy', g.subscription_id = '{ATG_PY_SUB}', g.type = 'ResourceGroup', g.updated_at = datetime('2026-03-01T10:00:00Z'), g.llm_description = ''"
+        ),
+        format!(
+            "MATCH (s:Subscription {{id: '{ATG_PY_SUB}'}}) MATCH (g:ResourceGroup {{id: '{rg}'}}) MERGE (s)-[:CONTAINS]->(g)"
+        ),
+        "MERGE (:Region {name: 'westeurope'})".to_string(),
+        "MERGE (:Tag {id: 'env:legacy'}) ".to_string(),
+    ];
+    let mut params: Vec<(String, V)> = Vec::new();
+    for (n, (rid, ty, props, twin)) in resources.iter().enumerate() {
+        let name = rid.rsplit('/').next().unwrap();
+        params.push((format!("props{n}"), V::String(props.clone())));
+        statements.push(format!(
+            "MERGE (r:Resource:Original {{id: '{rid}'}})
+             SET r += {{name: '{name}', type: '{ty}', location: 'westeurope', subscription_id: '{ATG_PY_SUB}',
+                        resource_group: 'rg-legacy', tags: '{{\"env\": \"legacy\"}}', llm_description: '',
+                        processing_status: 'completed'}},
+                 r.properties = $props{n}, r.abstracted_id = 'net-{n:016x}', r.updated_at = datetime('2026-03-01T10:0{n}:00Z')"
+        ));
+        if *twin {
+            statements.push(format!(
+                "MERGE (a:Resource {{id: 'net-{n:016x}'}})
+                 SET a += {{name: 'net-{n:016x}', original_name: '{name}', type: '{ty}', location: 'westeurope',
+                            subscription_id: '{ATG_PY_SUB}', resource_group: 'rg-legacy', tags: '{{\"env\": \"legacy\"}}'}},
+                     a.properties = $props{n}, a.original_id = '{rid}', a.abstracted_id = 'net-{n:016x}',
+                     a.abstraction_type = 'net', a.updated_at = datetime('2026-03-01T10:0{n}:00Z')"
+            ));
+            statements.push(format!(
+                "MATCH (a:Resource {{id: 'net-{n:016x}'}}) MATCH (o:Resource:Original {{id: '{rid}'}})
+                 MERGE (a)-[e:SCAN_SOURCE_NODE]->(o) SET e.scan_id = 'atg-py-scan-1', e.confidence = 'exact'"
+            ));
+        }
+        statements.push(format!(
+            "MATCH (g:ResourceGroup {{id: '{rg}'}}) MATCH (r:Resource {{id: '{rid}'}}) MERGE (g)-[:CONTAINS]->(r)"
+        ));
+        statements.push(format!(
+            "MATCH (r:Resource:Original {{id: '{rid}'}}) MATCH (t:Tag {{id: 'env:legacy'}}) MATCH (l:Region {{name: 'westeurope'}})
+             MERGE (r)-[:TAGGED_WITH]->(t) MERGE (r)-[:LOCATED_IN]->(l)"
+        ));
+    }
+    // The older single-graph layout: a plain :Resource, no twin.
+    statements.push(format!(
+        "MERGE (r:Resource {{id: '{pip}'}}) SET r += {{name: 'pip-legacy', type: 'Microsoft.Network/publicIPAddresses',
+           location: 'westeurope', subscription_id: '{ATG_PY_SUB}', resource_group: 'rg-legacy',
+           properties: '{{\"publicIPAllocationMethod\": \"Static\"}}'}}"
+    ));
+    statements.push(format!(
+        "MATCH (g:ResourceGroup {{id: '{rg}'}}) MATCH (r:Resource {{id: '{pip}'}}) MERGE (g)-[:CONTAINS]->(r)"
+    ));
+    // Rule edges, between originals and between twins (the dual graph).
+    let index = |x: &str| resources.iter().position(|r| r.0 == x).unwrap();
+    for (from, ty, to) in [
+        (&vnet, "CONTAINS", &subnet),
+        (&subnet, "SECURED_BY", &nsg),
+        (&nic, "USES_SUBNET", &subnet),
+        (&vm, "USES", &nic),
+        (&pe, "CONNECTED_TO_PE", &st),
+        (&pe, "USES_SUBNET", &subnet),
+    ] {
+        statements.push(format!(
+            "MATCH (a:Resource:Original {{id: '{from}'}}) MATCH (b:Resource:Original {{id: '{to}'}}) MERGE (a)-[:{ty}]->(b)"
+        ));
+        statements.push(format!(
+            "MATCH (a:Resource {{id: 'net-{:016x}'}}) MATCH (b:Resource {{id: 'net-{:016x}'}}) MERGE (a)-[:{ty}]->(b)",
+            index(from),
+            index(to)
+        ));
+    }
+    let refs: Vec<&str> = statements.iter().map(String::as_str).collect();
+    let p: Vec<(&str, V)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    cypher(uri, &refs, &p);
+    let mut ids: Vec<String> = resources.into_iter().map(|r| r.0).collect();
+    ids.push(pip);
+    ids.sort_by_key(|i| i.to_ascii_lowercase());
+    ids
+}

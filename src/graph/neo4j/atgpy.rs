@@ -75,17 +75,24 @@ pub(super) fn scan_info(
     store: &Neo4jStore,
     atg_scans: &[String],
 ) -> Result<Option<ScanInfo>, GraphError> {
-    let any = store.read(
+    let found = store.read(
         "look for Azure Tenant Grapher resources",
         &format!(
-            "MATCH (r:Resource) WHERE {} RETURN r.id AS id LIMIT 1",
+            "MATCH (r:Resource) WHERE {}
+             RETURN count(r) AS n, toString(max(r.updated_at)) AS at",
             candidate("r")
         ),
         scans_param(atg_scans),
     )?;
-    if any.is_empty() {
+    let Some(mut found) = found.into_iter().next().map(Columns::of) else {
+        return Ok(None);
+    };
+    if found.int("n") == 0 {
         return Ok(None);
     }
+    // ATG-py stamps every node `updated_at = datetime()`: the newest stamp
+    // is when it last wrote this graph.
+    let at = found.string("at").map(|t| rfc3339_seconds(&t));
     let snap = load(store, atg_scans)?;
     let mut subscriptions: Vec<String> = snap
         .subscriptions
@@ -95,8 +102,8 @@ pub(super) fn scan_info(
     subscriptions.sort();
     Ok(Some(ScanInfo {
         scan_id: SCAN_ID.to_string(),
-        started_at: String::new(),
-        finished_at: None,
+        started_at: at.clone().unwrap_or_default(),
+        finished_at: at,
         source: format!("neo4j:{}", store.uri()),
         tenant_id: snap
             .subscriptions
@@ -109,6 +116,24 @@ pub(super) fn scan_info(
         relationship_count: snap.relationships.len() as u64,
         failures: Vec::new(),
     }))
+}
+
+/// A Neo4j datetime's text (ISO 8601: `2026-03-01T10:07:00.5Z`,
+/// `2026-03-01T10:07+01:00`; Neo4j leaves out zero seconds) as RFC 3339 UTC
+/// to the second, the way atg writes scan times; text it cannot read is
+/// kept as it is.
+fn rfc3339_seconds(t: &str) -> String {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    time::OffsetDateTime::parse(t, &Iso8601::DEFAULT)
+        .ok()
+        .and_then(|d| {
+            d.to_offset(time::UtcOffset::UTC)
+                .replace_nanosecond(0)
+                .ok()?
+                .format(&Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
 }
 
 /// Loads the ATG-py snapshot: each ARM resource once (from its original),
@@ -355,6 +380,20 @@ fn edges(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn neo4j_datetimes_become_rfc3339_seconds() {
+        assert_eq!(
+            rfc3339_seconds("2026-03-01T10:07:00.858951184Z"),
+            "2026-03-01T10:07:00Z"
+        );
+        assert_eq!(
+            rfc3339_seconds("2026-03-01T10:07:00+01:00"),
+            "2026-03-01T09:07:00Z"
+        );
+        assert_eq!(rfc3339_seconds("2026-03-01T10:07Z"), "2026-03-01T10:07:00Z");
+        assert_eq!(rfc3339_seconds("yesterday"), "yesterday");
+    }
 
     #[test]
     fn atg_py_edge_types_map_to_atg_kinds() {
