@@ -261,3 +261,119 @@ fn a_graph_atg_py_wrote_reads_each_resource_once_and_cut_values_are_not_generate
     assert!(tf.contains("resource \"azurerm_virtual_network\""), "{tf}");
     assert!(tf.contains("resource \"azurerm_subnet\""), "{tf}");
 }
+
+/// Every scan of a SQLite store, and each one's snapshot, as the trait reads them.
+fn sqlite_contents(path: &Path) -> Vec<(atg::model::ScanInfo, String)> {
+    use atg::graph::GraphStore;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let store = atg::graph::sqlite::SqliteStore::open(path).unwrap();
+    rt.block_on(async {
+        let mut out = Vec::new();
+        for mut scan in store.scans().await.unwrap() {
+            let s = store.load_snapshot(&scan.scan_id).await.unwrap();
+            scan.finished_at = None;
+            out.push((
+                scan,
+                format!(
+                    "{:?}",
+                    (
+                        s.subscriptions,
+                        s.resource_groups,
+                        s.resources,
+                        s.relationships
+                    )
+                ),
+            ));
+        }
+        out
+    })
+}
+
+#[test]
+fn graph_copy_round_trips_sqlite_to_neo4j_to_sqlite_keeping_every_resource_and_relationship() {
+    let server = BoltServer::start();
+    let d = Dir::new();
+    for file in [
+        contoso(),
+        common::root().join("fixtures/tenant-synthetic-small.json"),
+    ] {
+        d.atg()
+            .args(["--graph", "sqlite:a.db", "scan", "--from-file"])
+            .arg(file)
+            .assert()
+            .success();
+    }
+    let copy = |from: &str, to: &str, extra: &[&str]| {
+        let out = d
+            .atg()
+            .args(["graph", "copy", "--from", from, "--to", to])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        (common::stdout(&out), common::stderr(&out))
+    };
+    let (table, _) = copy("sqlite:a.db", &server.uri(), &["--dry-run"]);
+    assert!(table.contains("would copy"), "{table}");
+    let (_, status) = copy("sqlite:a.db", &server.uri(), &[]);
+    let line = format!(
+        "Copied 2 of 2 scans from `sqlite:a.db` to `{}`",
+        server.uri()
+    );
+    assert!(status.contains(&line), "{status}");
+    let (json, _) = copy(&server.uri(), "sqlite:b.db", &["--format", "json"]);
+    let outcomes: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let states: Vec<&str> = outcomes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["copied", "copied"], "{outcomes}");
+    assert_eq!(outcomes[0]["resources"], 51, "contoso first (oldest)");
+    assert_eq!(outcomes[0]["relationships"], 122);
+    let (a, b) = (
+        sqlite_contents(&d.path().join("a.db")),
+        sqlite_contents(&d.path().join("b.db")),
+    );
+    assert_eq!(a.len(), 2);
+    assert!(a == b, "the round trip changed a scan or a snapshot");
+    // Run again: nothing to do.
+    let (table, status) = copy("sqlite:a.db", &server.uri(), &[]);
+    assert!(table.contains("already there"), "{table}");
+    assert!(status.contains("Copied 0 of 2 scans"), "{status}");
+}
+
+#[test]
+fn an_atg_py_graph_copied_to_sqlite_keeps_its_cut_values_flagged() {
+    let server = BoltServer::start();
+    common::bolt::write_atg_py_graph(&server.uri());
+    let d = Dir::new();
+    d.atg()
+        .args([
+            "graph",
+            "copy",
+            "--from",
+            &server.uri(),
+            "--to",
+            "sqlite:c.db",
+            "--scan-id",
+            "atg-py",
+        ])
+        .assert()
+        .success();
+    let out = d
+        .atg()
+        .args(["--graph", "sqlite:c.db", "generate", "-o", "out"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert!(
+        common::stderr(&out)
+            .contains("scan `atg-py` has 1 resource with values that Azure Tenant Grapher cut"),
+        "{}",
+        common::stderr(&out)
+    );
+}

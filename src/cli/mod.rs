@@ -5,6 +5,7 @@ pub mod compare;
 pub mod deploy;
 pub mod fidelity;
 pub mod generate;
+pub mod graph;
 pub mod iterate;
 pub mod monitor;
 pub mod scan;
@@ -56,6 +57,8 @@ pub enum Command {
     CompareIterations(compare::CompareIterationsArgs),
     /// Poll the store's counts until they stop changing.
     Monitor(monitor::MonitorArgs),
+    /// Work on graph stores: copy snapshots between SQLite and Neo4j.
+    Graph(graph::GraphArgs),
 }
 
 /// Output format of result tables.

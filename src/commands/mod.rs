@@ -6,6 +6,7 @@ pub mod compare;
 pub mod deploy;
 pub mod fidelity;
 pub mod generate;
+pub mod graph;
 pub mod iterate;
 pub mod monitor;
 pub mod scan;
@@ -40,6 +41,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus, CliError> {
         Command::Compare(args) => compare::run(&graph, args, printer).await,
         Command::CompareIterations(args) => compare::run_iterations(args, printer),
         Command::Monitor(args) => monitor::run(&graph, args, printer).await,
+        Command::Graph(args) => graph::run(args, cli.neo4j_database.as_deref(), printer).await,
     }
 }
 
