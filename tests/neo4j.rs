@@ -377,3 +377,92 @@ fn an_atg_py_graph_copied_to_sqlite_keeps_its_cut_values_flagged() {
         common::stderr(&out)
     );
 }
+
+/// Output with the test's port numbers written as `PORT`.
+fn ports_out(text: &str, ports: &[u16]) -> String {
+    ports
+        .iter()
+        .fold(text.to_string(), |t, p| t.replace(&p.to_string(), "PORT"))
+}
+
+#[test]
+fn a_server_that_is_down_a_wrong_password_and_an_unknown_scheme_each_fail_in_one_line() {
+    // Down: nothing listens on a port that was just free.
+    let port = common::bolt::free_port();
+    let d = Dir::new();
+    let down = d
+        .atg()
+        .args([
+            "--graph",
+            &format!("bolt://127.0.0.1:{port}"),
+            "scan",
+            "--list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(down.status.code(), Some(3), "{}", common::stderr(&down));
+    insta::assert_snapshot!(
+        "neo4j_down_stderr",
+        ports_out(&common::stderr(&down), &[port])
+    );
+    let routed = d
+        .atg()
+        .env("NEO4J_URI", format!("neo4j://127.0.0.1:{port}"))
+        .args(["generate", "-o", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(routed.status.code(), Some(3));
+    assert!(
+        common::stderr(&routed).starts_with(&format!(
+            "error: cannot reach the Neo4j server at `neo4j://127.0.0.1:{port}`: Connection refused"
+        )),
+        "{}",
+        common::stderr(&routed)
+    );
+
+    let server = BoltServer::with_auth("atg", "right-password");
+    let as_user = |password: Option<&str>| {
+        let mut cmd = d.atg();
+        cmd.env("NEO4J_USER", "atg");
+        if let Some(p) = password {
+            cmd.env("NEO4J_PASSWORD", p);
+        }
+        cmd.args([
+            "--graph",
+            &server.uri(),
+            "scan",
+            "--list",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap()
+    };
+    let wrong = as_user(Some("wrong-password"));
+    assert_eq!(wrong.status.code(), Some(3), "{}", common::stderr(&wrong));
+    let text = ports_out(&common::stderr(&wrong), &[server.port()]);
+    assert!(
+        !text.contains("wrong-password"),
+        "the password is never shown"
+    );
+    insta::assert_snapshot!("neo4j_wrong_password_stderr", text);
+    let none = as_user(None);
+    assert_eq!(none.status.code(), Some(3));
+    assert!(
+        common::stderr(&none)
+            .contains("requires a user and password, and NEO4J_PASSWORD is not set"),
+        "{}",
+        common::stderr(&none)
+    );
+    let right = as_user(Some("right-password"));
+    assert!(right.status.success(), "{}", common::stderr(&right));
+    assert_eq!(common::stdout(&right).trim(), "[]");
+
+    let scheme = d
+        .atg()
+        .args(["--graph", "mongodb://127.0.0.1:27017", "scan", "--list"])
+        .output()
+        .unwrap();
+    assert_eq!(scheme.status.code(), Some(2));
+    insta::assert_snapshot!("neo4j_unknown_scheme_stderr", common::stderr(&scheme));
+}

@@ -57,6 +57,14 @@ pub enum GraphError {
         /// The server's message.
         message: String,
     },
+    /// The Neo4j server requires credentials and none were given.
+    #[error(
+        "the Neo4j server at `{uri}` requires a user and password, and NEO4J_PASSWORD is not set"
+    )]
+    NeedsPassword {
+        /// The URI.
+        uri: String,
+    },
     /// The Neo4j server has no database of that name.
     #[error("the Neo4j server at `{uri}` has no database `{database}`")]
     NoDatabase {
@@ -97,8 +105,8 @@ impl GraphError {
             GraphError::Unreachable { .. } => {
                 "check the server is running and the host and port are right (`--graph`, ATG_GRAPH or NEO4J_URI)"
             }
-            GraphError::Unauthorized { .. } => {
-                "set NEO4J_USER and NEO4J_PASSWORD to an account of that server"
+            GraphError::Unauthorized { .. } | GraphError::NeedsPassword { .. } => {
+                "set NEO4J_USER (default `neo4j`) and NEO4J_PASSWORD to an account of that server"
             }
             GraphError::NoDatabase { .. } => {
                 "pass an existing `--neo4j-database` (or NEO4J_DATABASE), or leave it out for the server's default"

@@ -147,7 +147,11 @@ impl Neo4jSettings {
         match &e {
             E::ServerError { error, .. } => {
                 let code = error.code();
-                if code.starts_with("Neo.ClientError.Security.") {
+                if code.starts_with("Neo.ClientError.Security.") && self.password.is_none() {
+                    GraphError::NeedsPassword {
+                        uri: self.uri.clone(),
+                    }
+                } else if code.starts_with("Neo.ClientError.Security.") {
                     GraphError::Unauthorized {
                         uri: self.uri.clone(),
                         user: self.user.clone(),
@@ -168,7 +172,7 @@ impl Neo4jSettings {
             }
             E::Disconnect { .. } | E::Timeout { .. } => GraphError::Unreachable {
                 uri: self.uri.clone(),
-                message: e.to_string(),
+                message: root_cause(&e.to_string()),
             },
             E::InvalidConfig { .. } => GraphError::BadUri {
                 uri: self.uri.clone(),
@@ -177,6 +181,20 @@ impl Neo4jSettings {
             _ => GraphError::Query(format!("{doing} on `{}`: {e}", self.uri)),
         }
     }
+}
+
+/// The last cause in a driver error's text, without its bookkeeping:
+/// `connection failed: … (during commit: false) caused by: Connection
+/// refused (os error 111)` gives `Connection refused (os error 111)`.
+fn root_cause(text: &str) -> String {
+    let clean = text
+        .replace(" (during commit: false)", "")
+        .replace(" (during commit: true)", "");
+    clean
+        .rsplit_once("caused by: ")
+        .map_or(clean.as_str(), |(_, last)| last)
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -201,6 +219,17 @@ mod tests {
         let e = Neo4jSettings::from_spec("neo4j://u:secret@h:7687").unwrap_err();
         assert!(e.to_string().contains("NEO4J_PASSWORD"), "{e}");
         assert!(Neo4jSettings::from_spec("bolt://:7687").is_err());
+    }
+
+    #[test]
+    fn a_driver_error_is_cut_to_its_root_cause() {
+        assert_eq!(
+            root_cause(
+                "connection failed: unable to retrieve routing information; last error: connection failed: failed to open connection (during commit: false) caused by: Connection refused (os error 111) (during commit: false)"
+            ),
+            "Connection refused (os error 111)"
+        );
+        assert_eq!(root_cause("timed out"), "timed out");
     }
 
     #[test]
