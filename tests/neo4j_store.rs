@@ -439,3 +439,38 @@ async fn an_atg_scan_of_resources_atg_py_wrote_takes_over_their_nodes_and_keeps_
         "the plain pip node gains :Original; no node is added"
     );
 }
+
+/// The test server refuses Bolt messages over 16 MiB: a batch of resources
+/// with large properties must still go in (cut into smaller statements).
+#[tokio::test(flavor = "current_thread")]
+async fn resources_with_large_properties_fit_the_servers_message_limit() {
+    let server = BoltServer::start();
+    let store = neo4j(&server);
+    let rules: Vec<serde_json::Value> = (0..50_000)
+        .map(|i| json!({"name": format!("rule-{i:05}"), "properties": {"priority": i, "access": "Allow"}}))
+        .collect();
+    let resources: Vec<serde_json::Value> = (0..6)
+        .map(|n| {
+            json!({
+                "id": format!("/subscriptions/S1/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg{n}"),
+                "type": "microsoft.network/networksecuritygroups",
+                "properties": {"securityRules": rules},
+            })
+        })
+        .collect();
+    let doc = json!({"tenantId": "t", "resources": resources}).to_string();
+    assert!(doc.len() > 16 << 20, "more than one Bolt message can carry");
+    let snap = snapshot(doc.as_bytes());
+    store_snapshot(
+        &store,
+        &info("scan-big", "2026-01-01T00:00:00Z", &snap),
+        &snap,
+        100,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.load_snapshot("scan-big").await.unwrap().resources,
+        snap.resources
+    );
+}

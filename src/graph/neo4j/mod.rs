@@ -51,6 +51,41 @@ use std::sync::{Arc, Mutex};
 /// statements in one transaction.
 const STATEMENT_ROWS: usize = 5000;
 
+/// Bytes of row data per statement, roughly. kglite-bolt-server refuses a
+/// Bolt message over 16 MiB (Neo4j has no such small limit), so resources
+/// with large properties go in smaller statements.
+const STATEMENT_BYTES: usize = 4 << 20;
+
+/// Splits `rows` into runs of at most `STATEMENT_ROWS` rows and about
+/// `STATEMENT_BYTES` bytes (`size` estimates a row; a row larger than that
+/// goes alone).
+fn statement_chunks<T>(rows: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, row) in rows.iter().enumerate() {
+        let n = size(row);
+        if i > start && (i - start == STATEMENT_ROWS || bytes + n > STATEMENT_BYTES) {
+            out.push(&rows[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += n;
+    }
+    if start < rows.len() {
+        out.push(&rows[start..]);
+    }
+    out
+}
+
+/// The bytes a value takes on the wire, roughly.
+fn wire_size(v: &ValueSend) -> usize {
+    match v {
+        ValueSend::String(s) => s.len() + 4,
+        ValueSend::List(items) => items.iter().map(wire_size).sum::<usize>() + 4,
+        ValueSend::Map(m) => m.iter().map(|(k, v)| k.len() + wire_size(v)).sum::<usize>() + 4,
+        _ => 9,
+    }
+}
+
 /// Constraints and indexes, each `IF NOT EXISTS`. The first three and
 /// `resource_scan_id` are ATG-py's own (migrations 0002 and 0010), so an
 /// ATG-py database already has them.
@@ -452,7 +487,7 @@ impl Neo4jStore {
                 to.label(),
                 kind.as_str()
             );
-            for chunk in groups[&key].chunks(STATEMENT_ROWS) {
+            for chunk in statement_chunks(&groups[&key], wire_size) {
                 out.push((
                     query.clone(),
                     params([
@@ -562,8 +597,8 @@ impl GraphStore for Neo4jStore {
                 ])
             })
             .collect();
-        let statements: Vec<(String, Params)> = rows
-            .chunks(STATEMENT_ROWS)
+        let statements: Vec<(String, Params)> = statement_chunks(&rows, wire_size)
+            .into_iter()
             .map(|chunk| {
                 (
                     "MATCH (scan:Scan {scan_id: $scan_id})
@@ -587,25 +622,23 @@ impl GraphStore for Neo4jStore {
 
     async fn write_resources(&self, scan_id: &str, batch: &[Resource]) -> Result<(), GraphError> {
         let first = self.take_seq(scan_id, 2, batch.len());
-        let statements: Vec<(String, Params)> = batch
-            .chunks(STATEMENT_ROWS)
+        let rows: Vec<ValueSend> = batch
+            .iter()
             .enumerate()
-            .map(|(c, chunk)| {
-                let base = first + (c * STATEMENT_ROWS) as i64;
-                let rows: Vec<ValueSend> = chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| {
-                        map([
-                            ("id", text(&r.id)),
-                            ("seq", ValueSend::Integer(base + i as i64)),
-                            ("props", rows::resource_props(r)),
-                        ])
-                    })
-                    .collect();
-                // MERGE on `:Resource` alone also finds a node ATG-py wrote
-                // in its older single-graph layout (no `:Original`), which
-                // its uniqueness constraint would not let a second node join.
+            .map(|(i, r)| {
+                map([
+                    ("id", text(&r.id)),
+                    ("seq", ValueSend::Integer(first + i as i64)),
+                    ("props", rows::resource_props(r)),
+                ])
+            })
+            .collect();
+        // MERGE on `:Resource` alone also finds a node ATG-py wrote in its
+        // older single-graph layout (no `:Original`), which its uniqueness
+        // constraint would not let a second node join.
+        let statements: Vec<(String, Params)> = statement_chunks(&rows, wire_size)
+            .into_iter()
+            .map(|chunk| {
                 (
                     "MATCH (scan:Scan {scan_id: $scan_id})
                      UNWIND $rows AS row
@@ -615,7 +648,10 @@ impl GraphStore for Neo4jStore {
                      CREATE (scan)-[i:INCLUDES]->(r)
                      SET i += row.props, i.scan_id = $scan_id, i.seq = row.seq"
                         .to_string(),
-                    params([("rows", ValueSend::List(rows)), ("scan_id", text(scan_id))]),
+                    params([
+                        ("rows", ValueSend::List(chunk.to_vec())),
+                        ("scan_id", text(scan_id)),
+                    ]),
                 )
             })
             .collect();
@@ -767,5 +803,35 @@ impl GraphStore for Neo4jStore {
             };
         }
         self.scan_counts(scan_id, subscription)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_are_cut_by_rows_and_by_bytes() {
+        let small = vec![1usize; STATEMENT_ROWS * 2 + 1];
+        let runs = statement_chunks(&small, |n| *n);
+        assert_eq!(
+            runs.iter().map(|r| r.len()).collect::<Vec<_>>(),
+            [STATEMENT_ROWS, STATEMENT_ROWS, 1]
+        );
+        let big = vec![STATEMENT_BYTES / 3; 7];
+        assert_eq!(
+            statement_chunks(&big, |n| *n)
+                .iter()
+                .map(|r| r.len())
+                .collect::<Vec<_>>(),
+            [3, 3, 1]
+        );
+        let huge = vec![STATEMENT_BYTES * 2, 1];
+        assert_eq!(
+            statement_chunks(&huge, |n| *n).len(),
+            2,
+            "a huge row goes alone"
+        );
+        assert!(statement_chunks(&[] as &[usize], |n| *n).is_empty());
     }
 }
