@@ -142,6 +142,7 @@ async fn a_later_scan_leaves_earlier_snapshots_whole_and_atg_py_sees_one_node_pe
     let before = snapshot(ODD.as_bytes());
     let mut doc: serde_json::Value = serde_json::from_str(ODD).unwrap();
     doc["resources"][1]["tags"] = json!({"env": "changed"});
+    doc["resources"][1].as_object_mut().unwrap().remove("sku");
     doc["resources"].as_array_mut().unwrap().remove(2);
     let after = snapshot(doc.to_string().as_bytes());
     store_snapshot(
@@ -177,7 +178,7 @@ async fn a_later_scan_leaves_earlier_snapshots_whole_and_atg_py_sees_one_node_pe
     let rows = cypher(
         &server.uri(),
         &[
-            "MATCH (r:Resource:Original) RETURN r.id AS id, r.tags AS tags, r.scan_id AS scan ORDER BY id",
+            "MATCH (r:Resource:Original) RETURN r.id AS id, r.tags AS tags, r.sku AS sku, r.scan_id AS scan ORDER BY id",
         ],
         &[],
     );
@@ -193,6 +194,11 @@ async fn a_later_scan_leaves_earlier_snapshots_whole_and_atg_py_sees_one_node_pe
         .unwrap();
     assert_eq!(nsg["tags"], json!(r#"{"env":"changed"}"#));
     assert_eq!(nsg["scan"], json!("scan-2"));
+    assert_eq!(
+        nsg["sku"],
+        json!(null),
+        "a field the newer scan lacks is cleared"
+    );
     let rows = cypher(
         &server.uri(),
         &["MATCH (:Subscription {id: 'S1'})-[:CONTAINS]->(g:ResourceGroup)-[:CONTAINS]->(r:Resource)

@@ -340,7 +340,7 @@ fn edges(
     for target in ["Resource", "ResourceGroup"] {
         let query = format!(
             "MATCH (a)-[e]->(b:{target})
-             WHERE (e.scan_id IS NULL OR NOT e.scan_id IN $scans) AND type(e) <> 'SCAN_SOURCE_NODE'
+             WHERE (e.scan_id IS NULL OR NOT e.scan_id IN $scans) AND NOT type(e) IN ['SCAN_SOURCE_NODE', 'INCLUDES']
              RETURN a.id AS s, a:Subscription AS from_subscription, type(e) AS kind, b.id AS t"
         );
         for record in store.read(

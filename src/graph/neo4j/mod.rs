@@ -6,13 +6,15 @@
 //! ```text
 //! (:Subscription {id: GUID})-[:CONTAINS]->(:ResourceGroup {id: ARM ID})-[:CONTAINS]->(:Resource:Original {id: ARM ID, …})
 //! (:Resource:Original)-[:USES_SUBNET|SECURED_BY|… {scan_id, via, seq}]->(:Resource:Original)
-//! (:Scan {scan_id, status, started_at, …})-[:INCLUDES {scan_id, seq, name, type, properties, …}]->(:Subscription|:ResourceGroup|:Resource)
+//! (:Scan {scan_id, status, started_at, …})-[:INCLUDES {scan_id, seq, …}]->(:Subscription|:ResourceGroup|:Resource)
 //! ```
 //!
 //! ATG-py keeps one `:Resource` node per ARM ID (a uniqueness constraint)
 //! holding the resource as last seen, so atg does too: a scan writes the
 //! node's properties as ATG-py would (plus `scan_id`, the newest atg scan
-//! that wrote it). What a scan saw is kept on its `INCLUDES` edge, and every
+//! that wrote it). What a scan saw is kept on its `INCLUDES` edge (a
+//! resource's whole record as JSON in `record`; a resource group's or
+//! subscription's fields as properties), and every
 //! edge between nodes carries its scan's `scan_id`; a later scan adds its own
 //! edges and never changes an earlier scan's, so finished snapshots stay as
 //! they were while ATG-py readers see one node per resource. Nodes that no
@@ -43,6 +45,7 @@ pub use connect::Neo4jSettings;
 use neo4j::ValueSend;
 use neo4j::driver::{Driver, Record, RoutingControl};
 use neo4j::session::SessionConfig;
+use rayon::prelude::*;
 use rows::{Columns, map, opt, text};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -285,22 +288,33 @@ impl Neo4jStore {
         })
     }
 
-    /// Resources of an atg scan, in the order they were written, with the
-    /// values the scan saw (kept on its `INCLUDES` edges).
+    /// Resources of an atg scan, in the order they were written, as the
+    /// scan saw them (the JSON `record` on its `INCLUDES` edges, parsed in
+    /// parallel).
     fn read_resources(&self, scan_id: &str) -> Result<Vec<Resource>, GraphError> {
-        let query = format!(
-            "MATCH (:Scan {{scan_id: $scan_id}})-[i:INCLUDES]->(r:Resource)
-             RETURN {}, i.seq AS seq ORDER BY i.seq",
-            rows::resource_projection("i").replacen("i.id AS id", "r.id AS id", 1)
-        );
-        self.read(
-            "read resources",
-            &query,
-            params([("scan_id", text(scan_id))]),
-        )?
-        .into_iter()
-        .map(|record| rows::resource(&mut Columns::of(record)))
-        .collect()
+        let texts: Vec<Option<String>> = self
+            .read(
+                "read resources",
+                "MATCH (:Scan {scan_id: $scan_id})-[i:INCLUDES]->(:Resource)
+                 RETURN i.record AS record ORDER BY i.seq",
+                params([("scan_id", text(scan_id))]),
+            )?
+            .into_iter()
+            .map(|record| match record.into_values().next() {
+                Some(neo4j::ValueReceive::String(s)) => Some(s),
+                _ => None,
+            })
+            .collect();
+        texts
+            .into_par_iter()
+            .map(|t| {
+                let t = t.ok_or_else(|| {
+                    GraphError::Corrupt("an INCLUDES edge without its record".into())
+                })?;
+                serde_json::from_str::<Resource>(&t)
+                    .map_err(|e| GraphError::Corrupt(format!("a resource record: {e}")))
+            })
+            .collect()
     }
 
     /// Relationships of an atg scan, in the order they were written: the
@@ -313,18 +327,30 @@ impl Neo4jStore {
              ORDER BY e.seq",
             params([("scan_id", text(scan_id))]),
         )?;
-        records
+        let rows: Vec<Vec<neo4j::ValueReceive>> = records
             .into_iter()
-            .map(|record| {
-                let mut c = Columns::of(record);
-                let kind = c.required("kind", "an edge")?;
+            .map(|r| r.into_values().collect())
+            .collect();
+        rows.into_par_iter()
+            .map(|row| {
+                let mut it = row.into_iter().map(|v| match v {
+                    neo4j::ValueReceive::String(s) => Some(s),
+                    _ => None,
+                });
+                let mut next = |what: &str| {
+                    it.next()
+                        .flatten()
+                        .ok_or_else(|| GraphError::Corrupt(format!("an edge without {what}")))
+                };
+                let (source_id, kind, target_id) =
+                    (next("a source")?, next("a type")?, next("a target")?);
                 Ok(Relationship {
-                    source_id: c.required("s", "an edge")?,
+                    source_id,
                     kind: RelationshipKind::parse(&kind).ok_or_else(|| {
                         GraphError::Corrupt(format!("relationship kind `{kind}`"))
                     })?,
-                    target_id: c.required("t", "an edge")?,
-                    via: c.string("via").unwrap_or_default(),
+                    target_id,
+                    via: next("via").unwrap_or_default(),
                 })
             })
             .collect()
@@ -480,12 +506,18 @@ impl Neo4jStore {
                 "UNWIND $rows AS row
                  MATCH (a:{} {{id: row.s}})
                  MATCH (b:{} {{id: row.t}})
-                 CREATE (a)-[e:{} {{scan_id: $scan_id, via: row.via, seq: row.seq}}]->(b)
-                 SET e.source_id = row.sid
+                 CREATE (a)-[e:{} {{scan_id: $scan_id, via: row.via, seq: row.seq{}}}]->(b)
                  RETURN count(e) AS n",
                 from.label(),
                 to.label(),
-                kind.as_str()
+                kind.as_str(),
+                // A subscription node holds the GUID; the edge keeps the
+                // source ID as the relationship spelled it.
+                if from == Endpoint::Subscription {
+                    ", source_id: row.sid"
+                } else {
+                    ""
+                }
             );
             for chunk in statement_chunks(&groups[&key], wire_size) {
                 out.push((
@@ -515,11 +547,21 @@ impl GraphStore for Neo4jStore {
                 "CREATE (s:Scan {scan_id: $scan_id})
                  SET s.started_at = $started_at, s.source = $source, s.tenant_id = $tenant_id,
                      s.subscriptions = $subscriptions, s.status = 'running',
-                     s.resource_count = 0, s.relationship_count = 0, s.failures = '[]'"
+                     s.resource_count = 0, s.relationship_count = 0, s.failures = '[]',
+                     s.created_ns = $created_ns"
                     .to_string(),
                 params([
                     ("scan_id", text(&info.scan_id)),
                     ("started_at", text(&info.started_at)),
+                    // Orders scans begun in the same second, as SQLite's rowid does.
+                    (
+                        "created_ns",
+                        ValueSend::Integer(
+                            std::time::SystemTime::now()
+                                .duration_since(std::time::UNIX_EPOCH)
+                                .map_or(0, |d| d.as_nanos() as i64),
+                        ),
+                    ),
                     ("source", text(&info.source)),
                     ("tenant_id", opt(&info.tenant_id)),
                     (
@@ -626,10 +668,17 @@ impl GraphStore for Neo4jStore {
             .iter()
             .enumerate()
             .map(|(i, r)| {
+                let (set, clear) = rows::resource_props(r);
                 map([
                     ("id", text(&r.id)),
                     ("seq", ValueSend::Integer(first + i as i64)),
-                    ("props", rows::resource_props(r)),
+                    ("type", text(&r.type_key())),
+                    ("set", set),
+                    ("clear", clear),
+                    (
+                        "record",
+                        ValueSend::String(serde_json::to_string(r).expect("a resource serialises")),
+                    ),
                 ])
             })
             .collect();
@@ -643,10 +692,10 @@ impl GraphStore for Neo4jStore {
                     "MATCH (scan:Scan {scan_id: $scan_id})
                      UNWIND $rows AS row
                      MERGE (r:Resource {id: row.id})
+                     ON MATCH SET r += row.clear
                      SET r:Original
-                     SET r += row.props, r.scan_id = $scan_id
-                     CREATE (scan)-[i:INCLUDES]->(r)
-                     SET i += row.props, i.scan_id = $scan_id, i.seq = row.seq"
+                     SET r += row.set, r.scan_id = $scan_id
+                     CREATE (scan)-[:INCLUDES {scan_id: $scan_id, seq: row.seq, type: row.type, record: row.record}]->(r)"
                         .to_string(),
                     params([
                         ("rows", ValueSend::List(chunk.to_vec())),
@@ -727,22 +776,22 @@ impl GraphStore for Neo4jStore {
     }
 
     async fn scans(&self) -> Result<Vec<ScanInfo>, GraphError> {
-        let mut out = Vec::new();
+        let mut out: Vec<(i64, ScanInfo)> = Vec::new();
         for record in self.read(
             "list scans",
             "MATCH (s:Scan) RETURN s.scan_id AS scan_id, s.started_at AS started_at,
                s.finished_at AS finished_at, s.source AS source, s.tenant_id AS tenant_id,
                s.subscriptions AS subscriptions, s.status AS status, s.resource_count AS resource_count,
-               s.relationship_count AS relationship_count, s.failures AS failures",
+               s.relationship_count AS relationship_count, s.failures AS failures,
+               s.created_ns AS created_ns",
             Params::new(),
         )? {
-            out.push(Self::scan_info(&mut Columns::of(record))?);
+            let mut c = Columns::of(record);
+            out.push((c.int("created_ns"), Self::scan_info(&mut c)?));
         }
-        out.sort_by(|a, b| {
-            b.started_at
-                .cmp(&a.started_at)
-                .then_with(|| b.scan_id.cmp(&a.scan_id))
-        });
+        // Newest first, as SQLite lists them (start time, then write order).
+        out.sort_by(|(an, a), (bn, b)| b.started_at.cmp(&a.started_at).then(bn.cmp(an)));
+        let mut out: Vec<ScanInfo> = out.into_iter().map(|(_, s)| s).collect();
         let ids: Vec<String> = out.iter().map(|s| s.scan_id.clone()).collect();
         if let Some(info) = atgpy::scan_info(self, &ids)? {
             out.push(info);

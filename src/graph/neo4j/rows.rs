@@ -82,11 +82,13 @@ fn zones(v: &Value) -> ValueSend {
     }
 }
 
-/// The properties atg sets on a resource node (and on its scan's
-/// `INCLUDES` edge), all but `id`. Absent fields are null, so
-/// `SET r += $props` also clears what an earlier writer left in them.
-pub fn resource_props(r: &Resource) -> ValueSend {
-    map([
+/// The properties atg sets on a resource node, all but `id`, split in
+/// two: those with a value (`SET r += $set`), and the fields this resource
+/// lacks, as nulls (`ON MATCH SET r += $clear`, so a node written before
+/// loses what an earlier writer left in them; a new node needs no nulls,
+/// which the test server takes time to apply).
+pub fn resource_props(r: &Resource) -> (ValueSend, ValueSend) {
+    let fields: [(&str, ValueSend); 14] = [
         ("name", text(&r.name)),
         ("type", text(&r.r#type)),
         ("location", opt(&r.location)),
@@ -100,8 +102,7 @@ pub fn resource_props(r: &Resource) -> ValueSend {
         ("zones", zones(&r.zones)),
         ("tags", json_text(&r.tags)),
         ("plan", json_text(&r.plan)),
-        // `properties` is always written, even when empty, so a reader can
-        // tell atg's `{}` from a value Azure Tenant Grapher left out.
+        // `properties` is always written, as ATG-py reads it.
         (
             "properties",
             ValueSend::String(match &r.properties {
@@ -109,7 +110,15 @@ pub fn resource_props(r: &Resource) -> ValueSend {
                 p => p.to_string(),
             }),
         ),
-    ])
+    ];
+    let (set, clear): (Vec<_>, Vec<_>) = fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .partition(|(_, v)| !matches!(v, ValueSend::Null));
+    (
+        ValueSend::Map(set.into_iter().collect()),
+        ValueSend::Map(clear.into_iter().collect()),
+    )
 }
 
 /// A record's columns by name.
