@@ -66,7 +66,7 @@ async fn run_copy(
                 .collect();
             if !rows.is_empty() {
                 printer.data(&crate::report::table(
-                    &["scan", "copy", "resources", "relationships"],
+                    &["scan", "copy", "#resources", "#relationships"],
                     &rows,
                 ));
             }

@@ -440,3 +440,32 @@ async fn write_scan<'a>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_graph_flag_wins_over_neo4j_uri_and_the_database_goes_with_a_neo4j_uri() {
+        assert_eq!(
+            resolve_spec(Some("sqlite:x.db"), Some("bolt://h:7687"), Some("db")),
+            "sqlite:x.db"
+        );
+        assert_eq!(
+            resolve_spec(None, Some("bolt://h:7687"), Some("db")),
+            "bolt://h:7687#database=db"
+        );
+        assert_eq!(
+            resolve_spec(Some(""), None, None),
+            format!("sqlite:{DEFAULT_GRAPH}")
+        );
+        assert_eq!(resolve_spec(Some("neo4j://h"), None, None), "neo4j://h");
+        let s =
+            neo4j::Neo4jSettings::from_spec(&resolve_spec(None, Some("bolt://h"), Some("tenants")))
+                .unwrap();
+        assert_eq!(
+            (s.uri.as_str(), s.database.as_deref()),
+            ("bolt://h", Some("tenants"))
+        );
+    }
+}
