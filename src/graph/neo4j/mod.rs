@@ -736,7 +736,23 @@ impl GraphStore for Neo4jStore {
         status: ScanStatus,
         failures: &[String],
     ) -> Result<ScanInfo, GraphError> {
-        let counts = self.scan_counts(scan_id, None)?;
+        // Rows this process wrote, when every write succeeded (a scan is
+        // written by one process); otherwise count what the store holds.
+        let written = (status != ScanStatus::Failed)
+            .then(|| {
+                let writes = self.writes.lock().unwrap_or_else(|p| p.into_inner());
+                writes
+                    .get(scan_id)
+                    .map(|w| (w.next[2] as u64, w.next[3] as u64))
+            })
+            .flatten();
+        let (resources, relationships) = match written {
+            Some(counts) => counts,
+            None => {
+                let c = self.scan_counts(scan_id, None)?;
+                (c.resources, c.relationships)
+            }
+        };
         let records = self.write(
             "finish the scan",
             &[(
@@ -753,11 +769,8 @@ impl GraphStore for Neo4jStore {
                         "failures",
                         text(&serde_json::to_string(failures).expect("strings")),
                     ),
-                    ("resources", ValueSend::Integer(counts.resources as i64)),
-                    (
-                        "relationships",
-                        ValueSend::Integer(counts.relationships as i64),
-                    ),
+                    ("resources", ValueSend::Integer(resources as i64)),
+                    ("relationships", ValueSend::Integer(relationships as i64)),
                 ]),
             )],
         )?;
