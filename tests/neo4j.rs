@@ -466,3 +466,46 @@ fn a_server_that_is_down_a_wrong_password_and_an_unknown_scheme_each_fail_in_one
     assert_eq!(scheme.status.code(), Some(2));
     insta::assert_snapshot!("neo4j_unknown_scheme_stderr", common::stderr(&scheme));
 }
+
+#[test]
+fn iterate_on_neo4j_runs_the_same_iterations_as_on_sqlite() {
+    let server = BoltServer::start();
+    let run = |neo: bool| {
+        let d = Dir::new();
+        let graph = if neo {
+            server.uri()
+        } else {
+            "sqlite:g.db".to_string()
+        };
+        d.atg()
+            .args(["--graph", &graph, "scan", "--from-file"])
+            .arg(contoso())
+            .assert()
+            .success();
+        let out = d
+            .atg()
+            .args([
+                "--graph",
+                &graph,
+                "iterate",
+                "--until-stable",
+                "--validator",
+                "builtin",
+            ])
+            .arg("--provider-schema")
+            .arg(common::azurerm_schema())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+        (d, common::stdout(&out))
+    };
+    let ((neo, neo_table), (sql, sql_table)) = (run(true), run(false));
+    assert_eq!(neo_table, sql_table);
+    assert!(neo_table.contains("builtin (provider)"), "{neo_table}");
+    for n in 1..=3 {
+        assert_same_tree(
+            &neo.path().join(format!("demos/iteration{n}")),
+            &sql.path().join(format!("demos/iteration{n}")),
+        );
+    }
+}
