@@ -198,7 +198,7 @@ fn fidelity_compare_and_monitor_give_the_same_results_on_neo4j_as_on_sqlite() {
         let mut v: serde_json::Value = serde_json::from_str(&last).unwrap();
         v.as_object_mut()
             .unwrap()
-            .retain(|k, _| !k.contains("scan") && k != "timestamp");
+            .retain(|k, _| !k.contains("scan") && k != "timestamp" && k != "time");
         v
     };
     let (neo, sql) = (polls(run(true, &monitor)), polls(run(false, &monitor)));
