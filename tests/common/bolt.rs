@@ -87,11 +87,18 @@ impl BoltServer {
                     break;
                 }
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return BoltServer {
-                        child,
-                        port,
-                        _dir: dir,
-                    };
+                    // Another test's server may have taken the port first, in
+                    // which case this one exits at once for want of it.
+                    std::thread::sleep(Duration::from_millis(200));
+                    if let Ok(None) = child.try_wait() {
+                        return BoltServer {
+                            child,
+                            port,
+                            _dir: dir,
+                        };
+                    }
+                    last = "the port was taken".to_string();
+                    break;
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
