@@ -37,6 +37,7 @@ use super::diagnostic::{
 };
 use super::provider_checks;
 use super::schema::{BlockSchema, CtyType, NestingMode, Schemas};
+use super::sink::Sink;
 
 /// Checks `cfg`, against `schemas` when given.
 ///
@@ -62,7 +63,7 @@ pub fn check(cfg: &Config, schemas: Option<&Schemas>) -> (ValidationLevel, Vec<D
         sink.add(d.clone());
     }
     load_checks(cfg, &mut sink);
-    if sink.errors == 0 {
+    if sink.error_count() == 0 {
         let tables = Tables::new(cfg);
         Walk {
             cfg,
@@ -102,96 +103,6 @@ fn provider_schema_of<'s>(
         .cloned()
         .unwrap_or_else(|| super::config::default_provider_address(local));
     schemas.provider_for(local, &address)
-}
-
-/// Collects diagnostics with their sort keys.
-pub(super) struct Sink<'c> {
-    cfg: &'c Config,
-    out: Vec<(u32, usize, Diagnostic)>,
-    errors: usize,
-}
-
-impl<'c> Sink<'c> {
-    fn new(cfg: &'c Config) -> Self {
-        Sink {
-            cfg,
-            out: Vec::new(),
-            errors: 0,
-        }
-    }
-
-    fn add(&mut self, d: Diagnostic) {
-        let (file, byte) = d.range.as_ref().map_or((0, 0), |r| {
-            (self.cfg.file_index(&r.filename).unwrap_or(0), r.start.byte)
-        });
-        if d.is_error() {
-            self.errors += 1;
-        }
-        self.out.push((file, byte, d));
-    }
-
-    /// Adds a diagnostic located at `span`.
-    pub(super) fn push(
-        &mut self,
-        severity: Severity,
-        span: Span,
-        summary: impl Into<String>,
-        detail: String,
-        address: Option<String>,
-        attribute: Option<String>,
-    ) {
-        let mut d = Diagnostic::error(summary, detail);
-        d.severity = severity;
-        d.range = Some(self.cfg.range(span));
-        d.address = address;
-        d.attribute = attribute;
-        self.add(d);
-    }
-
-    /// Adds an error located at `span`.
-    pub(super) fn error(
-        &mut self,
-        span: Span,
-        summary: impl Into<String>,
-        detail: String,
-        address: Option<String>,
-        attribute: Option<String>,
-    ) {
-        self.push(Severity::Error, span, summary, detail, address, attribute);
-    }
-
-    /// Moves another sink's findings into this one, after its own.
-    fn append(&mut self, other: Sink<'c>) {
-        self.errors += other.errors;
-        self.out.extend(other.out);
-    }
-
-    /// The number of errors so far.
-    pub(super) fn error_count(&self) -> usize {
-        self.errors
-    }
-
-    /// `FILE:LINE,COL-COL` as Terraform prints a declaration range.
-    pub(super) fn at(&self, span: Span) -> String {
-        let r = self.cfg.range(span);
-        if r.start.line == r.end.line {
-            format!(
-                "{}:{},{}-{}",
-                r.filename, r.start.line, r.start.column, r.end.column
-            )
-        } else {
-            format!(
-                "{}:{},{}-{},{}",
-                r.filename, r.start.line, r.start.column, r.end.line, r.end.column
-            )
-        }
-    }
-
-    fn finish(mut self) -> Vec<Diagnostic> {
-        self.out
-            .sort_by(|a, b| (a.0, a.1, &a.2.summary).cmp(&(b.0, b.1, &b.2.summary)));
-        self.out.into_iter().map(|(_, _, d)| d).collect()
-    }
 }
 
 // ---- Phase 1: loading ----
@@ -866,7 +777,7 @@ impl<'a, 's, 'c, 't> Walk<'a, 's, 'c, 't> {
             .par_iter()
             .zip(&refs)
             .map(|(n, r)| {
-                let mut own = Sink::new(self.sink.cfg);
+                let mut own = Sink::new(self.sink.config());
                 let failed = Walk {
                     cfg,
                     schemas,

@@ -13,6 +13,7 @@ mod decode;
 mod diagnostic;
 mod provider_checks;
 pub mod schema;
+mod sink;
 pub mod terraform;
 
 use std::collections::HashMap;
@@ -341,6 +342,70 @@ mod tests {
         ValidateOptions {
             schema_cache_dir: dir.join("cache"),
             ..ValidateOptions::default()
+        }
+    }
+
+    /// The sibling modules each file of `src/validate/` uses (`super::NAME`
+    /// or `crate::validate::NAME`), outside its tests.
+    fn sibling_imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/validate");
+        let mut names = Vec::new();
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = n.strip_suffix(".rs").filter(|s| *s != "mod") {
+                names.push(stem.to_string());
+            }
+        }
+        let mut graph = std::collections::BTreeMap::new();
+        for n in &names {
+            let text = std::fs::read_to_string(dir.join(format!("{n}.rs"))).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let uses: std::collections::BTreeSet<String> = names
+                .iter()
+                .filter(|m| *m != n)
+                .filter(|m| {
+                    let ident_end = |rest: &str| {
+                        !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    };
+                    [format!("super::{m}"), format!("crate::validate::{m}")]
+                        .iter()
+                        .any(|p| {
+                            code.match_indices(p.as_str())
+                                .any(|(i, _)| ident_end(&code[i + p.len()..]))
+                        })
+                        || code.contains(&format!("super::{{{m}"))
+                        || code.contains(&format!("super::{{self, {m}"))
+                })
+                .cloned()
+                .collect();
+            graph.insert(n.clone(), uses);
+        }
+        graph
+    }
+
+    // Issue 14: `builtin`, `decode` and `provider_checks` imported each
+    // other through `Sink`; the modules of the validator form no cycle.
+    #[test]
+    fn validate_modules_import_each_other_without_cycles() {
+        let graph = sibling_imports();
+        assert!(graph.len() >= 8, "{graph:?}");
+        assert!(graph["decode"].contains("sink"), "{graph:?}");
+        fn reaches(
+            g: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+            from: &str,
+            to: &str,
+            seen: &mut std::collections::BTreeSet<String>,
+        ) -> bool {
+            g.get(from)
+                .into_iter()
+                .flatten()
+                .any(|n| n == to || (seen.insert(n.clone()) && reaches(g, n, to, seen)))
+        }
+        for m in graph.keys() {
+            assert!(
+                !reaches(&graph, m, m, &mut Default::default()),
+                "`validate::{m}` imports itself through its siblings: {graph:?}"
+            );
         }
     }
 

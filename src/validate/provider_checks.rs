@@ -9,11 +9,11 @@
 //! here; see docs/VALIDATION.md. When these checks run is left to
 //! `validate::builtin`.
 
-use super::builtin::Sink;
 use super::config::{Body, Expr, ExprKind, join_path};
 use super::decode::{Meta, attr_as_block};
 use super::diagnostic::Severity;
 use super::schema::{BUILTIN_TERRAFORM, BlockSchema};
+use super::sink::Sink;
 
 /// How a provider words its own validation diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
