@@ -107,6 +107,7 @@ fn child(n: usize) {
     let vopts = atg::validate::ValidateOptions {
         validator: atg::validate::ValidatorChoice::Builtin,
         schema_files: schema().into_iter().collect(),
+        checks_files: Vec::new(),
         terraform_bin: None,
         plugin_dir: None,
         schema_cache_dir: dir.path().join("schemas"),

@@ -26,7 +26,7 @@
 //! validator to `validate::validate_dir`.
 
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::ValidationLevel;
 use super::config::{Body, Config, Key, Reference, ResourceMode, Span, Step, Target};
@@ -46,6 +46,29 @@ use super::sink::Sink;
 /// ordered by (file, byte, summary). Each carries the resource address
 /// (when inside a resource), the dotted attribute path and the range.
 pub fn check(cfg: &Config, schemas: Option<&Schemas>) -> (ValidationLevel, Vec<Diagnostic>) {
+    let c = check_full(cfg, schemas);
+    (c.level, c.diagnostics)
+}
+
+/// What `check_full` found.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// `Provider` when every resource's provider schema was available.
+    pub level: ValidationLevel,
+    /// Diagnostics, ordered by (file, byte, summary).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Resource type → known argument values whose provider validation
+    /// function atg cannot run offline (only a real provider run checks
+    /// them), counted over the resources that reached the provider's
+    /// checks.
+    pub not_checked_offline: BTreeMap<String, usize>,
+    /// Provider addresses whose configuration blocks have content but whose
+    /// loaded schema has no `provider` entry to check them against.
+    pub provider_blocks_not_checked: Vec<String>,
+}
+
+/// `check`, also counting the values only a real provider checks.
+pub fn check_full(cfg: &Config, schemas: Option<&Schemas>) -> Checked {
     let sources = cfg.provider_sources();
     let level = match schemas {
         Some(s)
@@ -73,7 +96,37 @@ pub fn check(cfg: &Config, schemas: Option<&Schemas>) -> (ValidationLevel, Vec<D
         }
         .run();
     }
-    (level, sink.finish())
+    let (diagnostics, not_checked_offline) = sink.finish();
+    let mut provider_blocks_not_checked: Vec<String> = cfg
+        .providers
+        .iter()
+        .filter(|p| has_content(&p.body))
+        .filter_map(|p| {
+            let address = sources
+                .get(&p.name)
+                .cloned()
+                .unwrap_or_else(|| super::config::default_provider_address(&p.name));
+            let (addr, schema) = schemas?.provider_for(&p.name, &address)?;
+            schema.provider.is_none().then(|| addr.to_string())
+        })
+        .collect();
+    provider_blocks_not_checked.sort();
+    provider_blocks_not_checked.dedup();
+    Checked {
+        level,
+        diagnostics,
+        not_checked_offline,
+        provider_blocks_not_checked,
+    }
+}
+
+/// True when a provider block sets more than `alias` and `version`:
+/// Terraform validates only such blocks.
+fn has_content(body: &Body) -> bool {
+    body.attributes
+        .iter()
+        .any(|a| !PROVIDER_META.attrs.contains(&a.name.as_str()))
+        || !body.blocks.is_empty()
 }
 
 /// The provider configuration a resource uses: the local name and alias of
@@ -885,7 +938,20 @@ impl<'a, 's, 'c, 't> Walk<'a, 's, 'c, 't> {
             self.ignore_changes(r, block, &address);
         }
         let flavor = provider_checks::flavor(provider, block);
-        provider_checks::check(self.sink, &r.body, block, flavor, &address);
+        let rules = self
+            .schemas
+            .and_then(|s| s.rules_for(provider))
+            .and_then(|p| p.resource(&r.type_name));
+        let (cfg, t) = (self.cfg, self.t);
+        let locals = |name: &str| {
+            t.locals
+                .get(name)
+                .and_then(|i| cfg.locals[*i].body.attributes.first())
+                .map(|a| &a.expr)
+        };
+        let unchecked =
+            provider_checks::check(self.sink, &r.body, block, flavor, &address, rules, &locals);
+        self.sink.not_checked(&r.type_name, unchecked);
     }
 
     /// Each `lifecycle { ignore_changes = [...] }` element must name
@@ -998,13 +1064,7 @@ impl<'a, 's, 'c, 't> Walk<'a, 's, 'c, 't> {
     /// the provider's schema) its arguments.
     fn provider(&mut self, i: usize, refs: &[(String, &Reference)]) {
         let p = &self.cfg.providers[i];
-        let content = p
-            .body
-            .attributes
-            .iter()
-            .any(|a| !PROVIDER_META.attrs.contains(&a.name.as_str()))
-            || !p.body.blocks.is_empty();
-        if !content {
+        if !has_content(&p.body) {
             return;
         }
         if self.eval_refs(refs, None, Context::default()) {

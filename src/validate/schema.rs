@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::rules::ProviderRules;
+
 /// An error loading a schema file.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -370,11 +372,13 @@ struct SchemaFile {
 pub const BUILTIN_TERRAFORM: &str = "terraform.io/builtin/terraform";
 
 /// Provider schemas merged from any number of files, keyed by provider
-/// address (`registry.terraform.io/hashicorp/azurerm`).
+/// address (`registry.terraform.io/hashicorp/azurerm`), with each
+/// provider's validation data (`validate::rules`) when loaded.
 #[derive(Debug, Clone, Default)]
 pub struct Schemas {
     providers: BTreeMap<String, ProviderSchema>,
     by_local_name: HashMap<String, String>,
+    rules: BTreeMap<String, std::sync::Arc<ProviderRules>>,
 }
 
 impl Schemas {
@@ -427,6 +431,32 @@ impl Schemas {
         for (addr, p) in other.providers {
             self.insert(addr, p);
         }
+        self.rules.extend(other.rules);
+    }
+
+    /// Adds (or replaces) a provider's validation data, by the provider
+    /// address it names.
+    pub fn add_rules(&mut self, rules: ProviderRules) {
+        self.rules
+            .insert(rules.provider.clone(), std::sync::Arc::new(rules));
+    }
+
+    /// The validation data of a provider address, else of the provider
+    /// loaded under the same local name (a mirror host still serves).
+    pub fn rules_for(&self, address: &str) -> Option<&ProviderRules> {
+        if let Some(r) = self.rules.get(address) {
+            return Some(r);
+        }
+        let local = local_name_of_address(address);
+        self.rules
+            .iter()
+            .find(|(a, _)| local_name_of_address(a) == local)
+            .map(|(_, r)| r.as_ref())
+    }
+
+    /// Addresses of the providers whose validation data is loaded, sorted.
+    pub fn rules_addresses(&self) -> impl Iterator<Item = &str> {
+        self.rules.keys().map(String::as_str)
     }
 
     /// True when no provider is loaded.

@@ -7,6 +7,8 @@
 //! What to report is left to `validate::builtin`, `validate::decode` and
 //! `validate::provider_checks`; this file only collects.
 
+use std::collections::BTreeMap;
+
 use super::config::{Config, Span};
 use super::diagnostic::{Diagnostic, Severity};
 
@@ -15,6 +17,8 @@ pub(super) struct Sink<'c> {
     cfg: &'c Config,
     out: Vec<(u32, usize, Diagnostic)>,
     errors: usize,
+    /// Resource type → known values whose validation atg cannot run offline.
+    unchecked: BTreeMap<String, usize>,
 }
 
 impl<'c> Sink<'c> {
@@ -24,6 +28,7 @@ impl<'c> Sink<'c> {
             cfg,
             out: Vec::new(),
             errors: 0,
+            unchecked: BTreeMap::new(),
         }
     }
 
@@ -77,6 +82,17 @@ impl<'c> Sink<'c> {
     pub(super) fn append(&mut self, other: Sink<'c>) {
         self.errors += other.errors;
         self.out.extend(other.out);
+        for (t, n) in other.unchecked {
+            *self.unchecked.entry(t).or_default() += n;
+        }
+    }
+
+    /// Counts `n` values of a resource type that only a real provider run
+    /// checks ("not checked offline").
+    pub(super) fn not_checked(&mut self, resource_type: &str, n: usize) {
+        if n > 0 {
+            *self.unchecked.entry(resource_type.to_string()).or_default() += n;
+        }
     }
 
     /// The number of errors so far.
@@ -101,9 +117,12 @@ impl<'c> Sink<'c> {
     }
 
     /// The diagnostics, ordered by (file, byte, summary).
-    pub(super) fn finish(mut self) -> Vec<Diagnostic> {
+    pub(super) fn finish(mut self) -> (Vec<Diagnostic>, BTreeMap<String, usize>) {
         self.out
             .sort_by(|a, b| (a.0, a.1, &a.2.summary).cmp(&(b.0, b.1, &b.2.summary)));
-        self.out.into_iter().map(|(_, _, d)| d).collect()
+        (
+            self.out.into_iter().map(|(_, _, d)| d).collect(),
+            self.unchecked,
+        )
     }
 }
