@@ -603,3 +603,69 @@ fn terraform_validator_runs_the_real_binary() {
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["validator"], "terraform");
 }
+
+// Issue 14: a configuration with no resource passes any validator; three
+// such passes were reported as "Stable: 3 consecutive provider-validated
+// passes". Here a resource group filter selects nothing.
+#[test]
+fn an_empty_configuration_is_never_called_provider_validated() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    let run = |format: &str| {
+        d.atg()
+            .args(["iterate", "--until-stable", "--validator", "builtin"])
+            .args(["--resource-group", "no-such-group", "--format", format])
+            .arg("--provider-schema")
+            .arg(azurerm_schema())
+            .output()
+            .unwrap()
+    };
+    let out = run("table");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("provider-validated passes"), "{err}");
+    assert!(err.contains("EMPTY configuration"), "{err}");
+    assert!(!err.contains("pass `--provider-schema"), "{err}");
+    let v: Value = serde_json::from_str(&stdout(&run("json"))).unwrap();
+    assert_eq!(v["stable"], true);
+    assert_eq!(v["provider_validated"], false);
+}
+
+// Issue 14: iterate read and parsed the 3 MB provider schema (and now the
+// 9 MB validation data beside it) on every iteration. Here both are pipes
+// the test writes once and then removes: a second read fails.
+#[cfg(unix)]
+#[test]
+fn the_provider_schema_and_its_checks_are_loaded_once_per_run() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    let schema = d.path().join("azurerm.schema.json");
+    let checks = d.path().join("azurerm.validation.json");
+    for (fifo, source) in [
+        (schema.clone(), azurerm_schema()),
+        (
+            checks.clone(),
+            shared("reference/azurerm-4.79.0.validation.json"),
+        ),
+    ] {
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        std::thread::spawn(move || {
+            let bytes = std::fs::read(&source).unwrap();
+            // Blocks until atg opens the pipe to read it.
+            std::fs::write(&fifo, bytes).unwrap();
+            std::fs::remove_file(&fifo).unwrap();
+        });
+    }
+    let out = iterate_until_stable(&d, &schema);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("Stable: 3 consecutive provider-validated passes"),
+        "{err}"
+    );
+    assert!(!schema.exists() && !checks.exists(), "both pipes were read");
+}

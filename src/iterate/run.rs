@@ -73,9 +73,24 @@ pub struct IterateOutcome {
 }
 
 impl IterateOutcome {
-    /// True when stable and every counted pass had argument-level (provider schema) checks.
+    /// True when stable, every counted pass had argument-level (provider
+    /// schema) checks, and those passes had resources to check: an empty
+    /// configuration passes any validator and proves nothing.
     pub fn provider_validated(&self) -> bool {
-        self.stop == Stop::Stable && self.state.consecutive_provider_passes >= self.state.threshold
+        self.stop == Stop::Stable
+            && self.state.consecutive_provider_passes >= self.state.threshold
+            && !self.counted_passes_empty()
+    }
+
+    /// True when a counted pass (one of the last `threshold` iterations)
+    /// emitted no resource.
+    pub fn counted_passes_empty(&self) -> bool {
+        self.state
+            .history
+            .iter()
+            .rev()
+            .take(self.state.threshold as usize)
+            .any(|h| h.resources == 0)
     }
 }
 

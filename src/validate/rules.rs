@@ -359,7 +359,8 @@ pub fn beside_schema(schema_file: &Path) -> Option<PathBuf> {
         return None;
     }
     let p = schema_file.with_file_name(format!("{stem}.validation.json"));
-    p.is_file().then_some(p)
+    // Any readable non-folder (a pipe too).
+    (p.exists() && !p.is_dir()).then_some(p)
 }
 
 #[cfg(test)]
