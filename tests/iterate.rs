@@ -669,3 +669,95 @@ fn the_provider_schema_and_its_checks_are_loaded_once_per_run() {
     );
     assert!(!schema.exists() && !checks.exists(), "both pipes were read");
 }
+
+/// The azurerm validation data with `edit` applied, written beside `schema`
+/// as its `NAME.validation.json` (found by itself).
+fn edited_checks_beside(schema: &std::path::Path, edit: impl Fn(&mut Value)) {
+    let mut v: Value = serde_json::from_slice(
+        &std::fs::read(shared("reference/azurerm-4.79.0.validation.json")).unwrap(),
+    )
+    .unwrap();
+    edit(&mut v["resources"]);
+    let name = schema.file_name().unwrap().to_str().unwrap();
+    let stem = name.strip_suffix(".schema.json").unwrap();
+    std::fs::write(
+        schema.with_file_name(format!("{stem}.validation.json")),
+        serde_json::to_vec(&v).unwrap(),
+    )
+    .unwrap();
+}
+
+// Issue 15: values the provider rejects are learned as remediations for
+// the whole type: an enum value in the provider's spelling, a number
+// clamped into range, the deprecated one of two conflicting arguments
+// dropped. Here the provider's data is edited so contoso's own values fail.
+#[test]
+fn rejected_values_are_case_fixed_clamped_and_conflicts_resolved() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    let schema = edited_schema(&d, "azurerm_key_vault", |b| {
+        b["attributes"]["enabled_for_deployment"]["deprecated"] = Value::Bool(true);
+    });
+    let schema_named = d.path().join("edited.schema.json");
+    std::fs::rename(&schema, &schema_named).unwrap();
+    edited_checks_beside(&schema_named, |r| {
+        r["azurerm_key_vault"]["sku_name"] =
+            serde_json::json!({"one_of": ["Standard", "Premium"], "ignore_case": false});
+        r["azurerm_key_vault"]["enabled_for_deployment"] =
+            serde_json::json!({"conflicts_with": ["enabled_for_disk_encryption"]});
+        r["azurerm_key_vault"]["enabled_for_disk_encryption"] =
+            serde_json::json!({"conflicts_with": ["enabled_for_deployment"]});
+        r["azurerm_public_ip"]["idle_timeout_in_minutes"] = serde_json::json!({"range": [4, 8]});
+    });
+    let out = iterate_until_stable(&d, &schema_named);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("Stable: 3 consecutive provider-validated passes"),
+        "{err}"
+    );
+    let st = state(&d);
+    assert_eq!(st["last_iteration"], 4, "{st}");
+    let first = &st["history"][0];
+    assert_eq!(first["passed"], false);
+    assert!(
+        first["errors_by_category"]["invalid_value"]
+            .as_u64()
+            .unwrap()
+            >= 4,
+        "{first}"
+    );
+    let rules: Vec<String> = st["remediations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["rule"].as_str().unwrap(),
+                r["path"].as_str().unwrap_or_default(),
+                r["to"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    for want in [
+        "set_value sku_name Standard",
+        "set_value idle_timeout_in_minutes 8",
+        "drop_argument enabled_for_deployment ",
+    ] {
+        assert!(rules.contains(&want.to_string()), "{want} not in {rules:?}");
+    }
+    assert!(
+        !rules.iter().any(|r| r.starts_with("skip_resource")),
+        "nothing is skipped: {rules:?}"
+    );
+    let kv = d.read("demos/iteration2/security.tf");
+    assert!(kv.contains("sku_name = \"Standard\""), "{kv}");
+    assert!(!kv.contains("enabled_for_deployment"), "{kv}");
+    assert!(kv.contains("enabled_for_disk_encryption"), "{kv}");
+    let net = d.read("demos/iteration2/network.tf");
+    assert!(!net.contains("idle_timeout_in_minutes = 10"), "{net}");
+    assert!(net.contains("idle_timeout_in_minutes = 8"), "{net}");
+    let report = d.read("demos/iteration2/generation_report.md");
+    assert!(report.contains("(remediation)"), "{report}");
+}

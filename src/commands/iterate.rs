@@ -113,8 +113,16 @@ pub async fn run(
     ));
     let reporter = printer.reporter();
     let validate = |dir: &std::path::Path| validator.validate(dir);
-    let outcome = iterate::run(&snapshot, &settings, &validate, &reporter, &interrupted)
-        .map_err(iterate_error)?;
+    let deprecated = |ty: &str, path: &str| validator.is_deprecated(ty, path);
+    let outcome = iterate::run(
+        &snapshot,
+        &settings,
+        &validate,
+        &deprecated,
+        &reporter,
+        &interrupted,
+    )
+    .map_err(iterate_error)?;
     drop(reporter);
     for note in &outcome.notes {
         printer.status(note);

@@ -153,8 +153,10 @@ pub fn level_name(level: ValidationLevel) -> &'static str {
     }
 }
 
-/// Runs the loop. `validate` checks one folder; `interrupted` is set by the
-/// Ctrl-C handler and checked between phases.
+/// Runs the loop. `validate` checks one folder; `deprecated(resource
+/// type, dotted path)` says whether the provider schema deprecates an
+/// argument (for the conflicting-arguments remediation); `interrupted` is
+/// set by the Ctrl-C handler and checked between phases.
 ///
 /// Errors: state I/O, writing outputs, a validator tool failure, or
 /// interruption; each leaves the state file whole.
@@ -162,6 +164,7 @@ pub fn run(
     snapshot: &Snapshot,
     settings: &IterateSettings,
     validate: &dyn Fn(&Path) -> Result<ValidationOutcome, ValidateError>,
+    deprecated: &dyn Fn(&str, &str) -> bool,
     reporter: &dyn Reporter,
     interrupted: &AtomicBool,
 ) -> Result<IterateOutcome, IterateError> {
@@ -246,7 +249,7 @@ pub fn run(
         }
 
         reporter.on_start(&format!("iteration {n}: analyse"), None);
-        let analysis = analysis::analyse(&validation.diagnostics);
+        let analysis = analysis::analyse(&validation.diagnostics, deprecated);
         let passed = analysis.errors == 0;
         let in_force = state.remediations.len();
         let mut learned = 0;

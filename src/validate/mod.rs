@@ -259,6 +259,16 @@ impl Validator {
         Ok(outcome)
     }
 
+    /// True when a provider schema this validator loaded marks the argument
+    /// at a dotted path of a resource type as deprecated (false before any
+    /// builtin run, and for the terraform validator, which loads none).
+    pub fn is_deprecated(&self, resource_type: &str, path: &str) -> bool {
+        let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        loaded
+            .values()
+            .any(|s| s.is_deprecated(resource_type, path))
+    }
+
     /// The schemas of `files` with their validation data, loaded on first
     /// use and kept for the validator's life.
     fn schemas(&self, files: Vec<PathBuf>) -> Result<Arc<Schemas>, ValidateError> {

@@ -500,6 +500,28 @@ impl Schemas {
             .get(resource_type)
     }
 
+    /// True when the argument or block at a dotted path (no indices, e.g.
+    /// `os_disk.caching`) of a managed resource type is deprecated in its
+    /// provider's schema.
+    pub fn is_deprecated(&self, resource_type: &str, path: &str) -> bool {
+        let Some(entry) = self.resource(resource_type) else {
+            return false;
+        };
+        let mut block = &entry.block;
+        let mut parts = path.split('.').peekable();
+        while let Some(p) = parts.next() {
+            if let Some(a) = block.attributes.get(p) {
+                return parts.peek().is_none() && a.deprecated;
+            }
+            match block.block_types.get(p) {
+                Some(nb) if parts.peek().is_none() => return nb.block.deprecated,
+                Some(nb) => block = &nb.block,
+                None => return false,
+            }
+        }
+        false
+    }
+
     /// The schema of a data source type, if its provider is loaded and has it.
     pub fn data_source(&self, resource_type: &str) -> Option<&SchemaEntry> {
         self.provider_for_type(resource_type)?
