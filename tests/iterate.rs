@@ -405,22 +405,8 @@ fn validate_reports_invalid_config_with_exit_1_and_json() {
         "tf/main.tf",
         "resource \"azurerm_resource_group\" \"rg\" {\n  name = \"rg\"\n  location = \"eastus\"\n  colour = \"blue\"\n}\n",
     );
-    let out = d
-        .atg()
-        .args([
-            "validate",
-            "tf",
-            "--validator",
-            "builtin",
-            "--format",
-            "json",
-            "--provider-schema",
-        ])
-        .arg(azurerm_schema())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let (code, v) = validate_azurerm(&d, std::path::Path::new("tf"));
+    assert_eq!(code, Some(1), "{v}");
     assert_eq!(v["valid"], false);
     assert_eq!(v["level"], "provider");
     assert_eq!(v["diagnostics"][0]["summary"], "Unsupported argument");

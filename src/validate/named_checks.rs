@@ -8,7 +8,8 @@
 //!
 //! The checks and their sources: `validation.StringIsNotEmpty`,
 //! `StringIsNotWhiteSpace`, `IsUUID`, `IsIPv4Address`, `IsIPAddress`,
-//! `StringIsBase64`, `IntAtLeast`/`IntAtMost`/`FloatAtLeast`/`FloatAtMost`
+//! `StringIsBase64`, `IsPortNumber`,
+//! `IntAtLeast`/`IntAtMost`/`FloatAtLeast`/`FloatAtMost`
 //! (terraform-plugin-sdk/v2 `helper/validation`); azurerm's resource group
 //! name (`resource/validate.ValidateName`), storage account name and key
 //! vault name; and the typed ARM resource ID parsers of go-azure-helpers
@@ -64,6 +65,8 @@ pub enum NamedCheck {
         /// Float formatting (`%f`) in the message.
         float: bool,
     },
+    /// `validation.IsPortNumber`: 1 to 65535.
+    PortNumber,
     /// `validation.IntAtMost` / `FloatAtMost`.
     AtMost {
         /// The highest allowed value.
@@ -234,7 +237,9 @@ impl NamedCheck {
                     errors.push(format!("expected {q} to be a base64 string, got {v}"));
                 }
             }
-            NamedCheck::AtLeast { .. } | NamedCheck::AtMost { .. } => return Verdict::Unknown,
+            NamedCheck::AtLeast { .. } | NamedCheck::AtMost { .. } | NamedCheck::PortNumber => {
+                return Verdict::Unknown;
+            }
             NamedCheck::ResourceGroupName => {
                 if v.len() > 90 {
                     errors.push(format!("{q} may not exceed 90 characters in length"));
@@ -307,7 +312,16 @@ impl NamedCheck {
                 fmt(max, float),
                 fmt(n, float)
             )]),
-            NamedCheck::AtLeast { .. } | NamedCheck::AtMost { .. } => Verdict::Valid,
+            NamedCheck::PortNumber if !(1.0..=65535.0).contains(&n) || n.fract() != 0.0 => {
+                Verdict::Invalid(vec![format!(
+                    "expected {} to be a valid port number, got: {}",
+                    go_quote(key),
+                    go_number(n)
+                )])
+            }
+            NamedCheck::AtLeast { .. } | NamedCheck::AtMost { .. } | NamedCheck::PortNumber => {
+                Verdict::Valid
+            }
             _ => Verdict::Unknown,
         }
     }
@@ -340,6 +354,7 @@ impl NamedCheck {
             NamedCheck::Ipv4,
             NamedCheck::IpAddress,
             NamedCheck::Base64,
+            NamedCheck::PortNumber,
         ];
         candidates.extend(numeric_candidate(name, probes));
         candidates.extend(ArmIdShape::from_probes(probes).map(NamedCheck::ArmId));

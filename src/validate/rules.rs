@@ -7,7 +7,9 @@
 //! `ignore_case`, `elem_one_of`), numeric ranges, and for other validation
 //! functions the `probes` (sentinel values and the messages they gave),
 //! which `validate::named_checks` turns into a check when it recognises
-//! the function.
+//! the function. An optional `"message_key": "name"` says the provider's
+//! messages name a nested argument by its name rather than by the SDK's
+//! flatmap key.
 //!
 //! Applying the rules to a configuration is left to
 //! `validate::provider_checks`; finding the file beside a schema to
@@ -117,6 +119,11 @@ pub struct ArgRules {
     pub at_least_one_of: Vec<String>,
     /// When this one is set, these keys must be set too.
     pub required_with: Vec<String>,
+    /// Messages name the argument by its name (`type`), not by the SDK's
+    /// key (`default_action.0.type`): the provider wraps its validation
+    /// function with `validation.ToDiagFunc`, which passes the last
+    /// attribute name (data: `"message_key": "name"`; default `"path"`).
+    pub name_key: bool,
 }
 
 impl ArgRules {
@@ -193,6 +200,8 @@ struct RawArg {
     required_with: Vec<String>,
     #[serde(default)]
     probes: Option<RawProbes>,
+    #[serde(default)]
+    message_key: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -258,8 +267,17 @@ fn compile(path: &str, raw: RawArg) -> ArgRules {
                 None => readable = false,
             }
         }
+        // The data may name a nested argument by its name or by the SDK's
+        // key (`a.0.b`); either way the probes must agree.
+        let flat = path.replace('.', ".0.");
         let named = readable
-            .then(|| NamedCheck::recognise(name, &probes))
+            .then(|| {
+                NamedCheck::recognise(name, &probes).or_else(|| {
+                    (flat != name)
+                        .then(|| NamedCheck::recognise(&flat, &probes))
+                        .flatten()
+                })
+            })
             .flatten();
         Some(named.map_or(ValueCheck::NotCheckedOffline, ValueCheck::Named))
     } else {
@@ -272,6 +290,7 @@ fn compile(path: &str, raw: RawArg) -> ArgRules {
         exactly_one_of: raw.exactly_one_of,
         at_least_one_of: raw.at_least_one_of,
         required_with: raw.required_with,
+        name_key: raw.message_key.as_deref() == Some("name"),
     }
 }
 

@@ -341,6 +341,15 @@ impl<'a> Sdk<'_, '_, '_, 'a> {
             open,
             set_at,
         } = *place;
+        // The key validation functions name the argument by.
+        let name_key = rules.is_some_and(|r| r.name_key);
+        let msg_key = |k: &str| -> String {
+            if name_key {
+                path.rsplit('.').next().unwrap_or(path).to_string()
+            } else {
+                k.to_string()
+            }
+        };
         match node {
             Node::Block(nb) => {
                 let Val::List { items, .. } = val else { return };
@@ -389,7 +398,7 @@ impl<'a> Sdk<'_, '_, '_, 'a> {
                                         continue;
                                     };
                                     if !allowed.iter().any(|a| a == s.as_ref()) {
-                                        let summary = one_of_message(&k, allowed, &s);
+                                        let summary = one_of_message(&msg_key(&k), allowed, &s);
                                         self.error(elem_at(item), summary, String::new(), path);
                                     }
                                 }
@@ -400,7 +409,7 @@ impl<'a> Sdk<'_, '_, '_, 'a> {
                     (_, Val::Prim(lit, at)) => {
                         let at = set_at.unwrap_or(*at);
                         if let Some(check) = rules.and_then(|r| r.value.as_ref()) {
-                            self.primitive(key, path, &lit.kind, check, at);
+                            self.primitive(&msg_key(key), path, &lit.kind, check, at);
                         }
                     }
                     _ => {}
@@ -452,6 +461,10 @@ impl<'a> Sdk<'_, '_, '_, 'a> {
                         } else {
                             nc.check_num(key, n)
                         }
+                    }
+                    NamedCheck::PortNumber => {
+                        let Some(n) = as_number(lit) else { return };
+                        nc.check_num(key, n)
                     }
                     _ => {
                         let Some(s) = as_string(lit) else { return };
