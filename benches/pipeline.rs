@@ -4,8 +4,10 @@
 //! Run by hand: `cargo bench --bench pipeline` (add sizes as arguments, e.g.
 //! `-- 1000 10000`). Each size runs in a child process so its peak resident
 //! memory (VmHWM) is its own. The azurerm schema from `../shared/reference`
-//! is used when present; otherwise validation is structural and the output
-//! says so. Figures go in docs/PERFORMANCE.md.
+//! is used when present, with its validation data; otherwise validation is
+//! structural and the output says so. The last column times validation
+//! without the provider's own checks (issue 15), for comparison. Figures go
+//! in docs/PERFORMANCE.md.
 
 use std::path::{Path, PathBuf};
 
@@ -31,9 +33,9 @@ fn main() {
         args.iter().map(|a| a.parse().expect("size")).collect()
     };
     println!(
-        "| resources | import s | generate s | validate s | total s | peak RSS MiB | validation |"
+        "| resources | import s | generate s | validate s | total s | peak RSS MiB | validation | validate without provider checks s |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---:|---:|---:|---:|---:|---:|---|---:|");
     let me = std::env::current_exe().expect("own path");
     for n in sizes {
         let out = Command::new(&me)
@@ -102,7 +104,26 @@ fn child(n: usize) {
     atg::background::drop_later(snap);
     let generate = t.elapsed().as_secs_f64();
 
-    // Validate: builtin, against the azurerm schema when available.
+    // The provider's own checks (issue 15) are measured apart: the same
+    // validation with the schema alone (a copy without the validation
+    // data beside it), before the one a user runs.
+    let bare = schema().map(|s| {
+        let copy = dir.path().join("bare.schema.json");
+        std::fs::copy(s, &copy).expect("copy schema");
+        copy
+    });
+    let t = Instant::now();
+    let bare_opts = atg::validate::ValidateOptions {
+        validator: atg::validate::ValidatorChoice::Builtin,
+        schema_files: bare.into_iter().collect(),
+        schema_cache_dir: dir.path().join("schemas"),
+        ..Default::default()
+    };
+    drop(atg::validate::validate_dir(&out, &bare_opts).expect("validate"));
+    let without_checks = t.elapsed().as_secs_f64();
+
+    // Validate: builtin, against the azurerm schema when available, with
+    // the validation data found beside it.
     let t = Instant::now();
     let vopts = atg::validate::ValidateOptions {
         validator: atg::validate::ValidatorChoice::Builtin,
@@ -125,7 +146,7 @@ fn child(n: usize) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0);
     println!(
-        "| {resources} | {import:.2} | {generate:.2} | {validate:.2} | {:.2} | {:.0} | {level}, {errors} errors |",
+        "| {resources} | {import:.2} | {generate:.2} | {validate:.2} | {:.2} | {:.0} | {level}, {errors} errors | {without_checks:.2} |",
         import + generate + validate,
         hwm_kib / 1024.0
     );

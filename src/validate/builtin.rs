@@ -938,8 +938,10 @@ impl<'a, 's, 'c, 't> Walk<'a, 's, 'c, 't> {
             self.ignore_changes(r, block, &address);
         }
         let flavor = provider_checks::flavor(provider, block);
+        // The validation data describes managed resources only.
         let rules = self
             .schemas
+            .filter(|_| r.mode == ResourceMode::Managed)
             .and_then(|s| s.rules_for(provider))
             .and_then(|p| p.resource(&r.type_name));
         let (cfg, t) = (self.cfg, self.t);

@@ -713,6 +713,8 @@ impl SchemaCache {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .and_then(|n| n.strip_suffix(".json"))
+                // Validation data may sit beside a cached schema.
+                .filter(|s| !s.ends_with(".validation"))
             else {
                 continue;
             };
@@ -868,6 +870,11 @@ pub(crate) mod tests {
             "5.10.0".to_string(),
         );
         cache.store_all(aws, &versions).unwrap();
+        // Validation data beside a cached schema is not a schema version.
+        let beside = cache
+            .dir()
+            .join("registry.terraform.io/hashicorp/aws/5.10.0.validation.json");
+        std::fs::write(&beside, "{}").unwrap();
         let hit = cache
             .lookup("registry.terraform.io/hashicorp/aws", "5.1.0")
             .unwrap();
