@@ -382,7 +382,11 @@ impl<'a> Sdk<'_, '_, '_, 'a> {
                                 Self::range(Some(item), expr.unwrap_or_default(), None)
                             }
                         };
+                        // cty orders a set of strings or numbers by value,
+                        // and the SDK numbers the elements in that order.
+                        let order = if set { set_order(items) } else { Vec::new() };
                         for (i, item) in items.iter().enumerate() {
+                            let i = order.get(i).copied().unwrap_or(i);
                             let k = format!("{key}.{i}");
                             match (e.as_ref(), item) {
                                 (CtyType::Object { attrs, .. }, Val::Obj(o)) => {
@@ -489,6 +493,31 @@ impl<'a> Sdk<'_, '_, '_, 'a> {
             self.error(at, e, String::new(), path);
         }
     }
+}
+
+/// For each element of a set of primitives, its number in cty's order of
+/// the set (distinct values, strings by bytes, numbers by value). Empty
+/// when some element is not a literal (objects: ordered by hash, so atg
+/// keeps the configuration's order).
+fn set_order(items: &[Val<'_>]) -> Vec<usize> {
+    let mut keys: Vec<(u8, f64, &str)> = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Val::Prim(lit, _) => match &lit.kind {
+                ExprKind::String(s) => keys.push((1, 0.0, s.as_str())),
+                ExprKind::Number(n) => keys.push((0, *n, "")),
+                ExprKind::Bool(b) => keys.push((0, f64::from(u8::from(*b)), "")),
+                _ => return Vec::new(),
+            },
+            _ => return Vec::new(),
+        }
+    }
+    let mut sorted = keys.clone();
+    sorted.sort_by(|a, b| (a.0, a.2).cmp(&(b.0, b.2)).then(a.1.total_cmp(&b.1)));
+    sorted.dedup();
+    keys.iter()
+        .map(|k| sorted.iter().position(|s| s == k).unwrap_or(0))
+        .collect()
 }
 
 /// `validation.StringInSlice`'s message: `expected KEY to be one of

@@ -334,3 +334,28 @@ resource "azurerm_storage_account" "st" {
     );
     assert_eq!(unchecked.get("azurerm_key_vault"), None, "{unchecked:?}");
 }
+
+// The SDK numbers the elements of a set of strings in cty's order (by
+// value), and Terraform places the error on the whole set: checked against
+// real terraform with aws `secondary_private_ips`.
+#[test]
+fn set_elements_are_numbered_in_cty_order_and_reported_on_the_set() {
+    let (ds, _) = run(r#"
+resource "azurerm_api_management_api" "api" {
+  name                = "api"
+  resource_group_name = "rg"
+  api_management_name = "apim"
+  revision            = "1"
+  protocols           = ["wss", "ftp", "http"]
+}
+"#);
+    assert_eq!(
+        show(&ds),
+        vec![err(
+            "expected protocols.0 to be one of [\"http\" \"https\" \"ws\" \"wss\"], got ftp",
+            "",
+            "protocols",
+            "7:25"
+        )]
+    );
+}
