@@ -1,15 +1,16 @@
 //! The checks a provider makes itself when Terraform asks it to validate a
-//! resource or data source configuration, as far as a provider schema lets
-//! atg repeat them: a value set on a computed-only attribute, and
-//! deprecated arguments and blocks in use. Their wording depends on how the
+//! resource or data source configuration. Their wording depends on how the
 //! provider is built, so it is chosen per `Flavor`.
 //!
 //! For terraform-plugin-sdk/v2 providers (azurerm, most of aws) the SDK's
-//! whole validation runs (`provider_checks::sdk`), with what the provider
-//! checks beyond its schema when its validation data is loaded
-//! (`validate::rules`): enums, ranges, named checks, `ConflictsWith`,
-//! `ExactlyOneOf`, `AtLeastOneOf`, `RequiredWith`. When these checks run is
-//! left to `validate::builtin`.
+//! whole validation runs (`provider_checks::sdk`): computed-only values and
+//! deprecations from the schema, and, when the provider's validation data
+//! is loaded (`validate::rules`), enums, ranges, named checks,
+//! `ConflictsWith`, `ExactlyOneOf`, `AtLeastOneOf`, `RequiredWith`. For
+//! terraform-plugin-framework providers and Terraform's builtin provider,
+//! this file walks the body for what their schemas reveal: a value set on a
+//! read-only attribute, and deprecated attributes and blocks. When these
+//! checks run is left to `validate::builtin`.
 
 mod sdk;
 mod value;
@@ -98,6 +99,7 @@ pub(super) fn check<'a>(
     0
 }
 
+/// The checks of framework and builtin providers (the SDK's are in `sdk`).
 struct Walk<'s, 'c> {
     sink: &'s mut Sink<'c>,
     flavor: Flavor,
