@@ -746,4 +746,15 @@ fn rejected_values_are_case_fixed_clamped_and_conflicts_resolved() {
     assert!(net.contains("idle_timeout_in_minutes = 8"), "{net}");
     let report = d.read("demos/iteration2/generation_report.md");
     assert!(report.contains("(remediation)"), "{report}");
+    // The iteration's validation says what only a real provider checks.
+    let v: Value = serde_json::from_str(&d.read("demos/iteration2/validate.json")).unwrap();
+    assert!(
+        v["not_checked_offline"]["azurerm_linux_virtual_machine"].as_u64() > Some(0),
+        "{}",
+        v["not_checked_offline"]
+    );
+    assert!(
+        d.read("demos/iteration2/README.md")
+            .contains("Not checked offline")
+    );
 }

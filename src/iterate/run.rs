@@ -132,6 +132,8 @@ struct ValidateFile<'a> {
     valid: bool,
     error_count: usize,
     warning_count: usize,
+    /// Resource type → known values only a real provider run checks.
+    not_checked_offline: &'a std::collections::BTreeMap<String, usize>,
     diagnostics: &'a [Diagnostic],
 }
 
@@ -270,6 +272,7 @@ pub fn run(
             valid: passed,
             error_count: analysis.errors,
             warning_count: analysis.warnings,
+            not_checked_offline: &validation.not_checked_offline,
             diagnostics: &validation.diagnostics,
         };
         let afile = AnalysisFile {
@@ -380,6 +383,12 @@ fn iteration_readme(
     );
     if let Some(note) = v.note {
         s.push_str(&format!("- Note: {note}\n"));
+    }
+    let unchecked: usize = v.not_checked_offline.values().sum();
+    if unchecked > 0 {
+        s.push_str(&format!(
+            "- Not checked offline: {unchecked} values whose provider validation only a real provider run checks (by type in `validate.json`)\n"
+        ));
     }
     s.push_str("\nFiles: the Terraform configuration, `generation_report.md`, `validate.json`, `analysis.json`.\n");
     s
