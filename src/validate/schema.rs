@@ -244,6 +244,14 @@ impl AttributeSchema {
         self.computed && !self.optional && !self.required
     }
 
+    /// `value_type`, borrowed when the schema gives `type` (most do).
+    pub fn value_type_cow(&self) -> std::borrow::Cow<'_, CtyType> {
+        match &self.ty {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => std::borrow::Cow::Owned(self.value_type()),
+        }
+    }
+
     /// The effective value type: `type`, or the object type `nested_type` implies.
     pub fn value_type(&self) -> CtyType {
         if let Some(t) = &self.ty {

@@ -76,10 +76,7 @@ impl<'s> Node<'s> {
 
     fn ty(self) -> Option<Cow<'s, CtyType>> {
         match self {
-            Node::Attr(a) => Some(match &a.ty {
-                Some(t) => Cow::Borrowed(t),
-                None => Cow::Owned(a.value_type()),
-            }),
+            Node::Attr(a) => Some(a.value_type_cow()),
             Node::Type(t) => Some(Cow::Borrowed(t)),
             Node::Block(_) => None,
         }

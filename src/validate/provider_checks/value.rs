@@ -136,7 +136,7 @@ impl<'a> Decode<'a, '_> {
                 continue;
             }
             if let Some(s) = schema.attributes.get(name) {
-                obj.set(name, self.expr(&a.expr, &s.value_type(), 0));
+                obj.set(name, self.expr(&a.expr, &s.value_type_cow(), 0));
             } else if !body.json {
                 continue;
             } else if let Some(nested) = schema.block_types.get(name) {
@@ -233,7 +233,7 @@ impl<'a> Decode<'a, '_> {
         for i in items {
             let name = i.key.as_str();
             if let Some(s) = schema.attributes.get(name) {
-                obj.set(name, self.expr(&i.value, &s.value_type(), 0));
+                obj.set(name, self.expr(&i.value, &s.value_type_cow(), 0));
             } else if let Some(nested) = schema.block_types.get(name) {
                 obj.set(name, self.json_blocks(&i.value, i.key_span, &nested.block));
             } else if name == "dynamic"
