@@ -1,12 +1,14 @@
 //! clap definitions, one file per command; no logic. Each command's
 //! arguments are turned into settings by its module in `commands`.
 
+pub mod agent;
 pub mod compare;
 pub mod deploy;
 pub mod fidelity;
 pub mod generate;
 pub mod iterate;
 pub mod monitor;
+pub mod patch;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -56,6 +58,10 @@ pub enum Command {
     CompareIterations(compare::CompareIterationsArgs),
     /// Poll the store's counts until they stop changing.
     Monitor(monitor::MonitorArgs),
+    /// Hand CI/PR, analysis and deployment work to agents on Kubernetes (CodeRuns).
+    Agent(agent::AgentArgs),
+    /// Verify, apply and roll back patches proposed to a git repository, with a provenance log.
+    Patch(patch::PatchArgs),
 }
 
 /// Output format of result tables.

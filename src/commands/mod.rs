@@ -2,12 +2,14 @@
 //! environment, wire the stages together, and hand results to the output
 //! layer. No stage logic lives here.
 
+pub mod agent;
 pub mod compare;
 pub mod deploy;
 pub mod fidelity;
 pub mod generate;
 pub mod iterate;
 pub mod monitor;
+pub mod patch;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -34,6 +36,8 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus, CliError> {
         Command::Compare(args) => compare::run(&cli.graph, args, printer).await,
         Command::CompareIterations(args) => compare::run_iterations(args, printer),
         Command::Monitor(args) => monitor::run(&cli.graph, args, printer).await,
+        Command::Agent(args) => agent::run(args, printer).await,
+        Command::Patch(args) => patch::run(args, printer),
     }
 }
 
