@@ -7,6 +7,7 @@
 //! thin layer that wires stages to the command line.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod agents;
 pub mod azure;
 pub mod background;
 pub mod cli;

@@ -1,6 +1,7 @@
 //! clap definitions, one file per command; no logic. Each command's
 //! arguments are turned into settings by its module in `commands`.
 
+pub mod agent;
 pub mod compare;
 pub mod deploy;
 pub mod fidelity;
@@ -8,6 +9,7 @@ pub mod generate;
 pub mod graph;
 pub mod iterate;
 pub mod monitor;
+pub mod patch;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -59,6 +61,10 @@ pub enum Command {
     Monitor(monitor::MonitorArgs),
     /// Work on graph stores: copy snapshots between SQLite and Neo4j.
     Graph(graph::GraphArgs),
+    /// Hand CI/PR, analysis and deployment work to agents on Kubernetes (CodeRuns).
+    Agent(agent::AgentArgs),
+    /// Verify, apply and roll back patches proposed to a git repository, with a provenance log.
+    Patch(patch::PatchArgs),
 }
 
 /// Output format of result tables.

@@ -2,6 +2,7 @@
 //! environment, wire the stages together, and hand results to the output
 //! layer. No stage logic lives here.
 
+pub mod agent;
 pub mod compare;
 pub mod deploy;
 pub mod fidelity;
@@ -9,6 +10,7 @@ pub mod generate;
 pub mod graph;
 pub mod iterate;
 pub mod monitor;
+pub mod patch;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -42,6 +44,8 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus, CliError> {
         Command::CompareIterations(args) => compare::run_iterations(args, printer),
         Command::Monitor(args) => monitor::run(&graph, args, printer).await,
         Command::Graph(args) => graph::run(args, cli.neo4j_database.as_deref(), printer).await,
+        Command::Agent(args) => agent::run(args, printer).await,
+        Command::Patch(args) => patch::run(args, printer),
     }
 }
 

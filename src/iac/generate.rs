@@ -25,12 +25,17 @@ pub struct Adjustments {
     /// azurerm resource type → dotted argument paths to drop (`os_disk.foo`).
     #[serde(default)]
     pub drop_arguments: BTreeMap<String, BTreeSet<String>>,
+    /// azurerm resource type → dotted argument path → rejected value → the
+    /// value written instead (an enum in the provider's spelling, a number
+    /// clamped into range).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub replace_values: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
 }
 
 impl Adjustments {
     /// True when nothing is recorded.
     pub fn is_empty(&self) -> bool {
-        self.skip.is_empty() && self.drop_arguments.is_empty()
+        self.skip.is_empty() && self.drop_arguments.is_empty() && self.replace_values.is_empty()
     }
 }
 
@@ -347,6 +352,22 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
                 for p in paths {
                     if b.body.remove_path(p) {
                         report.note_drop(&u.address, p);
+                    }
+                }
+            }
+            if let Some(paths) = b
+                .labels
+                .first()
+                .and_then(|t| opts.adjustments.replace_values.get(t))
+            {
+                for (p, values) in paths {
+                    for (from, to) in values {
+                        if b.body.replace_value(p, from, to) {
+                            let message = format!(
+                                "set `{p}` to \"{to}\" instead of \"{from}\" (remediation)"
+                            );
+                            report.note(&u.address, message);
+                        }
                     }
                 }
             }

@@ -159,3 +159,26 @@ pub fn plugin_dir(providers: &[String]) -> Result<PathBuf, String> {
         )
     })
 }
+
+/// `atg validate DIR --validator builtin --format json --provider-schema
+/// <azurerm 4.79>` (its validation data is found beside it): the exit code
+/// and the JSON document.
+pub fn validate_azurerm(d: &Dir, dir: &Path) -> (Option<i32>, serde_json::Value) {
+    let out = d
+        .atg()
+        .arg("validate")
+        .arg(dir)
+        .args([
+            "--validator",
+            "builtin",
+            "--format",
+            "json",
+            "--provider-schema",
+        ])
+        .arg(azurerm_schema())
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
+    (out.status.code(), v)
+}
