@@ -14,6 +14,11 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // One TLS crypto provider for the whole process: ring. Both ring and
+    // aws-lc-rs are compiled in (the Neo4j driver brings the latter), and
+    // rustls then refuses to pick a default, so clients that build their
+    // own TLS config (kube's) would panic without this.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     let printer = Printer::new(cli.quiet);
     let runtime = match tokio::runtime::Builder::new_current_thread()
