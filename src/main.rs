@@ -17,6 +17,11 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // One TLS crypto provider for the whole process: ring. Both ring and
+    // aws-lc-rs are compiled in (the Neo4j driver brings the latter), and
+    // rustls then refuses to pick a default, so clients that build their
+    // own TLS config (kube's) would panic without this.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     // Secret-named variables of the environment never reach the output.
     let env = atg::deploy::env::process_vars();

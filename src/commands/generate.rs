@@ -32,10 +32,12 @@ pub fn options(source: &SourceArgs, prefix: String, adjustments: Adjustments) ->
     }
 }
 
-/// Loads the snapshot the source flags select.
+/// Loads the snapshot the source flags select, warning about resources
+/// whose values Azure Tenant Grapher cut short (they are not generated).
 pub async fn load_snapshot(
     graph_spec: &str,
     source: &SourceArgs,
+    printer: &Printer,
 ) -> Result<(String, Snapshot), CliError> {
     let store = graph::open_existing(graph_spec)?;
     let scan = graph::select_scan(
@@ -45,7 +47,36 @@ pub async fn load_snapshot(
     )
     .await?;
     let snapshot = store.load_snapshot(&scan.scan_id).await?;
+    warn_truncated(
+        printer,
+        &scan.scan_id,
+        &snapshot,
+        "they are skipped (listed in generation_report.md)",
+    );
     Ok((scan.scan_id, snapshot))
+}
+
+/// One warning when `snapshot` holds resources with values that Azure
+/// Tenant Grapher cut at 5000 characters (`Resource::is_truncated`), with
+/// their count and `consequence`, what happens to them.
+pub(crate) fn warn_truncated(
+    printer: &Printer,
+    scan_id: &str,
+    snapshot: &Snapshot,
+    consequence: &str,
+) {
+    let n = snapshot
+        .resources
+        .iter()
+        .filter(|r| r.is_truncated())
+        .count();
+    if n > 0 {
+        printer.warn(&format!(
+            "scan `{scan_id}` has {} with values that Azure Tenant Grapher cut at 5000 characters (`{}`): {consequence}; scan the tenant with `atg scan` to read them whole",
+            plural(n, "resource"),
+            crate::model::TRUNCATED_MARK
+        ));
+    }
 }
 
 /// One summary line for a generation.
@@ -118,7 +149,7 @@ pub async fn run(
     } else {
         args.syntax
     };
-    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source).await?;
+    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source, printer).await?;
     let opts = options(
         &args.source,
         args.resource_group_prefix.clone(),

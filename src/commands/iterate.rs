@@ -86,7 +86,7 @@ pub async fn run(
     } else {
         None
     };
-    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source).await?;
+    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source, printer).await?;
     // The deployment is verified against the snapshot the iterations come from.
     let verify = if args.auto_deploy {
         super::verify::settings(
@@ -114,16 +114,26 @@ pub async fn run(
         generate: generate_options(&args.source, String::new(), Adjustments::default()),
         scan_id: scan_id.clone(),
     };
-    let vopts = validate_options(&args.validator);
+    // One validator for the run: the provider schema (3 MB) and validation
+    // data (9 MB) are loaded once, not once per iteration.
+    let validator = crate::validate::Validator::new(validate_options(&args.validator));
     let interrupted = super::interrupt_flag();
     printer.status(&format!(
         "Iterating on scan {scan_id} into `{}`",
         settings.root.display()
     ));
     let reporter = printer.reporter();
-    let validate = |dir: &std::path::Path| crate::validate::validate_dir(dir, &vopts);
-    let outcome = iterate::run(&snapshot, &settings, &validate, &reporter, &interrupted)
-        .map_err(iterate_error)?;
+    let validate = |dir: &std::path::Path| validator.validate(dir);
+    let deprecated = |ty: &str, path: &str| validator.is_deprecated(ty, path);
+    let outcome = iterate::run(
+        &snapshot,
+        &settings,
+        &validate,
+        &deprecated,
+        &reporter,
+        &interrupted,
+    )
+    .map_err(iterate_error)?;
     drop(reporter);
     for note in &outcome.notes {
         printer.status(note);
@@ -211,6 +221,10 @@ fn print_summary(outcome: &IterateOutcome, scan_id: &str, format: ReportFormat, 
         }
     }
     let line = match outcome.stop {
+        Stop::Stable if outcome.counted_passes_empty() => format!(
+            "Stable: {} consecutive passes (threshold {}) of an EMPTY configuration: no resource was emitted, so nothing was provider-validated; check the snapshot and the `--subscription`/`--resource-group` filters",
+            st.consecutive_passes, st.threshold
+        ),
         Stop::Stable if outcome.provider_validated() => format!(
             "Stable: {} consecutive provider-validated passes (threshold {})",
             st.consecutive_passes, st.threshold
@@ -242,7 +256,10 @@ fn print_summary(outcome: &IterateOutcome, scan_id: &str, format: ReportFormat, 
     for u in &outcome.unremediated {
         printer.status(&format!("  unremediated: {u}"));
     }
-    if outcome.stop == Stop::Stable && !outcome.provider_validated() {
+    if outcome.stop == Stop::Stable
+        && !outcome.provider_validated()
+        && !outcome.counted_passes_empty()
+    {
         printer.warn("pass `--provider-schema FILE` (a `terraform providers schema -json` dump) or `--plugin-dir` for provider-validated passes");
     }
 }

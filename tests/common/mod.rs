@@ -4,6 +4,8 @@
 //! provider plugin directory (`plugin_dir`).
 #![allow(dead_code)]
 
+pub mod bolt;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -156,4 +158,27 @@ pub fn plugin_dir(providers: &[String]) -> Result<PathBuf, String> {
             candidates.len()
         )
     })
+}
+
+/// `atg validate DIR --validator builtin --format json --provider-schema
+/// <azurerm 4.79>` (its validation data is found beside it): the exit code
+/// and the JSON document.
+pub fn validate_azurerm(d: &Dir, dir: &Path) -> (Option<i32>, serde_json::Value) {
+    let out = d
+        .atg()
+        .arg("validate")
+        .arg(dir)
+        .args([
+            "--validator",
+            "builtin",
+            "--format",
+            "json",
+            "--provider-schema",
+        ])
+        .arg(azurerm_schema())
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
+    (out.status.code(), v)
 }

@@ -1,19 +1,28 @@
 //! The checks a provider makes itself when Terraform asks it to validate a
-//! resource or data source configuration, as far as a provider schema lets
-//! atg repeat them: a value set on a computed-only attribute, and
-//! deprecated arguments and blocks in use. Their wording depends on how the
+//! resource or data source configuration. Their wording depends on how the
 //! provider is built, so it is chosen per `Flavor`.
 //!
-//! What providers check beyond their schema (enums, `ConflictsWith`,
-//! `ExactlyOneOf`, patterns, ranges) is not in a schema and is not checked
-//! here; see docs/VALIDATION.md. When these checks run is left to
-//! `validate::builtin`.
+//! For terraform-plugin-sdk/v2 providers (azurerm, most of aws) the SDK's
+//! whole validation runs (`provider_checks::sdk`): computed-only values and
+//! deprecations from the schema, and, when the provider's validation data
+//! is loaded (`validate::rules`), enums, ranges, named checks,
+//! `ConflictsWith`, `ExactlyOneOf`, `AtLeastOneOf`, `RequiredWith`. For
+//! terraform-plugin-framework providers and Terraform's builtin provider,
+//! this file walks the body for what their schemas reveal: a value set on a
+//! read-only attribute, and deprecated attributes and blocks. When these
+//! checks run is left to `validate::builtin`.
 
-use super::builtin::Sink;
+mod sdk;
+mod value;
+
+pub(super) use value::Locals;
+
 use super::config::{Body, Expr, ExprKind, join_path};
 use super::decode::{Meta, attr_as_block};
 use super::diagnostic::Severity;
+use super::rules::ResourceRules;
 use super::schema::{BUILTIN_TERRAFORM, BlockSchema};
+use super::sink::Sink;
 
 /// How a provider words its own validation diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,22 +58,48 @@ pub(super) fn flavor(provider_address: &str, schema: &BlockSchema) -> Flavor {
 /// The framework's detail for a value set on a read-only attribute.
 const FRAMEWORK_READ_ONLY: &str = "Cannot set value for this attribute as the provider has marked it as read-only. Remove the configuration line setting the value.\n\nRefer to the provider documentation or contact the provider developers for additional information about configurable and read-only attributes that are supported.";
 
-/// Runs the provider's own checks on a resource body. Reports through `sink`.
-pub(super) fn check(
+/// The provider's detail for a deprecated argument, as far as atg knows it.
+fn deprecated_detail(name: &str) -> String {
+    format!(
+        "The provider marks \"{name}\" as deprecated; its schema does not carry the provider's advice, see the provider documentation."
+    )
+}
+
+/// Runs the provider's own checks on a resource body, with the provider's
+/// validation data for its type when loaded. Reports through `sink`;
+/// returns how many known values have a validation function atg cannot
+/// run offline ("not checked offline").
+pub(super) fn check<'a>(
     sink: &mut Sink<'_>,
-    body: &Body,
+    body: &'a Body,
     schema: &BlockSchema,
     flavor: Flavor,
     address: &str,
-) {
+    rules: Option<&ResourceRules>,
+    locals: &Locals<'a>,
+) -> usize {
+    if flavor == Flavor::SdkV2 {
+        let root = value::Decode { locals }.body(body, schema, super::decode::RESOURCE_META);
+        let mut sdk = sdk::Sdk {
+            sink,
+            address,
+            rules,
+            root: &root,
+            unchecked: 0,
+        };
+        sdk.run(schema);
+        return sdk.unchecked;
+    }
     let mut w = Walk {
         sink,
         flavor,
         address,
     };
     w.body(body, schema, "", "", Some(super::decode::RESOURCE_META));
+    0
 }
 
+/// The checks of framework and builtin providers (the SDK's are in `sdk`).
 struct Walk<'s, 'c> {
     sink: &'s mut Sink<'c>,
     flavor: Flavor,
@@ -186,9 +221,7 @@ impl Walk<'_, '_> {
             (Flavor::Framework, false) => "Attribute Deprecated",
             (Flavor::Framework, true) => "Block Deprecated",
         };
-        let detail = format!(
-            "The provider marks \"{name}\" as deprecated; its schema does not carry the provider's advice, see the provider documentation."
-        );
+        let detail = deprecated_detail(name);
         self.sink.push(
             Severity::Warning,
             span,
@@ -199,3 +232,6 @@ impl Walk<'_, '_> {
         );
     }
 }
+
+#[cfg(test)]
+mod tests;
