@@ -20,9 +20,9 @@ use atg::azure::arm::{ArmClient, ArmClientOptions, RetrySettings};
 use atg::azure::auth::{self, AuthMethod};
 use atg::azure::cloud::CloudEndpoints;
 use atg::azure::credential::{self, CredentialRequest};
-use atg::azure::emulator::{Emulator, EmulatorClient, EmulatorConfig, GraphQuota, TenantData};
 use atg::azure::scanner::{self, ScanScope};
 use atg::reporter::NoReporter;
+use atg_emulators::arm::{Emulator, EmulatorClient, EmulatorConfig, GraphQuota, TenantData};
 use std::time::{Duration, Instant};
 
 // The same allocator as the `atg` binary.

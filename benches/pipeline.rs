@@ -4,8 +4,11 @@
 //! Run by hand: `cargo bench --bench pipeline` (add sizes as arguments, e.g.
 //! `-- 1000 10000`). Each size runs in a child process so its peak resident
 //! memory (VmHWM) is its own. The azurerm schema from `../shared/reference`
-//! is used when present; otherwise validation is structural and the output
-//! says so. Figures go in docs/PERFORMANCE.md.
+//! is used when present, with its validation data; otherwise validation is
+//! structural and the output says so. The last columns time validation
+//! without the provider's own checks (issue 15), for comparison, also in
+//! CPU seconds (all threads), which other work on the machine disturbs
+//! less than wall time. Figures go in docs/PERFORMANCE.md.
 
 use std::path::{Path, PathBuf};
 
@@ -31,9 +34,9 @@ fn main() {
         args.iter().map(|a| a.parse().expect("size")).collect()
     };
     println!(
-        "| resources | import s | generate s | validate s | total s | peak RSS MiB | validation |"
+        "| resources | import s | generate s | validate s | total s | peak RSS MiB | validation | validate without provider checks s | validate CPU s, with / without checks |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---:|---:|---:|---:|---:|---:|---|---:|---:|");
     let me = std::env::current_exe().expect("own path");
     for n in sizes {
         let out = Command::new(&me)
@@ -47,6 +50,19 @@ fn main() {
         );
         print!("{}", String::from_utf8_lossy(&out.stdout));
     }
+}
+
+/// CPU seconds (user + system, all threads) this process has used so far,
+/// from `/proc/self/stat` (clock ticks of 1/100 s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    // Fields 14 and 15 of the line; `after` starts at field 3.
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
 }
 
 fn schema() -> Option<PathBuf> {
@@ -102,17 +118,41 @@ fn child(n: usize) {
     atg::background::drop_later(snap);
     let generate = t.elapsed().as_secs_f64();
 
-    // Validate: builtin, against the azurerm schema when available.
+    // The provider's own checks (issue 15) are measured apart: the same
+    // validation with the schema alone (a copy without the validation
+    // data beside it), before the one a user runs.
+    let bare = schema().map(|s| {
+        let copy = dir.path().join("bare.schema.json");
+        std::fs::copy(s, &copy).expect("copy schema");
+        copy
+    });
+    let t = Instant::now();
+    let cpu = cpu_seconds();
+    let bare_opts = atg::validate::ValidateOptions {
+        validator: atg::validate::ValidatorChoice::Builtin,
+        schema_files: bare.into_iter().collect(),
+        schema_cache_dir: dir.path().join("schemas"),
+        ..Default::default()
+    };
+    drop(atg::validate::validate_dir(&out, &bare_opts).expect("validate"));
+    let without_checks = t.elapsed().as_secs_f64();
+    let without_checks_cpu = cpu_seconds() - cpu;
+
+    // Validate: builtin, against the azurerm schema when available, with
+    // the validation data found beside it.
     let t = Instant::now();
     let vopts = atg::validate::ValidateOptions {
         validator: atg::validate::ValidatorChoice::Builtin,
         schema_files: schema().into_iter().collect(),
+        checks_files: Vec::new(),
         terraform_bin: None,
         plugin_dir: None,
         schema_cache_dir: dir.path().join("schemas"),
     };
+    let cpu = cpu_seconds();
     let outcome = atg::validate::validate_dir(&out, &vopts).expect("validate");
     let validate = t.elapsed().as_secs_f64();
+    let validate_cpu = cpu_seconds() - cpu;
     let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
     let level = atg::iterate::run::level_name(outcome.level);
 
@@ -124,7 +164,7 @@ fn child(n: usize) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0);
     println!(
-        "| {resources} | {import:.2} | {generate:.2} | {validate:.2} | {:.2} | {:.0} | {level}, {errors} errors |",
+        "| {resources} | {import:.2} | {generate:.2} | {validate:.2} | {:.2} | {:.0} | {level}, {errors} errors | {without_checks:.2} | {validate_cpu:.2} / {without_checks_cpu:.2} |",
         import + generate + validate,
         hwm_kib / 1024.0
     );

@@ -222,6 +222,35 @@ impl From<crate::azure::scanner::ScanError> for CliError {
     }
 }
 
+impl From<crate::scan::live::LiveError> for CliError {
+    fn from(e: crate::scan::live::LiveError) -> Self {
+        use crate::scan::live::LiveError;
+        match e {
+            LiveError::Cloud(e) => e.into(),
+            LiveError::Transport(e) => e.into(),
+            LiveError::Credential(e) => e.into(),
+            LiveError::Scanner(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::scan::ScanError> for CliError {
+    fn from(e: crate::scan::ScanError) -> Self {
+        use crate::scan::ScanError;
+        match e {
+            ScanError::Export(e) => e.into(),
+            ScanError::Graph(e) => e.into(),
+            ScanError::Live(e) => e.into(),
+            ScanError::Empty { .. } => CliError::input(e.to_string()).with_hint(
+                "check the query that made the export; pass `--allow-empty` to store an empty snapshot on purpose",
+            ),
+            ScanError::Reader(_) => CliError::tool(e.to_string())
+                .with_hint("report this with the export file; nothing was stored"),
+            ScanError::Interrupted => CliError::interrupted(e.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

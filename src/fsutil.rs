@@ -100,6 +100,16 @@ impl AppendLog {
     }
 }
 
+/// A temporary folder holding `files` (name, text), for unit tests.
+#[cfg(test)]
+pub(crate) fn test_folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (n, t) in files {
+        std::fs::write(dir.path().join(n), t).expect("write a test file");
+    }
+    dir
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use crate::graph::{GraphError, GraphStore, ScopeCounts};
 use crate::model::{ScanInfo, ScanStatus};
 use crate::report::prometheus::{Gauge, render};
 use serde::Serialize;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 /// When to stop polling.
@@ -86,12 +87,12 @@ pub enum MonitorError {
 }
 
 /// Picks the scan to count: the given one, or the newest one (running
-/// included, failed ones not) covering the subscription.
+/// included, failed and abandoned ones not) covering the subscription.
 fn pick<'a>(scans: &'a [ScanInfo], s: &MonitorSettings) -> Option<&'a ScanInfo> {
     match &s.scan_id {
         Some(id) => scans.iter().find(|x| &x.scan_id == id),
         None => scans.iter().find(|x| {
-            x.status != ScanStatus::Failed
+            !matches!(x.status, ScanStatus::Failed | ScanStatus::Abandoned)
                 && s.subscription
                     .as_deref()
                     .is_none_or(|sub| x.subscriptions.iter().any(|y| y.eq_ignore_ascii_case(sub)))
@@ -142,14 +143,15 @@ impl Tracker {
     }
 }
 
-/// Polls until the mode says stop, calling `on_poll` after each poll.
-/// Ctrl-C between polls ends with `Outcome::Interrupted`.
+/// Polls until the mode says stop, calling `on_poll` after each poll; an
+/// `on_poll` that returns `Break` (its reader went away) ends polling with
+/// `Outcome::Done`. Ctrl-C between polls ends with `Outcome::Interrupted`.
 ///
 /// Errors: a store failure, or the first error of `on_poll`.
 pub async fn run(
     store: &dyn GraphStore,
     settings: &MonitorSettings,
-    on_poll: &mut dyn FnMut(&Poll) -> Result<(), String>,
+    on_poll: &mut dyn FnMut(&Poll) -> Result<ControlFlow<()>, String>,
 ) -> Result<Outcome, MonitorError> {
     let threshold = match settings.mode {
         Mode::Stabilize(n) => Some(n),
@@ -170,7 +172,9 @@ pub async fn run(
             None => ScopeCounts::default(),
         };
         let poll = tracker.observe(scan, counts, threshold);
-        on_poll(&poll).map_err(MonitorError::Sink)?;
+        if on_poll(&poll).map_err(MonitorError::Sink)?.is_break() {
+            return Ok(Outcome::Done(Some(poll)));
+        }
         if poll.stable {
             return Ok(Outcome::Stable(poll));
         }
@@ -303,7 +307,7 @@ mod tests {
         let mut seen: Vec<(u64, u32)> = Vec::new();
         let outcome = run(store.as_ref(), &settings, &mut |p: &Poll| {
             seen.push((p.counts.resources, p.identical_polls));
-            Ok(())
+            Ok(ControlFlow::Continue(()))
         })
         .await
         .unwrap();

@@ -1,30 +1,65 @@
 //! The output layer: the only place that prints. Data goes to stdout;
 //! status, warnings and progress go to stderr and are hidden by `--quiet`.
-//! Progress bars (indicatif) show only on a terminal.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+//! Progress bars (indicatif) show only on a terminal. Every line printed,
+//! progress included, has the known secrets redacted (`crate::redact`).
 
+use crate::redact::Redactor;
 use crate::reporter::{PartsReporter, Reporter};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{HashMap, HashSet};
-use std::io::IsTerminal;
-use std::sync::Mutex;
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
+
+/// Secrets shared by a printer and its progress reporters.
+type Secrets = Arc<RwLock<Redactor>>;
+
+/// Writes to stderr; a closed stderr is ignored (nothing else can be told).
+fn to_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+fn redacted(secrets: &Secrets, text: &str) -> String {
+    secrets
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .redact(text)
+}
 
 /// Prints on behalf of commands.
 pub struct Printer {
     quiet: bool,
     stderr_tty: bool,
     warned: Mutex<HashSet<String>>,
+    secrets: Secrets,
+    stdout_failed: Mutex<Option<std::io::Error>>,
 }
 
 impl Printer {
     /// A printer; `quiet` hides status lines, warnings and progress.
-    pub fn new(quiet: bool) -> Self {
+    /// `secrets` are redacted from everything it prints.
+    pub fn new(quiet: bool, secrets: Redactor) -> Self {
         Printer {
             quiet,
             stderr_tty: std::io::stderr().is_terminal(),
             warned: Mutex::new(HashSet::new()),
+            secrets: Arc::new(RwLock::new(secrets)),
+            stdout_failed: Mutex::new(None),
         }
+    }
+
+    /// Adds secrets to redact from everything printed from now on (e.g. the
+    /// credential a deploy hands to terraform, however short).
+    pub fn add_secrets(&self, more: &Redactor) {
+        self.secrets
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .merge(more);
+    }
+
+    fn clean(&self, text: &str) -> String {
+        redacted(&self.secrets, text)
     }
 
     /// True when stdout is a terminal (choose tables over JSON lines etc.).
@@ -32,19 +67,60 @@ impl Printer {
         std::io::stdout().is_terminal()
     }
 
-    /// Writes data to stdout (never hidden: it is the command's result).
+    /// Writes data to stdout (never hidden: it is the command's result),
+    /// adding a final newline if `text` has none. When stdout is closed
+    /// (the reader of a pipe went away, as with `| head -1`), this and every
+    /// later call write nothing and `stdout_closed` turns true; any other
+    /// write error is kept for `take_stdout_error`.
     pub fn data(&self, text: &str) {
-        if text.ends_with('\n') {
-            print!("{text}");
-        } else {
-            println!("{text}");
+        if self.stdout_closed() {
+            return;
         }
+        let text = self.clean(text);
+        let mut out = std::io::stdout().lock();
+        let written = out
+            .write_all(text.as_bytes())
+            .and_then(|()| {
+                if text.ends_with('\n') {
+                    Ok(())
+                } else {
+                    out.write_all(b"\n")
+                }
+            })
+            .and_then(|()| out.flush());
+        if let Err(e) = written {
+            let mut failed = self.stdout_failed.lock().unwrap_or_else(|p| p.into_inner());
+            failed.get_or_insert(e);
+        }
+    }
+
+    /// True once a write to stdout failed, e.g. because the reader of the
+    /// pipe went away: long-running commands stop then.
+    pub fn stdout_closed(&self) -> bool {
+        self.stdout_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// The error that stopped writes to stdout, unless it was a closed pipe
+    /// (which ends a command quietly, as in other Unix tools).
+    pub fn take_stdout_error(&self) -> Option<std::io::Error> {
+        self.stdout_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .filter(|e| e.kind() != std::io::ErrorKind::BrokenPipe)
+    }
+
+    fn to_stderr(&self, text: &str) {
+        to_stderr(text);
     }
 
     /// A status line on stderr, hidden by `--quiet`.
     pub fn status(&self, line: &str) {
         if !self.quiet {
-            eprintln!("{line}");
+            self.to_stderr(&format!("{}\n", self.clean(line)));
         }
     }
 
@@ -53,15 +129,16 @@ impl Printer {
         if self.quiet {
             return;
         }
+        let line = self.clean(line);
         let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
-        if warned.insert(line.to_string()) {
-            eprintln!("warning: {line}");
+        if warned.insert(line.clone()) {
+            self.to_stderr(&format!("warning: {line}\n"));
         }
     }
 
     /// An error report on stderr (never hidden).
     pub fn error(&self, text: &str) {
-        eprint!("{text}");
+        self.to_stderr(&self.clean(text));
     }
 
     /// True when the user can be asked a question: stdin and stderr are terminals.
@@ -73,10 +150,17 @@ impl Printer {
     /// only for `y` or `yes`; false for anything else, or when no question
     /// can be asked (see `can_prompt`).
     pub fn confirm(&self, question: &str) -> bool {
+        self.confirm_after("", question)
+    }
+
+    /// `confirm`, after showing `context` (what the question is about, e.g.
+    /// a plan; shown even with `--quiet`).
+    pub fn confirm_after(&self, context: &str, question: &str) -> bool {
         if !self.can_prompt() {
             return false;
         }
-        eprint!("{question} [y/N] ");
+        self.to_stderr(&self.clean(context));
+        self.to_stderr(&format!("{} [y/N] ", self.clean(question)));
         let mut answer = String::new();
         if std::io::stdin().read_line(&mut answer).is_err() {
             return false;
@@ -96,7 +180,9 @@ impl Printer {
         ProgressReporter {
             bar,
             visible: !self.quiet && self.stderr_tty,
+            quiet: self.quiet,
             phase: Mutex::new(String::new()),
+            secrets: Arc::clone(&self.secrets),
         }
     }
 
@@ -117,7 +203,9 @@ impl Printer {
             phase: ProgressReporter {
                 bar: phase,
                 visible,
+                quiet: self.quiet,
                 phase: Mutex::new(String::new()),
+                secrets: Arc::clone(&self.secrets),
             },
             multi,
             parts: Mutex::new(HashMap::new()),
@@ -130,7 +218,9 @@ impl Printer {
 pub struct ProgressReporter {
     bar: ProgressBar,
     visible: bool,
+    quiet: bool,
     phase: Mutex<String>,
+    secrets: Secrets,
 }
 
 impl ProgressReporter {
@@ -172,13 +262,21 @@ impl Reporter for ProgressReporter {
 
     fn on_finish(&self, outcome: &str) {
         if self.visible {
-            self.bar.println(format!("  {outcome}"));
+            self.bar
+                .println(format!("  {}", redacted(&self.secrets, outcome)));
+        }
+    }
+
+    fn on_status(&self, line: &str) {
+        if !self.quiet {
+            let line = redacted(&self.secrets, line);
+            self.bar.suspend(|| to_stderr(&format!("{line}\n")));
         }
     }
 
     fn on_detail(&self, detail: &str) {
         let phase = self.phase.lock().unwrap_or_else(|p| p.into_inner());
-        let short: String = detail.chars().take(60).collect();
+        let short: String = redacted(&self.secrets, detail).chars().take(60).collect();
         self.bar.set_message(format!("{phase}: {short}"));
     }
 }
@@ -216,7 +314,16 @@ impl Reporter for PartsProgressReporter {
 
     fn on_finish(&self, outcome: &str) {
         if self.visible {
-            let _ = self.multi.println(format!("  {outcome}"));
+            let _ = self
+                .multi
+                .println(format!("  {}", redacted(&self.phase.secrets, outcome)));
+        }
+    }
+
+    fn on_status(&self, line: &str) {
+        if !self.phase.quiet {
+            let line = redacted(&self.phase.secrets, line);
+            self.multi.suspend(|| to_stderr(&format!("{line}\n")));
         }
     }
 }
@@ -268,7 +375,8 @@ impl PartsReporter for PartsProgressReporter {
             self.multi.remove(&bar);
         }
         if self.visible {
-            let _ = self.multi.println(format!("  {}: {outcome}", part.label));
+            let line = format!("  {}: {outcome}", part.label);
+            let _ = self.multi.println(redacted(&self.phase.secrets, &line));
         }
     }
 }

@@ -13,6 +13,10 @@ pub trait Reporter: Send + Sync {
     /// What the current phase is doing now, e.g. the resource being created
     /// (one short line; the default ignores it).
     fn on_detail(&self, _detail: &str) {}
+    /// A status line the user should see whatever the terminal, e.g. who
+    /// the stage signed in as (the CLI prints it on stderr unless `--quiet`;
+    /// the default ignores it).
+    fn on_status(&self, _line: &str) {}
 }
 
 /// Receives progress of parts of a stage that run side by side, one bar

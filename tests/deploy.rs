@@ -36,7 +36,13 @@ fn atg(d: &Dir) -> assert_cmd::Command {
 
 /// `atg deploy --iac-dir cfg --target-subscription SUB --target-tenant-id TENANT ARGS`.
 fn deploy(d: &Dir, args: &[&str]) -> std::process::Output {
+    deploy_with(d, &[], args)
+}
+
+/// `deploy` with environment variables `env` set.
+fn deploy_with(d: &Dir, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
     atg(d)
+        .envs(env.iter().copied())
         .args([
             "deploy",
             "--iac-dir",
@@ -662,6 +668,280 @@ fn no_secret_reaches_stdout_stderr_logs_or_the_registry() {
     assert!(log.contains("secret=[REDACTED]"), "{log}");
 }
 
+/// The spellings of `secret` that must never appear: as is, JSON-escaped
+/// (serde's and Go's, which terraform's `-json` output uses: `<` as
+/// `\u003c`…), HTML-escaped and URL-encoded.
+fn spellings(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap();
+    let json = json[1..json.len() - 1].to_string();
+    let go = json
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028");
+    let html = secret
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;");
+    let url: String = secret
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    vec![secret.to_string(), json, go, html, url]
+}
+
+/// Issue 14: `ATG_TENANT_TARGET_CLIENT_SECRET='abc<def&ghi-123456'` reached
+/// the `caused by:` line and the registry's `error` field, because
+/// terraform's JSON writes `<` and `&` as `\u003c` and `\u0026`. A table of
+/// secrets with special characters goes through every command that prints
+/// or stores terraform's words: deploy (table and JSON, success and
+/// failure), deploy list (table and JSON) and deploy destroy (failing).
+#[test]
+fn issue14_secrets_with_special_characters_are_redacted_everywhere() {
+    const SECRETS: [&str; 4] = [
+        "abc<def&ghi-123456",
+        "p\"w'd\\x y$z`!;|",
+        "ümlaut€%2B+/=?#é",
+        "a>b<c&d\u{2028}e-99",
+    ];
+    // The scripts read the secret from terraform's environment and print
+    // it verbatim, as careless provisioners and provider errors do.
+    let leaky = |name: &str, when_destroy: bool| {
+        let script = if when_destroy {
+            "printf 'create ok\\n'"
+        } else {
+            "sh ../fail.sh"
+        };
+        format!(
+            "resource \"terraform_data\" \"{name}\" {{\n  provisioner \"local-exec\" {{\n    command = \"{script}\"\n  }}\n{}}}\n",
+            if when_destroy {
+                "  provisioner \"local-exec\" {\n    when    = destroy\n    command = \"sh ../fail.sh\"\n  }\n  provisioner \"local-exec\" {\n    command = \"sh ../print.sh\"\n  }\n"
+            } else {
+                ""
+            }
+        )
+    };
+    let threads: Vec<_> = SECRETS
+        .iter()
+        .map(|secret| {
+            let (ok_cfg, bad_cfg) = (leaky("a", true), leaky("b", false));
+            std::thread::spawn(move || {
+                let d = Dir::new();
+                d.write(
+                    "fail.sh",
+                    "printf 'AuthorizationFailed for %s\\n' \"$ARM_CLIENT_SECRET\" >&2; exit 1\n",
+                );
+                d.write("print.sh", "printf 'secret=%s\\n' \"$ARM_CLIENT_SECRET\"\n");
+                d.write("ok/main.tf", &ok_cfg);
+                d.write("bad/main.tf", &bad_cfg);
+                let run = |args: &[&str]| {
+                    atg(&d)
+                        .env("ATG_TENANT_TARGET_CLIENT_ID", "app")
+                        .env("ATG_TENANT_TARGET_CLIENT_SECRET", secret)
+                        .env("ATG_TENANT_TARGET_TENANT_ID", TENANT)
+                        .args(args)
+                        .output()
+                        .unwrap()
+                };
+                let deploy = |dir: &str, extra: &[&str]| {
+                    let mut args = vec!["deploy", "--iac-dir", dir, "--yes"];
+                    args.extend(["--tenant-alias", "target", "--target-subscription", SUB]);
+                    args.extend(extra);
+                    run(&args)
+                };
+                let mut outputs = vec![
+                    (
+                        "deploy --format json",
+                        deploy("ok", &["--format", "json"]),
+                        0,
+                    ),
+                    ("deploy (failing)", deploy("bad", &[]), 3),
+                    (
+                        "deploy --format json (failing)",
+                        deploy("bad", &["--format", "json"]),
+                        3,
+                    ),
+                    ("deploy list", run(&["deploy", "list"]), 0),
+                    (
+                        "deploy list --format json",
+                        run(&["deploy", "list", "--format", "json"]),
+                        0,
+                    ),
+                ];
+                let id = list(&d)[0]["start"]["id"].as_str().unwrap().to_string();
+                let destroy = run(&[
+                    "deploy",
+                    "destroy",
+                    &id,
+                    "--yes",
+                    "--tenant-alias",
+                    "target",
+                    "--target-subscription",
+                    SUB,
+                ]);
+                outputs.push(("deploy destroy (failing)", destroy, 3));
+                let log = d.read(&format!("ok/{id}.log"));
+                assert!(
+                    log.contains("secret=[REDACTED]"),
+                    "the secret was printed: {log}"
+                );
+                for (what, out, code) in &outputs {
+                    assert_eq!(out.status.code(), Some(*code), "{what}: {}", stderr(out));
+                    for s in spellings(secret) {
+                        for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                            assert!(
+                                !contains(bytes, &s),
+                                "{what}: {name} holds `{s}`: {}",
+                                String::from_utf8_lossy(bytes)
+                            );
+                        }
+                    }
+                }
+                assert!(stderr(&outputs[1].1).contains("AuthorizationFailed for [REDACTED]"));
+                for f in files(d.path()) {
+                    let bytes = std::fs::read(&f).unwrap();
+                    for s in spellings(secret) {
+                        assert!(
+                            !contains(&bytes, &s),
+                            "`{}` holds `{s}`: {}",
+                            f.display(),
+                            String::from_utf8_lossy(&bytes)
+                        );
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+/// Issue 14, item 4: a configuration with a sensitive variable validated,
+/// then `terraform plan` failed on the unset variable and the hint said
+/// "fix the configuration". Deploy names the unset variables before plan and
+/// says how to set them; given through TF_VAR_, a secret is redacted.
+#[test]
+fn issue14_unset_variables_are_named_before_plan_with_how_to_set_them() {
+    let d = Dir::new();
+    d.write(
+        "cfg/main.tf",
+        "variable \"admin_password\" {\n  type      = string\n  sensitive = true\n}\nvariable \"region\" {\n  type = string\n}\nvariable \"size\" {\n  default = 2\n}\nresource \"terraform_data\" \"vm\" {\n  input = \"${var.region}-${var.size}\"\n  provisioner \"local-exec\" {\n    command = \"sh ../pw.sh\"\n  }\n}\n",
+    );
+    // terraform hides var.admin_password in provisioner output itself; a
+    // script reading the environment prints it, and atg must redact it.
+    d.write(
+        "pw.sh",
+        "printf 'password=%s\\n' \"$TF_VAR_admin_password\"\n",
+    );
+    let out = deploy(&d, &["--yes"]);
+    assert_exit(
+        &out,
+        2,
+        "error: 2 variables in `cfg` have no value: `admin_password` (sensitive), `region`\nhint: set sensitive ones in the environment, e.g. `export TF_VAR_admin_password=…` (never in a file); set the others as `export TF_VAR_region=…` or as `region = \"…\"` in `cfg/terraform.tfvars`\n",
+    );
+    assert!(
+        !d.path().join("cfg/.terraform").exists(),
+        "terraform never ran"
+    );
+    assert!(!d.path().join("demos/deployments.jsonl").exists());
+    // With the values given, it deploys; the sensitive one never shows.
+    d.write("cfg/terraform.tfvars", "region = \"westeurope\"\n");
+    let out = deploy_with(
+        &d,
+        &[("TF_VAR_admin_password", "Pw-from-env-42")],
+        &["--yes"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = log_of(&d, &registry(&d)[0]);
+    assert!(log.contains("password=[REDACTED]"), "{log}");
+    for f in files(d.path()) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(!contains(&bytes, "Pw-from-env-42"), "`{}`", f.display());
+    }
+}
+
+/// Issue 14, item 10: the confirmation prompt came before the per-type
+/// plan table. On a terminal the table and the totals come first, then the
+/// question; the table is not printed again on the same screen.
+#[test]
+fn issue14_the_prompt_shows_the_plan_table_first() {
+    use std::io::{Read, Write};
+    let d = Dir::new();
+    d.write("cfg/main.tf", &(plain("a") + &plain("b")));
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let slave = std::fs::File::from(pty.slave);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("atg"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AZURE_") || k.starts_with("ATG_") || k.starts_with("TF_") {
+            cmd.env_remove(k);
+        }
+    }
+    let child = cmd
+        .current_dir(d.path())
+        .envs(isolated_env(&d))
+        .args(["deploy", "--iac-dir", "cfg", "--target-subscription", SUB])
+        .args(["--target-tenant-id", TENANT])
+        .stdin(slave.try_clone().unwrap())
+        .stderr(slave)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the terminal until the question, then answer no.
+    let mut master = std::fs::File::from(pty.master);
+    let mut screen = Vec::new();
+    let start = std::time::Instant::now();
+    while !String::from_utf8_lossy(&screen).contains("[y/N] ") {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "no question: {}",
+            String::from_utf8_lossy(&screen)
+        );
+        let mut buf = [0u8; 4096];
+        let n = master.read(&mut buf).unwrap();
+        screen.extend_from_slice(&buf[..n]);
+    }
+    master.write_all(b"n\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "declined");
+    let screen = String::from_utf8_lossy(&screen).into_owned();
+    let at = |needle: &str| {
+        screen
+            .find(needle)
+            .unwrap_or_else(|| panic!("`{needle}` not shown: {screen}"))
+    };
+    assert!(at("│ terraform_data ┆   2 ┆") < at("Plan: 2 to add, 0 to change, 0 to destroy"));
+    assert!(
+        at("Plan: 2 to add")
+            < at(&format!(
+                "Apply these changes to subscription {SUB}? [y/N] "
+            ))
+    );
+    // stdout is not the terminal: the table is printed there as the result.
+    assert!(stdout(&out).contains("terraform_data"), "{}", stdout(&out));
+    assert_eq!(list(&d)[0]["end"]["outcome"], "cancelled");
+}
+
+/// Issue 14, item 12: deploy's JSON did not say where it deployed.
+#[test]
+fn issue14_deploy_json_names_the_target() {
+    let d = Dir::new();
+    d.write("cfg/main.tf", &plain("a"));
+    let out = deploy(&d, &["--dry-run", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["target"]["subscription_id"], SUB);
+    assert_eq!(v["target"]["tenant_id"], TENANT);
+}
+
 #[test]
 fn bad_targets_and_credentials_are_input_errors() {
     let d = Dir::new();
@@ -806,10 +1086,11 @@ fn iterate_auto_deploy_deploys_the_last_stable_iteration() {
         .unwrap();
     assert_exit(&out, 1, "Not deploying: 1 consecutive passes of 3 needed");
     assert!(!d.path().join("demos/deployments.jsonl").exists());
-    // Stable: the last iteration is deployed (a dry run; offline, terraform
-    // cannot fetch azurerm, so the plan fails, and the attempt is recorded).
-    let out = atg(&d)
-        .args([
+    // Stable: the last iteration is deployed once its secrets have values
+    // (a dry run; offline, terraform cannot fetch azurerm, so the plan
+    // fails, and the attempt is recorded).
+    let stable = |c: &mut assert_cmd::Command| {
+        c.args([
             "iterate",
             "--until-stable",
             "--validator",
@@ -826,13 +1107,34 @@ fn iterate_auto_deploy_deploys_the_last_stable_iteration() {
             "0",
         ])
         .output()
-        .unwrap();
+        .unwrap()
+    };
+    let out = stable(&mut atg(&d));
     let err = stderr(&out);
     assert!(err.contains("Stable at structural level"), "{err}");
     assert!(err.contains("Deploying `demos/iteration3`"), "{err}");
+    assert_exit(
+        &out,
+        2,
+        "error: 2 variables in `demos/iteration3` have no value: `sql_wl00000_administrator_login_password` (sensitive), `sql_wl00001_administrator_login_password` (sensitive)",
+    );
+    assert!(!d.path().join("demos/deployments.jsonl").exists());
+    let out = stable(
+        atg(&d)
+            .env(
+                "TF_VAR_sql_wl00000_administrator_login_password",
+                "pw-0-secret",
+            )
+            .env(
+                "TF_VAR_sql_wl00001_administrator_login_password",
+                "pw-1-secret",
+            ),
+    );
+    let err = stderr(&out);
+    assert!(err.contains("Deploying `demos/iteration4`"), "{err}");
     let reg = registry(&d);
-    assert_eq!(reg[0]["iteration"], 3);
-    assert_eq!(reg[0]["dir"], "demos/iteration3");
+    assert_eq!(reg[0]["iteration"], 4);
+    assert_eq!(reg[0]["dir"], "demos/iteration4");
     assert_eq!(reg[0]["dry_run"], true);
     assert_eq!(reg.len(), 2, "the end entry is written whatever happens");
 }

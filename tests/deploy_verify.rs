@@ -6,7 +6,7 @@
 //! missing and one changed. The source is contoso scanned from file.
 
 mod common;
-use atg::azure::emulator::{Emulator, EmulatorClient, EmulatorConfig, TenantData};
+use atg_emulators::arm::{Emulator, EmulatorClient, EmulatorConfig, TenantData};
 use common::*;
 use serde_json::{Value, json};
 use std::path::PathBuf;

@@ -405,22 +405,8 @@ fn validate_reports_invalid_config_with_exit_1_and_json() {
         "tf/main.tf",
         "resource \"azurerm_resource_group\" \"rg\" {\n  name = \"rg\"\n  location = \"eastus\"\n  colour = \"blue\"\n}\n",
     );
-    let out = d
-        .atg()
-        .args([
-            "validate",
-            "tf",
-            "--validator",
-            "builtin",
-            "--format",
-            "json",
-            "--provider-schema",
-        ])
-        .arg(azurerm_schema())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let (code, v) = validate_azurerm(&d, std::path::Path::new("tf"));
+    assert_eq!(code, Some(1), "{v}");
     assert_eq!(v["valid"], false);
     assert_eq!(v["level"], "provider");
     assert_eq!(v["diagnostics"][0]["summary"], "Unsupported argument");
@@ -602,4 +588,173 @@ fn terraform_validator_runs_the_real_binary() {
         .unwrap();
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["validator"], "terraform");
+}
+
+// Issue 14: a configuration with no resource passes any validator; three
+// such passes were reported as "Stable: 3 consecutive provider-validated
+// passes". Here a resource group filter selects nothing.
+#[test]
+fn an_empty_configuration_is_never_called_provider_validated() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    let run = |format: &str| {
+        d.atg()
+            .args(["iterate", "--until-stable", "--validator", "builtin"])
+            .args(["--resource-group", "no-such-group", "--format", format])
+            .arg("--provider-schema")
+            .arg(azurerm_schema())
+            .output()
+            .unwrap()
+    };
+    let out = run("table");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("provider-validated passes"), "{err}");
+    assert!(err.contains("EMPTY configuration"), "{err}");
+    assert!(!err.contains("pass `--provider-schema"), "{err}");
+    let v: Value = serde_json::from_str(&stdout(&run("json"))).unwrap();
+    assert_eq!(v["stable"], true);
+    assert_eq!(v["provider_validated"], false);
+}
+
+// Issue 14: iterate read and parsed the 3 MB provider schema (and now the
+// 9 MB validation data beside it) on every iteration. Here both are pipes
+// the test writes once and then removes: a second read fails.
+#[cfg(unix)]
+#[test]
+fn the_provider_schema_and_its_checks_are_loaded_once_per_run() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    let schema = d.path().join("azurerm.schema.json");
+    let checks = d.path().join("azurerm.validation.json");
+    for (fifo, source) in [
+        (schema.clone(), azurerm_schema()),
+        (
+            checks.clone(),
+            shared("reference/azurerm-4.79.0.validation.json"),
+        ),
+    ] {
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        std::thread::spawn(move || {
+            let bytes = std::fs::read(&source).unwrap();
+            // Blocks until atg opens the pipe to read it.
+            std::fs::write(&fifo, bytes).unwrap();
+            std::fs::remove_file(&fifo).unwrap();
+        });
+    }
+    let out = iterate_until_stable(&d, &schema);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("Stable: 3 consecutive provider-validated passes"),
+        "{err}"
+    );
+    assert!(!schema.exists() && !checks.exists(), "both pipes were read");
+}
+
+/// The azurerm validation data with `edit` applied, written beside `schema`
+/// as its `NAME.validation.json` (found by itself).
+fn edited_checks_beside(schema: &std::path::Path, edit: impl Fn(&mut Value)) {
+    let mut v: Value = serde_json::from_slice(
+        &std::fs::read(shared("reference/azurerm-4.79.0.validation.json")).unwrap(),
+    )
+    .unwrap();
+    edit(&mut v["resources"]);
+    let name = schema.file_name().unwrap().to_str().unwrap();
+    let stem = name.strip_suffix(".schema.json").unwrap();
+    std::fs::write(
+        schema.with_file_name(format!("{stem}.validation.json")),
+        serde_json::to_vec(&v).unwrap(),
+    )
+    .unwrap();
+}
+
+// Issue 15: values the provider rejects are learned as remediations for
+// the whole type: an enum value in the provider's spelling, a number
+// clamped into range, the deprecated one of two conflicting arguments
+// dropped. Here the provider's data is edited so contoso's own values fail.
+#[test]
+fn rejected_values_are_case_fixed_clamped_and_conflicts_resolved() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    let schema = edited_schema(&d, "azurerm_key_vault", |b| {
+        b["attributes"]["enabled_for_deployment"]["deprecated"] = Value::Bool(true);
+    });
+    let schema_named = d.path().join("edited.schema.json");
+    std::fs::rename(&schema, &schema_named).unwrap();
+    edited_checks_beside(&schema_named, |r| {
+        r["azurerm_key_vault"]["sku_name"] =
+            serde_json::json!({"one_of": ["Standard", "Premium"], "ignore_case": false});
+        r["azurerm_key_vault"]["enabled_for_deployment"] =
+            serde_json::json!({"conflicts_with": ["enabled_for_disk_encryption"]});
+        r["azurerm_key_vault"]["enabled_for_disk_encryption"] =
+            serde_json::json!({"conflicts_with": ["enabled_for_deployment"]});
+        r["azurerm_public_ip"]["idle_timeout_in_minutes"] = serde_json::json!({"range": [4, 8]});
+    });
+    let out = iterate_until_stable(&d, &schema_named);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("Stable: 3 consecutive provider-validated passes"),
+        "{err}"
+    );
+    let st = state(&d);
+    assert_eq!(st["last_iteration"], 4, "{st}");
+    let first = &st["history"][0];
+    assert_eq!(first["passed"], false);
+    assert!(
+        first["errors_by_category"]["invalid_value"]
+            .as_u64()
+            .unwrap()
+            >= 4,
+        "{first}"
+    );
+    let rules: Vec<String> = st["remediations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["rule"].as_str().unwrap(),
+                r["path"].as_str().unwrap_or_default(),
+                r["to"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    for want in [
+        "set_value sku_name Standard",
+        "set_value idle_timeout_in_minutes 8",
+        "drop_argument enabled_for_deployment ",
+    ] {
+        assert!(rules.contains(&want.to_string()), "{want} not in {rules:?}");
+    }
+    assert!(
+        !rules.iter().any(|r| r.starts_with("skip_resource")),
+        "nothing is skipped: {rules:?}"
+    );
+    let kv = d.read("demos/iteration2/security.tf");
+    assert!(kv.contains("sku_name = \"Standard\""), "{kv}");
+    assert!(!kv.contains("enabled_for_deployment"), "{kv}");
+    assert!(kv.contains("enabled_for_disk_encryption"), "{kv}");
+    let net = d.read("demos/iteration2/network.tf");
+    assert!(!net.contains("idle_timeout_in_minutes = 10"), "{net}");
+    assert!(net.contains("idle_timeout_in_minutes = 8"), "{net}");
+    let report = d.read("demos/iteration2/generation_report.md");
+    assert!(report.contains("(remediation)"), "{report}");
+    // The iteration's validation says what only a real provider checks.
+    let v: Value = serde_json::from_str(&d.read("demos/iteration2/validate.json")).unwrap();
+    assert!(
+        v["not_checked_offline"]["azurerm_linux_virtual_machine"].as_u64() > Some(0),
+        "{}",
+        v["not_checked_offline"]
+    );
+    assert!(
+        d.read("demos/iteration2/README.md")
+            .contains("Not checked offline")
+    );
 }

@@ -5,10 +5,10 @@
 //! subscription and bad credentials.
 
 mod common;
-use atg::azure::emulator::{
+use atg::model::Snapshot;
+use atg_emulators::arm::{
     Emulator, EmulatorClient, EmulatorConfig, Faults, GraphQuota, TenantData,
 };
-use atg::model::Snapshot;
 use common::*;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -623,4 +623,61 @@ fn live_only_flags_are_refused_with_from_file() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Issue 14: secrets with special characters never reach a live scan's
+/// output or the store, whether the token endpoint takes them or refuses
+/// one (the emulator decodes the form body azure_identity URL-encodes).
+#[test]
+fn issue14_special_character_secrets_never_reach_scan_output() {
+    for secret in [
+        "abc<def&ghi-123456",
+        "p\"w'd\\x y$z`!;|",
+        "ümlaut€%2B+/=?#é",
+    ] {
+        let live = start(&contoso(), |c| c.clients[0].secret = Some(secret.into()));
+        let ok = live
+            .scan_trusted()
+            .env("AZURE_CLIENT_SECRET", secret)
+            .output()
+            .unwrap();
+        assert!(ok.status.success(), "{secret}: {}", stderr(&ok));
+        let wrong = format!("{secret}-wrong");
+        let refused = live
+            .scan_trusted()
+            .env("AZURE_CLIENT_SECRET", &wrong)
+            .output()
+            .unwrap();
+        assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+        let db = std::fs::read(live.dir.path().join(".atg/graph.db")).unwrap_or_default();
+        for s in [secret, wrong.as_str()] {
+            let url: String = s
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            let json = serde_json::to_string(s).unwrap();
+            for spelling in [s.to_string(), url, json[1..json.len() - 1].to_string()] {
+                for (what, bytes) in [
+                    ("stdout", &ok.stdout),
+                    ("stderr", &ok.stderr),
+                    ("refused stdout", &refused.stdout),
+                    ("refused stderr", &refused.stderr),
+                    ("graph.db", &db),
+                ] {
+                    assert!(
+                        !bytes
+                            .windows(spelling.len())
+                            .any(|w| w == spelling.as_bytes()),
+                        "{what} holds `{spelling}`"
+                    );
+                }
+            }
+        }
+    }
 }

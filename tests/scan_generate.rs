@@ -351,10 +351,16 @@ fn generate_without_a_scan_says_what_to_do() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.starts_with("error: the graph store has no finished scan"),
+        err.starts_with(
+            "error: no graph store at `.atg/graph.db`: nothing has been scanned into it"
+        ),
         "{err}"
     );
     assert!(err.contains("hint: run `atg scan --from-file"), "{err}");
+    assert!(
+        !d.path().join(".atg").exists(),
+        "no empty store is left behind"
+    );
 }
 
 #[test]

@@ -11,7 +11,9 @@
 //! the corpus is one configuration (`*.tf` and/or `*.tf.json`); folders
 //! named `valid*` must be valid for terraform, the others must give it
 //! something to report. `differences.json` records deliberate
-//! differences per configuration, each with its reason. A new provider
+//! differences per configuration, each with its reason. `oracle.json`'s
+//! optional `checks` names provider validation data files (issue 15) the
+//! builtin validator gets besides the schemas. A new provider
 //! (say a locally built azurerm) needs only a new corpus folder and the
 //! provider in the plugin directory.
 //!
@@ -30,9 +32,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use atg::terraform::find_binary;
 use atg::validate::config::Config;
+use atg::validate::rules::ProviderRules;
 use atg::validate::schema::Schemas;
-use atg::validate::terraform::{find_binary, parse_validate_json};
+use atg::validate::terraform::parse_validate_json;
 use atg::validate::{Diagnostic, Severity, builtin};
 use serde::Deserialize;
 
@@ -55,11 +59,18 @@ const REQUIRED_SUMMARIES: &[&str] = &[
     "Reference to undeclared local value",
     "Duplicate resource * configuration",
     "Unsupported attribute",
+    "Conflicting configuration arguments",
+    "Invalid combination of arguments",
+    "expected *",
 ];
 
 #[derive(Deserialize)]
 struct Oracle {
     providers: Vec<String>,
+    /// Provider validation data files (`validate::rules`), relative to the
+    /// corpus folder, for the builtin validator.
+    #[serde(default)]
+    checks: Vec<String>,
 }
 
 /// A recorded, deliberate difference: what terraform reports instead of
@@ -142,8 +153,16 @@ struct Prepared {
 }
 
 /// `terraform init` once for the corpus (with the plugin directory when it
-/// needs providers) and `terraform providers schema -json`.
-fn prepare(corpus: &str, providers: &[String]) -> Result<Prepared, String> {
+/// needs providers) and `terraform providers schema -json`, with the
+/// corpus's provider validation data added to the schemas.
+fn prepare(corpus_dir: &Path, oracle: &Oracle) -> Result<Prepared, String> {
+    let corpus = corpus_dir
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let corpus = corpus.as_str();
+    let providers = &oracle.providers;
     let work = tempfile::tempdir().unwrap();
     let cli_config = work.path().join("terraformrc");
     std::fs::write(&cli_config, "").unwrap();
@@ -185,8 +204,13 @@ fn prepare(corpus: &str, providers: &[String]) -> Result<Prepared, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let schemas = Schemas::from_slice(&out.stdout, Path::new("providers schema -json"))
+    let mut schemas = Schemas::from_slice(&out.stdout, Path::new("providers schema -json"))
         .map_err(|e| format!("corpus `{corpus}`: {e}"))?;
+    for c in &oracle.checks {
+        let rules = ProviderRules::load_file(&corpus_dir.join(c))
+            .map_err(|e| format!("corpus `{corpus}`: {e}"))?;
+        schemas.add_rules(rules);
+    }
     for p in providers {
         assert!(
             schemas.addresses().any(|a| a == p),
@@ -369,7 +393,7 @@ fn builtin_validator_agrees_with_terraform_validate() {
                     .unwrap_or_else(|e| panic!("corpus `{name}`: differences.json: {e}")),
                 Err(_) => BTreeMap::new(),
             };
-        let prepared = match prepare(&name, &oracle.providers) {
+        let prepared = match prepare(corpus, &oracle) {
             Ok(p) => p,
             Err(e) => {
                 failures.push(e);

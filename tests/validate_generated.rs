@@ -22,7 +22,7 @@ const VM: &str = "azurerm_linux_virtual_machine.vm_contoso_dev_lnx01";
 fn generate(d: &Dir, format: &str) -> std::path::PathBuf {
     d.scan(&contoso());
     d.atg()
-        .args(["generate", "-o", "out", "--format", format])
+        .args(["generate", "-o", "out", "--syntax", format])
         .assert()
         .success();
     d.path().join("out")
@@ -30,25 +30,10 @@ fn generate(d: &Dir, format: &str) -> std::path::PathBuf {
 
 /// `atg validate DIR --validator builtin` with the azurerm schema, as JSON.
 fn validate(d: &Dir, dir: &Path) -> Value {
-    let out = d
-        .atg()
-        .arg("validate")
-        .arg(dir)
-        .args([
-            "--validator",
-            "builtin",
-            "--format",
-            "json",
-            "--provider-schema",
-        ])
-        .arg(azurerm_schema())
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
+    let (code, v) = validate_azurerm(d, dir);
     assert_eq!(v["level"], "provider", "{v}");
     let valid = v["valid"].as_bool().unwrap();
-    assert_eq!(out.status.code(), Some(if valid { 0 } else { 1 }), "{v}");
+    assert_eq!(code, Some(if valid { 0 } else { 1 }), "{v}");
     v
 }
 

@@ -250,3 +250,54 @@ fn the_builtin_providers_schema_matches_terraforms() {
         shape(&real)
     );
 }
+
+// Issue 14: `provider "azurerm" { features {} bogus_argument = 1 }` passed
+// as "provider level". It is checked against the schema's `provider`
+// entry when the schema has one; the reference schema has none, and atg
+// says the block was not checked.
+#[test]
+fn provider_blocks_are_checked_when_the_schema_describes_them() {
+    let d = Dir::new();
+    d.write(
+        "tf/main.tf",
+        "provider \"azurerm\" {\n  features {}\n  bogus_argument = 1\n}\nresource \"azurerm_resource_group\" \"rg\" {\n  name     = \"rg\"\n  location = \"eastus\"\n}\n",
+    );
+    let reference = azurerm_schema();
+    let reference = reference.to_str().unwrap();
+    let (code, v) = validate(
+        &d,
+        &["--validator", "builtin", "--provider-schema", reference],
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        v["note"],
+        "provider block not checked: the schema of registry.terraform.io/hashicorp/azurerm has no `provider` entry"
+    );
+
+    let mut s: Value =
+        serde_json::from_str(&std::fs::read_to_string(azurerm_schema()).unwrap()).unwrap();
+    s["provider_schemas"]["registry.terraform.io/hashicorp/azurerm"]["provider"] = serde_json::json!({
+        "version": 0,
+        "block": {
+            "attributes": {"subscription_id": {"type": "string", "optional": true}},
+            "block_types": {"features": {"nesting_mode": "list", "block": {}, "min_items": 1, "max_items": 1}}
+        }
+    });
+    d.write("with-provider.json", &serde_json::to_string(&s).unwrap());
+    let (code, v) = validate(
+        &d,
+        &[
+            "--validator",
+            "builtin",
+            "--provider-schema",
+            "with-provider.json",
+        ],
+    );
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        summaries(&v),
+        [("Unsupported argument".to_string(), String::new())]
+    );
+    assert_eq!(v["diagnostics"][0]["range"]["start"]["line"], 3);
+    assert!(v["note"].is_null(), "{v}");
+}

@@ -1,8 +1,8 @@
 //! Reading tenants into snapshots: export files (`export`), live scans of
 //! Azure (`scanner`, over `arm`, `credential`, `cloud`, `transport` and
 //! `throttle`), and the normalisation every source goes through
-//! (`normalize`). `coverage` says where each type is read; `emulator` is a
-//! local HTTPS server that plays Azure for tests and trials. `auth` resolves
+//! (`normalize`). `coverage` says where each type is read (the ARM emulator
+//! of the dev-only `atg-emulators` crate reads it too). `auth` resolves
 //! the sign-in method from `--auth` and the environment, once, for scans
 //! and deploys alike.
 
@@ -11,7 +11,6 @@ pub mod auth;
 pub mod cloud;
 pub mod coverage;
 pub mod credential;
-pub mod emulator;
 pub mod export;
 pub mod normalize;
 pub mod scanner;

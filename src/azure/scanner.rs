@@ -217,7 +217,10 @@ pub async fn scan(
             Err(PartError::Row(e)) => return Err(ScanError::BadRow(e)),
             Err(PartError::Arm(e)) if batch.len() > 1 => {
                 // Isolate the subscription at fault: retry each half.
-                tracing::debug!("batch of {} failed, splitting: {e}", batch.len());
+                progress.on_detail(&format!(
+                    "a query for {} subscriptions failed ({e}); retrying each half",
+                    batch.len()
+                ));
                 let (a, b) = batch.split_at(batch.len() / 2);
                 pending.push_front(b.to_vec());
                 pending.push_front(a.to_vec());

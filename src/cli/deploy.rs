@@ -55,7 +55,7 @@ pub struct ApplyArgs {
 }
 
 /// A percentage 0–100 (`--min-fidelity`).
-fn percent(s: &str) -> Result<f64, String> {
+pub(crate) fn percent(s: &str) -> Result<f64, String> {
     match s.trim_end_matches('%').parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
         _ => Err(format!("`{s}` is not a percentage from 0 to 100")),

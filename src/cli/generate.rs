@@ -3,6 +3,19 @@
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
+/// Output format of `generate`'s summary (and, hidden, the old spelling
+/// `--format hcl` of `--syntax hcl`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerateFormat {
+    /// Status lines only.
+    Table,
+    /// A JSON summary on stdout.
+    Json,
+    /// Old spelling of `--syntax hcl` (before `--format` meant the summary).
+    #[value(hide = true)]
+    Hcl,
+}
+
 /// Terraform syntax to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SyntaxArg {
@@ -35,9 +48,12 @@ pub struct GenerateArgs {
     /// Folder to write the configuration and generation report into.
     #[arg(long, short, value_name = "DIR")]
     pub output: PathBuf,
-    /// Terraform syntax.
+    /// Terraform syntax, as `iterate --syntax`.
     #[arg(long, value_enum, default_value = "hcl")]
-    pub format: SyntaxArg,
+    pub syntax: SyntaxArg,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: GenerateFormat,
     /// Prefix for every resource group name.
     #[arg(long, value_name = "PREFIX", default_value = "")]
     pub resource_group_prefix: String,

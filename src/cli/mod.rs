@@ -1,12 +1,15 @@
 //! clap definitions, one file per command; no logic. Each command's
 //! arguments are turned into settings by its module in `commands`.
 
+pub mod agent;
 pub mod compare;
 pub mod deploy;
 pub mod fidelity;
 pub mod generate;
+pub mod graph;
 pub mod iterate;
 pub mod monitor;
+pub mod patch;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -17,14 +20,14 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "atg", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
-    /// Graph store: `sqlite:PATH` (the embedded store).
-    #[arg(
-        long,
-        global = true,
-        env = "ATG_GRAPH",
-        default_value = "sqlite:.atg/graph.db"
-    )]
-    pub graph: String,
+    /// Graph store: `sqlite:PATH` (the embedded store; default `sqlite:.atg/graph.db`) or a Neo4j
+    /// URI, `neo4j://HOST:PORT`, `bolt://…`, `neo4j+s://…` (else NEO4J_URI; user and password from
+    /// NEO4J_USER and NEO4J_PASSWORD).
+    #[arg(long, global = true, env = "ATG_GRAPH", value_name = "SPEC")]
+    pub graph: Option<String>,
+    /// Neo4j database to use (default: the server's default database).
+    #[arg(long, global = true, env = "NEO4J_DATABASE", value_name = "NAME")]
+    pub neo4j_database: Option<String>,
     /// Print only results: no status lines, warnings or progress bars.
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -56,6 +59,12 @@ pub enum Command {
     CompareIterations(compare::CompareIterationsArgs),
     /// Poll the store's counts until they stop changing.
     Monitor(monitor::MonitorArgs),
+    /// Work on graph stores: copy snapshots between SQLite and Neo4j.
+    Graph(graph::GraphArgs),
+    /// Hand CI/PR, analysis and deployment work to agents on Kubernetes (CodeRuns).
+    Agent(agent::AgentArgs),
+    /// Verify, apply and roll back patches proposed to a git repository, with a provenance log.
+    Patch(patch::PatchArgs),
 }
 
 /// Output format of result tables.

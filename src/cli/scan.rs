@@ -11,13 +11,24 @@ pub struct ScanArgs {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present_any = ["list", "tenant_id"],
+        required_unless_present_any = ["list", "tenant_id", "prune"],
         conflicts_with = "tenant_id"
     )]
     pub from_file: Option<PathBuf>,
+    /// Store an export that holds no resources (refused otherwise: an empty
+    /// export is usually a failed query, and would become the newest scan).
+    #[arg(long, requires = "from_file")]
+    pub allow_empty: bool,
     /// List the snapshots in the store instead of scanning.
     #[arg(long, conflicts_with_all = ["from_file", "tenant_id"])]
     pub list: bool,
+    /// Remove abandoned scans (their process is gone) and failed ones from
+    /// the store instead of scanning.
+    #[arg(long, conflicts_with_all = ["from_file", "tenant_id", "list"])]
+    pub prune: bool,
+    /// With `--prune`: list what would be removed, remove nothing.
+    #[arg(long, requires = "prune")]
+    pub dry_run: bool,
     /// Output format of the counts.
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReportFormat,

@@ -24,6 +24,10 @@ pub struct ValidatorArgs {
     /// Provider schema in `terraform providers schema -json` format (repeatable).
     #[arg(long = "provider-schema", value_name = "FILE")]
     pub provider_schemas: Vec<PathBuf>,
+    /// Provider validation data (`*.validation.json`: enums, ranges, cross-argument rules; repeatable).
+    /// Found automatically beside a `--provider-schema NAME.schema.json` as `NAME.validation.json`.
+    #[arg(long = "provider-checks", value_name = "FILE")]
+    pub provider_checks: Vec<PathBuf>,
     /// terraform (or OpenTofu `tofu`) binary.
     #[arg(long, value_name = "PATH", env = "ATG_TERRAFORM_BIN")]
     pub terraform_bin: Option<PathBuf>,

@@ -9,9 +9,9 @@ use crate::cli::ReportFormat;
 use crate::cli::deploy::{
     ApplyArgs, DeployAction, DeployArgs, DestroyArgs, ListArgs, RunArgs, TargetArgs, VerifyArgs,
 };
-use crate::deploy::env::{secret_values, terraform_env};
-use crate::deploy::redact::Redactor;
+use crate::deploy::env::{process_vars, secret_values, terraform_env};
 use crate::deploy::registry::Rollback;
+use crate::deploy::verify::VerifySettings;
 use crate::deploy::{
     self, Counts, DeployError, DeployOutcome, DeploySettings, Deployment, Outcome, PlanSummary,
     Registry, RetryPolicy, Target, TeardownOutcome, TerraformSettings,
@@ -19,8 +19,9 @@ use crate::deploy::{
 use crate::error::{CliError, ExitStatus};
 use crate::iterate::IterationState;
 use crate::output::Printer;
+use crate::redact::Redactor;
 use crate::report;
-use crate::validate::terraform::find_binary;
+use crate::terraform::find_binary;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -35,23 +36,6 @@ pub struct Prepared {
     dry_run: bool,
     yes: bool,
     rollback_on_failure: bool,
-}
-
-impl Prepared {
-    /// The target tenant and subscription.
-    pub fn target(&self) -> &Target {
-        &self.target
-    }
-
-    /// The resolved sign-in, for the verification scan.
-    pub fn credentials(&self) -> &auth::Credentials {
-        &self.credentials
-    }
-
-    /// `text` with every known secret replaced by `[REDACTED]`.
-    pub fn redact(&self, text: &str) -> String {
-        self.terraform.redactor.redact(text)
-    }
 }
 
 /// True when `s` is a GUID (`8-4-4-4-12` hex digits), as tenant and
@@ -134,10 +118,11 @@ fn resolve(
             "install terraform 1.x, or pass `--terraform-bin PATH` (OpenTofu's `tofu` works too)",
         )
     })?;
-    let vars: Vec<(String, String)> = std::env::vars().collect();
+    let vars = process_vars();
     let names: Vec<String> = vars.iter().map(|(k, _)| k.clone()).collect();
     let env = terraform_env(&creds, &target, names, secret_values(vars));
     let redactor = Redactor::new(env.secrets());
+    printer.add_secrets(&redactor);
     let defaults = RetryPolicy::default();
     let terraform = TerraformSettings {
         bin,
@@ -201,17 +186,10 @@ pub fn any_flag(t: &TargetArgs, a: &ApplyArgs, v: &VerifyArgs) -> bool {
 
 fn deploy_error(e: DeployError) -> CliError {
     let hint = match &e {
-        DeployError::FolderMissing(_) | DeployError::NoConfig(_) => {
-            "run `atg iterate` first, or pass `--iteration N` / `--iac-dir DIR` of a generated folder"
+        DeployError::UnsetVariables { dir, unset } => {
+            crate::deploy::variables::how_to_set(dir, unset)
         }
-        DeployError::Log { .. } | DeployError::Registry(_) => {
-            "check the folder's permissions, or pass another `--output-root`"
-        }
-        DeployError::UnknownDeployment(_) => "`atg deploy list` shows the recorded IDs",
-        DeployError::NothingApplied { .. } => "`atg deploy list` shows what each deployment did",
-        DeployError::TargetMismatch { .. } => {
-            "pass the deployment's own `--target-subscription` and tenant (`atg deploy list --format json` shows them)"
-        }
+        _ => deploy_hint(&e).to_string(),
     };
     let mut err = CliError::input(e.to_string());
     let mut source = std::error::Error::source(&e);
@@ -220,6 +198,24 @@ fn deploy_error(e: DeployError) -> CliError {
         source = s.source();
     }
     err.with_hint(hint)
+}
+
+fn deploy_hint(e: &DeployError) -> &'static str {
+    match e {
+        DeployError::FolderMissing(_) | DeployError::NoConfig(_) => {
+            "run `atg iterate` first, or pass `--iteration N` / `--iac-dir DIR` of a generated folder"
+        }
+        DeployError::ReadConfig { .. } => "check the folder's permissions",
+        DeployError::UnsetVariables { .. } => "set the variables named",
+        DeployError::Log { .. } | DeployError::Registry(_) => {
+            "check the folder's permissions, or pass another `--output-root`"
+        }
+        DeployError::UnknownDeployment(_) => "`atg deploy list` shows the recorded IDs",
+        DeployError::NothingApplied { .. } => "`atg deploy list` shows what each deployment did",
+        DeployError::TargetMismatch { .. } => {
+            "pass the deployment's own `--target-subscription` and tenant (`atg deploy list --format json` shows them)"
+        }
+    }
 }
 
 /// Runs `atg deploy`, `atg deploy list` or `atg deploy destroy`.
@@ -290,9 +286,10 @@ pub async fn run(
 /// per-type plan table (or the JSON outcome) on stdout when `format` is
 /// given, status lines on stderr.
 ///
-/// With `verify`, a successful apply is then verified (`verify::run`):
-/// the figures are printed (and, with JSON, added to the outcome under
-/// `verification`), and an unmet `--min-fidelity` returns exit status 1.
+/// With `verify`, a successful apply is then verified
+/// (`deploy::verify::verify`): the figures are printed (and, with JSON,
+/// added to the outcome under `verification`), and an unmet
+/// `--min-fidelity` returns exit status 1.
 ///
 /// Errors: folder, log or registry problems (exit 2), a failed deployment
 /// (exit 3, with terraform's error and a hint), Ctrl-C (exit 130), and those
@@ -303,7 +300,7 @@ pub async fn deploy_dir(
     iteration: Option<u32>,
     root: &Path,
     format: Option<ReportFormat>,
-    verify: Option<&super::verify::Verify>,
+    verify: Option<&VerifySettings>,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
     let settings = DeploySettings {
@@ -327,13 +324,19 @@ pub async fn deploy_dir(
     ));
     let reporter = printer.reporter();
     let yes = p.yes;
+    // The question shows the plan first: the per-type table, then the totals.
+    let table_shown = std::cell::Cell::new(false);
     let confirm = |plan: &PlanSummary| {
         yes || reporter.suspend(|| {
-            printer.status(&plan_line(&plan.counts));
-            printer.confirm(&format!(
-                "Apply these changes to subscription {}?",
-                p.target.subscription_id
-            ))
+            table_shown.set(true);
+            let context = format!("{}\n{}\n", plan_table(plan), plan_line(&plan.counts));
+            printer.confirm_after(
+                &context,
+                &format!(
+                    "Apply these changes to subscription {}?",
+                    p.target.subscription_id
+                ),
+            )
         })
     };
     let outcome = deploy::deploy(&settings, &reporter, &confirm, &interrupted);
@@ -343,20 +346,48 @@ pub async fn deploy_dir(
     // With JSON and a verification, stdout stays one document: the outcome
     // is printed once the verification is added to it.
     let json_later = verify.is_some() && format == Some(ReportFormat::Json);
-    print_outcome(&outcome, format.filter(|_| !json_later), printer);
+    // A table shown at the prompt is not shown again on the same screen.
+    let table_again = !(table_shown.get() && printer.stdout_is_tty());
+    print_outcome(
+        &outcome,
+        format.filter(|_| !json_later),
+        table_again,
+        printer,
+    );
     let status = finish(&outcome)?;
     let Some(v) = verify else {
         return Ok(status);
     };
-    let verified = super::verify::run(v, p, &outcome.id, root, printer).await;
+    let id = &outcome.id;
+    printer.status(&format!(
+        "Verifying deployment {id}: scanning subscription {} in tenant {}",
+        p.target.subscription_id, p.target.tenant_id
+    ));
+    let progress = printer.parts_reporter();
+    let verified = deploy::verify::verify(
+        v,
+        &p.target,
+        &p.credentials,
+        &p.terraform.redactor,
+        id,
+        root,
+        &progress,
+    )
+    .await;
+    drop(progress);
+    let status = match &verified {
+        Ok(done) => super::verify::print(done, id, printer),
+        Err(_) => ExitStatus::Success,
+    };
     if json_later {
         let mut doc = serde_json::to_value(&outcome).expect("outcomes serialise");
-        if let Ok((_, entry)) = &verified {
-            doc["verification"] = serde_json::to_value(entry).expect("entries serialise");
+        if let Ok(done) = &verified {
+            doc["verification"] = serde_json::to_value(&done.entry).expect("entries serialise");
         }
         printer.data(&report::json(&doc));
     }
-    Ok(verified?.0)
+    verified.map_err(super::verify::cli_error)?;
+    Ok(status)
 }
 
 fn plan_line(c: &Counts) -> String {
@@ -395,16 +426,21 @@ fn categories_text(c: &std::collections::BTreeMap<deploy::Category, u32>) -> Str
         .join(", ")
 }
 
-fn print_outcome(o: &DeployOutcome, format: Option<ReportFormat>, printer: &Printer) {
+/// The per-type plan table, with a total row.
+fn plan_table(plan: &PlanSummary) -> String {
+    report::table(
+        &["resource type", "#add", "#change", "#destroy"],
+        &plan_rows(plan),
+    )
+}
+
+fn print_outcome(o: &DeployOutcome, format: Option<ReportFormat>, table: bool, printer: &Printer) {
     match format {
         None => {}
         Some(ReportFormat::Json) => printer.data(&report::json(o)),
         Some(ReportFormat::Table) => {
-            if let Some(plan) = o.plan.as_ref().filter(|p| p.counts.total() > 0) {
-                printer.data(&report::table(
-                    &["resource type", "#add", "#change", "#destroy"],
-                    &plan_rows(plan),
-                ));
+            if let Some(plan) = o.plan.as_ref().filter(|p| table && p.counts.total() > 0) {
+                printer.data(&plan_table(plan));
             }
         }
     }

@@ -104,6 +104,14 @@ pub(crate) async fn load_sides(
     progress.on_start("loading", None);
     let (s, t) = scope::load_pair(graph_spec, source, target).await?;
     drop(progress);
+    for side in [&s, &t] {
+        super::generate::warn_truncated(
+            printer,
+            &side.scan_id,
+            &side.snapshot,
+            "their cut values are compared as they are",
+        );
+    }
     if s.scan_id == t.scan_id
         && s.subscription.as_deref().map(str::to_ascii_lowercase)
             == t.subscription.as_deref().map(str::to_ascii_lowercase)

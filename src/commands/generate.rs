@@ -1,12 +1,15 @@
 //! `atg generate`: read a snapshot from the store and write Terraform plus
 //! `generation_report.{json,md}`.
 
-use crate::cli::generate::{GenerateArgs, SourceArgs, SyntaxArg};
+use crate::cli::generate::{GenerateArgs, GenerateFormat, SourceArgs, SyntaxArg};
 use crate::error::{CliError, ExitStatus};
 use crate::graph;
 use crate::iac::{self, Adjustments, GenerateOptions, Generated, Syntax, TargetSettings};
 use crate::model::Snapshot;
 use crate::output::Printer;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Maps the CLI syntax flag to the renderer's.
 pub fn syntax(arg: SyntaxArg) -> Syntax {
@@ -48,12 +51,14 @@ pub fn provider_schema(
         })
 }
 
-/// Loads the snapshot the source flags select.
+/// Loads the snapshot the source flags select, warning about resources
+/// whose values Azure Tenant Grapher cut short (they are not generated).
 pub async fn load_snapshot(
     graph_spec: &str,
     source: &SourceArgs,
+    printer: &Printer,
 ) -> Result<(String, Snapshot), CliError> {
-    let store = graph::open(graph_spec)?;
+    let store = graph::open_existing(graph_spec)?;
     let scan = graph::select_scan(
         store.as_ref(),
         source.scan_id.as_deref(),
@@ -61,7 +66,36 @@ pub async fn load_snapshot(
     )
     .await?;
     let snapshot = store.load_snapshot(&scan.scan_id).await?;
+    warn_truncated(
+        printer,
+        &scan.scan_id,
+        &snapshot,
+        "they are skipped (listed in generation_report.md)",
+    );
     Ok((scan.scan_id, snapshot))
+}
+
+/// One warning when `snapshot` holds resources with values that Azure
+/// Tenant Grapher cut at 5000 characters (`Resource::is_truncated`), with
+/// their count and `consequence`, what happens to them.
+pub(crate) fn warn_truncated(
+    printer: &Printer,
+    scan_id: &str,
+    snapshot: &Snapshot,
+    consequence: &str,
+) {
+    let n = snapshot
+        .resources
+        .iter()
+        .filter(|r| r.is_truncated())
+        .count();
+    if n > 0 {
+        printer.warn(&format!(
+            "scan `{scan_id}` has {} with values that Azure Tenant Grapher cut at 5000 characters (`{}`): {consequence}; scan the tenant with `atg scan` to read them whole",
+            plural(n, "resource"),
+            crate::model::TRUNCATED_MARK
+        ));
+    }
 }
 
 /// One summary line for a generation.
@@ -114,13 +148,40 @@ fn plural(n: usize, noun: &str) -> String {
     }
 }
 
+/// `atg generate --format json`: where the configuration went and what it holds.
+#[derive(Serialize)]
+struct Summary<'a> {
+    scan_id: &'a str,
+    output: &'a Path,
+    syntax: &'static str,
+    files: &'a [String],
+    resources_in_scope: usize,
+    mapped_resources: usize,
+    emitted_resources: usize,
+    /// Percent 0–100.
+    emitted_percent: f64,
+    skipped_resources: usize,
+    unmapped_resources: usize,
+    /// Emitted by the schema-guided generic fallback (a subset of `emitted_resources`).
+    generic_resources: usize,
+    terraform_blocks: usize,
+    unmapped_types: &'a BTreeMap<String, crate::iac::report::UnmappedType>,
+    sensitive_variables: &'a [String],
+}
+
 /// Runs `atg generate`.
 pub async fn run(
     graph_spec: &str,
     args: GenerateArgs,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
-    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source).await?;
+    let syntax_arg = if args.format == GenerateFormat::Hcl {
+        printer.warn("`--format hcl` is now `--syntax hcl` (`--format` picks the summary's format: table or json)");
+        SyntaxArg::Hcl
+    } else {
+        args.syntax
+    };
+    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source, printer).await?;
     let mut opts = options(
         &args.source,
         args.resource_group_prefix.clone(),
@@ -128,7 +189,29 @@ pub async fn run(
     );
     opts.provider_schema = provider_schema(&args.provider_schemas)?;
     let generated = iac::generate(&snapshot, &opts);
-    let files = iac::write_output(&args.output, &generated, syntax(args.format))?;
+    let files = iac::write_output(&args.output, &generated, syntax(syntax_arg))?;
+    if args.format == GenerateFormat::Json {
+        let r = &generated.report;
+        printer.data(&crate::report::json(&Summary {
+            scan_id: &scan_id,
+            output: &args.output,
+            syntax: match syntax_arg {
+                SyntaxArg::Hcl => "hcl",
+                SyntaxArg::Json => "json",
+            },
+            files: &files,
+            resources_in_scope: r.resources_in_scope,
+            mapped_resources: r.mapped_resources,
+            emitted_resources: r.emitted_resources,
+            emitted_percent: r.emitted_percent,
+            skipped_resources: r.skipped_resources,
+            unmapped_resources: r.unmapped_resources,
+            generic_resources: r.generic_resources,
+            terraform_blocks: r.terraform_blocks,
+            unmapped_types: &r.unmapped_types,
+            sensitive_variables: &r.variables,
+        }));
+    }
     printer.status(&format!(
         "Generated from scan {scan_id} into `{}` ({} files)",
         args.output.display(),

@@ -7,6 +7,7 @@ use crate::cli::ReportFormat;
 use crate::cli::iterate::IterateArgs;
 use crate::error::{CliError, ExitStatus};
 use crate::iac::Adjustments;
+use crate::iterate::state::StateError;
 use crate::iterate::{self, IterateError, IterateOutcome, IterateSettings, Stop};
 use crate::output::Printer;
 use crate::report;
@@ -14,6 +15,7 @@ use serde::Serialize;
 
 #[derive(Serialize)]
 struct Summary<'a> {
+    scan_id: &'a str,
     stop: Stop,
     stable: bool,
     provider_validated: bool,
@@ -43,8 +45,17 @@ fn iterate_error(e: IterateError) -> CliError {
             );
             err
         }
-        IterateError::State(s) => CliError::input(s.to_string())
-            .with_hint("move the damaged state file aside, or pass another `--output-root`"),
+        IterateError::State(s) => {
+            let hint = match &s {
+                StateError::Invalid { .. } => {
+                    "move the damaged state file aside, or pass another `--output-root`"
+                }
+                StateError::Read { .. } | StateError::Write { .. } => {
+                    "`--output-root` must be a folder you can read and write: fix its permissions, or pass another one"
+                }
+            };
+            CliError::input(s.to_string()).with_hint(hint)
+        }
         IterateError::Write { .. } => {
             CliError::input(e.to_string()).with_hint("pass an `--output-root` you can write to")
         }
@@ -75,7 +86,7 @@ pub async fn run(
     } else {
         None
     };
-    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source).await?;
+    let (scan_id, snapshot) = load_snapshot(graph_spec, &args.source, printer).await?;
     // The deployment is verified against the snapshot the iterations come from.
     let verify = if args.auto_deploy {
         super::verify::settings(
@@ -107,21 +118,31 @@ pub async fn run(
         },
         scan_id: scan_id.clone(),
     };
-    let vopts = validate_options(&args.validator);
+    // One validator for the run: the provider schema (3 MB) and validation
+    // data (9 MB) are loaded once, not once per iteration.
+    let validator = crate::validate::Validator::new(validate_options(&args.validator));
     let interrupted = super::interrupt_flag();
     printer.status(&format!(
         "Iterating on scan {scan_id} into `{}`",
         settings.root.display()
     ));
     let reporter = printer.reporter();
-    let validate = |dir: &std::path::Path| crate::validate::validate_dir(dir, &vopts);
-    let outcome = iterate::run(&snapshot, &settings, &validate, &reporter, &interrupted)
-        .map_err(iterate_error)?;
+    let validate = |dir: &std::path::Path| validator.validate(dir);
+    let deprecated = |ty: &str, path: &str| validator.is_deprecated(ty, path);
+    let outcome = iterate::run(
+        &snapshot,
+        &settings,
+        &validate,
+        &deprecated,
+        &reporter,
+        &interrupted,
+    )
+    .map_err(iterate_error)?;
     drop(reporter);
     for note in &outcome.notes {
         printer.status(note);
     }
-    print_summary(&outcome, args.format, printer);
+    print_summary(&outcome, &scan_id, args.format, printer);
     let status = match outcome.stop {
         Stop::Stable | Stop::Passed => ExitStatus::Success,
         Stop::MaxIterations | Stop::Stuck | Stop::Failed => ExitStatus::CheckFailed,
@@ -153,7 +174,7 @@ pub async fn run(
     .await
 }
 
-fn print_summary(outcome: &IterateOutcome, format: ReportFormat, printer: &Printer) {
+fn print_summary(outcome: &IterateOutcome, scan_id: &str, format: ReportFormat, printer: &Printer) {
     let st = &outcome.state;
     let history: Vec<&iterate::IterationRecord> = st
         .history
@@ -162,6 +183,7 @@ fn print_summary(outcome: &IterateOutcome, format: ReportFormat, printer: &Print
         .collect();
     match format {
         ReportFormat::Json => printer.data(&report::json(&Summary {
+            scan_id,
             stop: outcome.stop,
             stable: outcome.stop == Stop::Stable,
             provider_validated: outcome.provider_validated(),
@@ -203,6 +225,10 @@ fn print_summary(outcome: &IterateOutcome, format: ReportFormat, printer: &Print
         }
     }
     let line = match outcome.stop {
+        Stop::Stable if outcome.counted_passes_empty() => format!(
+            "Stable: {} consecutive passes (threshold {}) of an EMPTY configuration: no resource was emitted, so nothing was provider-validated; check the snapshot and the `--subscription`/`--resource-group` filters",
+            st.consecutive_passes, st.threshold
+        ),
         Stop::Stable if outcome.provider_validated() => format!(
             "Stable: {} consecutive provider-validated passes (threshold {})",
             st.consecutive_passes, st.threshold
@@ -234,7 +260,42 @@ fn print_summary(outcome: &IterateOutcome, format: ReportFormat, printer: &Print
     for u in &outcome.unremediated {
         printer.status(&format!("  unremediated: {u}"));
     }
-    if outcome.stop == Stop::Stable && !outcome.provider_validated() {
+    if outcome.stop == Stop::Stable
+        && !outcome.provider_validated()
+        && !outcome.counted_passes_empty()
+    {
         printer.warn("pass `--provider-schema FILE` (a `terraform providers schema -json` dump) or `--plugin-dir` for provider-validated passes");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14, item 11: an output root that cannot be written was told to
+    /// "move the damaged state file aside".
+    #[test]
+    fn issue14_an_unwritable_output_root_is_not_called_damaged() {
+        let io = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let write = iterate_error(IterateError::State(StateError::Write {
+            path: "demos/iteration_state.json".into(),
+            source: io(),
+        }));
+        let hint = write.hint.unwrap();
+        assert!(
+            hint.contains("`--output-root` must be a folder you can read and write"),
+            "{hint}"
+        );
+        assert!(!hint.contains("damaged"), "{hint}");
+        let invalid = iterate_error(IterateError::State(StateError::Invalid {
+            path: "demos/iteration_state.json".into(),
+            message: "expected value".into(),
+        }));
+        assert!(
+            invalid
+                .hint
+                .unwrap()
+                .contains("move the damaged state file aside")
+        );
     }
 }

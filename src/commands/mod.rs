@@ -2,12 +2,15 @@
 //! environment, wire the stages together, and hand results to the output
 //! layer. No stage logic lives here.
 
+pub mod agent;
 pub mod compare;
 pub mod deploy;
 pub mod fidelity;
 pub mod generate;
+pub mod graph;
 pub mod iterate;
 pub mod monitor;
+pub mod patch;
 pub mod scan;
 pub mod synth;
 pub mod validate;
@@ -23,17 +26,26 @@ use std::sync::{Arc, OnceLock};
 ///
 /// Returns the exit status for a completed command, or the error to render.
 pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus, CliError> {
+    let neo4j_uri = std::env::var("NEO4J_URI").ok();
+    let graph = crate::graph::resolve_spec(
+        cli.graph.as_deref(),
+        neo4j_uri.as_deref(),
+        cli.neo4j_database.as_deref(),
+    );
     match cli.command {
-        Command::Scan(args) => scan::run(&cli.graph, args, printer).await,
-        Command::Generate(args) => generate::run(&cli.graph, args, printer).await,
+        Command::Scan(args) => scan::run(&graph, args, printer).await,
+        Command::Generate(args) => generate::run(&graph, args, printer).await,
         Command::Validate(args) => validate::run(args, printer).await,
-        Command::Iterate(args) => iterate::run(&cli.graph, args, printer).await,
+        Command::Iterate(args) => iterate::run(&graph, args, printer).await,
         Command::Synth(args) => synth::run(args, printer),
-        Command::Deploy(args) => deploy::run(&cli.graph, args, printer).await,
-        Command::Fidelity(args) => fidelity::run(&cli.graph, args, printer).await,
-        Command::Compare(args) => compare::run(&cli.graph, args, printer).await,
+        Command::Deploy(args) => deploy::run(&graph, args, printer).await,
+        Command::Fidelity(args) => fidelity::run(&graph, args, printer).await,
+        Command::Compare(args) => compare::run(&graph, args, printer).await,
         Command::CompareIterations(args) => compare::run_iterations(args, printer),
-        Command::Monitor(args) => monitor::run(&cli.graph, args, printer).await,
+        Command::Monitor(args) => monitor::run(&graph, args, printer).await,
+        Command::Graph(args) => graph::run(args, cli.neo4j_database.as_deref(), printer).await,
+        Command::Agent(args) => agent::run(args, printer).await,
+        Command::Patch(args) => patch::run(args, printer),
     }
 }
 

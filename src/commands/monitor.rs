@@ -6,6 +6,7 @@ use crate::error::{CliError, ExitStatus};
 use crate::graph;
 use crate::monitor::{self, Mode, MonitorError, MonitorSettings, Outcome, Poll};
 use crate::output::Printer;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 fn poll_text(p: &Poll, format: MonitorFormat, threshold: Option<u32>) -> String {
@@ -96,7 +97,7 @@ pub async fn run(
     }
     let metrics_file = args.metrics_file.clone();
     let subscription = args.subscription_id.clone();
-    let mut on_poll = |p: &Poll| -> Result<(), String> {
+    let mut on_poll = |p: &Poll| -> Result<ControlFlow<()>, String> {
         if p.scan_id.is_none() {
             printer.warn(&match &subscription {
                 Some(s) => format!("no scan covers subscription `{s}` yet"),
@@ -111,7 +112,12 @@ pub async fn run(
             )
             .map_err(|e| format!("cannot write the metrics file `{}`: {e}", path.display()))?;
         }
-        Ok(())
+        // Nobody reads the polls any more (`| head -1`): stop quietly.
+        Ok(if printer.stdout_closed() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        })
     };
     let outcome = monitor::run(store.as_ref(), &settings, &mut on_poll)
         .await
@@ -121,6 +127,9 @@ pub async fn run(
                 CliError::input(m).with_hint("pass a `--metrics-file` in a folder you can write to")
             }
         })?;
+    if printer.stdout_closed() {
+        return Ok(ExitStatus::Success);
+    }
     match outcome {
         Outcome::Stable(p) => {
             printer.status(&format!(

@@ -1,84 +1,20 @@
-//! `atg scan`: read a tenant (an export file with `--from-file`, or Azure
-//! itself with `--tenant-id`), normalise it, derive relationships, store a
-//! new snapshot, and print counts by type. Both sources end in the same
-//! `store` step, so they store the same snapshot for the same data.
+//! `atg scan`: check the flags, run the scan stage (`crate::scan`: an
+//! export file with `--from-file`, Azure itself with `--tenant-id`) with a
+//! Ctrl-C handler and a progress display, and print the counts by type;
+//! `--list` and `--prune` show and clean up the store's scans.
 
 use crate::azure;
 use crate::azure::auth;
-use crate::azure::cloud::CloudEndpoints;
-use crate::azure::credential::{self, CredentialRequest};
-use crate::azure::scanner::{self, ScanScope};
 use crate::cli::ReportFormat;
 use crate::cli::scan::ScanArgs;
 use crate::error::{CliError, ExitStatus};
 use crate::graph;
-use crate::model::{ScanInfo, ScanStatus, Snapshot};
+use crate::model::{ScanInfo, ScanStatus};
 use crate::output::Printer;
 use crate::report;
-use crate::reporter::Reporter;
+use crate::scan::live::LiveScan;
+use crate::scan::{self, ScanSummary};
 use serde::Serialize;
-use std::sync::Arc;
-
-/// Resources (and relationships) written per transaction. Bigger batches
-/// mean fewer commits and WAL checkpoints; 20,000 rows of a synthetic
-/// tenant are about 10 MB.
-const BATCH: usize = 20_000;
-
-/// What a scan stored: its ID, status and counts (`atg scan --format json`).
-#[derive(Serialize)]
-pub(crate) struct ScanSummary {
-    pub(crate) scan_id: String,
-    source: String,
-    pub(crate) status: ScanStatus,
-    pub(crate) resources: u64,
-    relationships: u64,
-    resource_groups: usize,
-    subscriptions: usize,
-    extracted_subnets: usize,
-    duplicate_rows: usize,
-    by_type: Vec<TypeCount>,
-    pub(crate) failures: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    live: Option<LiveSummary>,
-}
-
-/// A live scan's inputs besides the store: the tenant, the resolved
-/// sign-in, what to scan and how to reach Azure.
-pub(crate) struct LiveScan<'a> {
-    /// The tenant (GUID or domain).
-    pub(crate) tenant: &'a str,
-    /// From `auth::resolve`.
-    pub(crate) credentials: auth::Credentials,
-    /// Subscriptions to scan; all readable ones when empty.
-    pub(crate) subscriptions: Vec<String>,
-    /// Resource group names to keep; all when empty.
-    pub(crate) resource_groups: Vec<String>,
-    /// Queries in flight at once.
-    pub(crate) concurrency: usize,
-    /// `--arm-endpoint`.
-    pub(crate) arm_endpoint: Option<&'a str>,
-    /// `--authority-host`.
-    pub(crate) authority_host: Option<&'a str>,
-    /// `--ca-cert` files.
-    pub(crate) ca_cert: &'a [std::path::PathBuf],
-}
-
-#[derive(Serialize)]
-struct TypeCount {
-    r#type: String,
-    count: u64,
-}
-
-/// What a live scan adds to the summary.
-#[derive(Serialize)]
-struct LiveSummary {
-    tenant_id: String,
-    credential: String,
-    seconds: f64,
-    graph_rows: u64,
-    list_calls: u64,
-    traffic: azure::throttle::TrafficSummary,
-}
 
 /// Runs `atg scan`.
 pub async fn run(
@@ -86,76 +22,107 @@ pub async fn run(
     args: ScanArgs,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
+    if args.list || args.prune {
+        // Listing or pruning where nothing was ever scanned: no store, no scans.
+        let store = match graph::open_existing(graph_spec) {
+            Ok(s) => Some(s),
+            Err(graph::GraphError::NoStore(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let store = store.as_deref();
+        return if args.list {
+            list(store, args.format, printer).await
+        } else {
+            prune(store, args.dry_run, args.format, printer).await
+        };
+    }
+    let live = match &args.tenant_id {
+        Some(tenant) => Some(live_request(tenant, &args, printer)?),
+        None => None,
+    };
     let store = graph::open(graph_spec)?;
-    if args.list {
-        return list(store.as_ref(), args.format, printer).await;
-    }
-    if let Some(tenant) = args.tenant_id.clone() {
-        return live(store.as_ref(), &tenant, args, printer).await;
-    }
-    let path = args
-        .from_file
-        .expect("clap requires --from-file unless --list or --tenant-id");
-    let progress = printer.reporter();
-    progress.on_start("reading", None);
-    let (snapshot, stats) = azure::load_file(&path)?;
-    progress.on_start("storing", None);
-    let summary = store_snapshot(
-        store.as_ref(),
-        snapshot,
-        stats,
-        format!("file:{}", path.display()),
-        Vec::new(),
-    )
-    .await?;
-    drop(progress);
+    // Ctrl-C drops the scan where it is, and whatever it stored.
+    let interrupted = super::interrupt_flag();
+    let scan_id = crate::clock::new_scan_id();
+    let (summary, warnings) = match live {
+        Some(mut req) => {
+            req.scan_id = scan_id.clone();
+            let progress = printer.parts_reporter();
+            let work = scan::live::scan(store.as_ref(), req, &progress);
+            scan::until_interrupted(store.as_ref(), &scan_id, work, &interrupted).await?
+        }
+        None => {
+            let path = args
+                .from_file
+                .clone()
+                .expect("clap requires --from-file unless --list, --prune or --tenant-id");
+            let progress = printer.reporter();
+            let work =
+                scan::from_file(store.as_ref(), &scan_id, &path, args.allow_empty, &progress);
+            let summary =
+                scan::until_interrupted(store.as_ref(), &scan_id, work, &interrupted).await?;
+            (summary, Vec::new())
+        }
+    };
     print_summary(&summary, args.format, printer);
-    Ok(ExitStatus::Success)
+    for w in &warnings {
+        printer.warn(w);
+    }
+    if summary.failures.is_empty() {
+        return Ok(ExitStatus::Success);
+    }
+    for f in &summary.failures {
+        printer.warn(&format!("not scanned: {f}"));
+    }
+    printer.warn(&format!(
+        "scan {} is stored as incomplete: {} part(s) of the tenant failed (listed above and in `atg scan --list --format json`)",
+        summary.scan_id,
+        summary.failures.len()
+    ));
+    Ok(ExitStatus::ToolError)
 }
 
-/// Normalised records in, stored snapshot and its summary out.
-async fn store_snapshot(
-    store: &dyn graph::GraphStore,
-    snapshot: Snapshot,
-    stats: azure::normalize::NormalizeStats,
-    source: String,
-    failures: Vec<String>,
-) -> Result<ScanSummary, CliError> {
-    let info = ScanInfo {
-        failures,
-        ..ScanInfo::running(
-            crate::clock::new_scan_id(),
-            crate::clock::now_rfc3339(),
-            source,
-            &snapshot,
-        )
-    };
-    // Relationships are derived while the resources are written.
-    let snapshot = Arc::new(snapshot);
-    let info = graph::import_snapshot(store, &info, Arc::clone(&snapshot), BATCH).await?;
-    let mut by_type: Vec<TypeCount> = store
-        .type_counts(&info.scan_id)
-        .await?
-        .into_iter()
-        .map(|(r#type, count)| TypeCount { r#type, count })
-        .collect();
-    by_type.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.r#type.cmp(&b.r#type)));
-    let summary = ScanSummary {
-        scan_id: info.scan_id.clone(),
-        source: info.source.clone(),
-        status: info.status,
-        resources: info.resource_count,
-        relationships: info.relationship_count,
-        resource_groups: snapshot.resource_groups.len(),
-        subscriptions: snapshot.subscriptions.len(),
-        extracted_subnets: stats.extracted_children,
-        duplicate_rows: stats.duplicate_rows,
-        by_type,
-        failures: info.failures,
-        live: None,
-    };
-    crate::background::drop_later(snapshot);
-    Ok(summary)
+/// `--tenant-id` and the flags of a live scan, checked, with the sign-in
+/// resolved (`scan_id` is filled in by the caller).
+///
+/// Errors (exit 2): a `--subscription` that is not a GUID, a
+/// `--resource-group` that is not a valid name, credentials missing for `--auth`.
+fn live_request(tenant: &str, args: &ScanArgs, printer: &Printer) -> Result<LiveScan, CliError> {
+    for s in &args.subscriptions {
+        if !azure::coverage::valid_subscription_id(s) {
+            return Err(CliError::input(format!(
+                "`--subscription {s}` is not a subscription ID"
+            ))
+            .with_hint("pass the subscription's GUID, e.g. 00000000-0000-0000-0000-000000000000 (`az account list -o table` shows them)"));
+        }
+    }
+    for g in &args.resource_groups {
+        if !azure::coverage::valid_resource_group_name(g) {
+            return Err(CliError::input(format!(
+                "`--resource-group {g}` is not a valid resource group name"
+            ))
+            .with_hint("resource group names have 1-90 letters, digits, `_`, `-`, `.`, `(` or `)` and do not end with `.`"));
+        }
+    }
+    let credentials = auth::resolve(
+        super::auth_method(Some(args.auth)),
+        None,
+        &auth::process_env,
+    )?;
+    printer.add_secrets(&crate::redact::Redactor::new(
+        credentials.client_secret.iter().map(|s| s.expose()),
+    ));
+    Ok(LiveScan {
+        tenant: tenant.to_string(),
+        scan_id: String::new(),
+        credentials,
+        subscriptions: args.subscriptions.clone(),
+        resource_groups: args.resource_groups.clone(),
+        concurrency: usize::from(args.concurrency),
+        arm_endpoint: args.arm_endpoint.clone(),
+        authority_host: args.authority_host.clone(),
+        ca_cert: args.ca_cert.clone(),
+    })
 }
 
 fn print_summary(summary: &ScanSummary, format: ReportFormat, printer: &Printer) {
@@ -193,147 +160,79 @@ fn print_summary(summary: &ScanSummary, format: ReportFormat, printer: &Printer)
     ));
 }
 
-/// `atg scan --tenant-id`: authenticate, scan, store.
-async fn live(
-    store: &dyn graph::GraphStore,
-    tenant: &str,
-    args: ScanArgs,
-    printer: &Printer,
-) -> Result<ExitStatus, CliError> {
-    for s in &args.subscriptions {
-        if !azure::coverage::valid_subscription_id(s) {
-            return Err(CliError::input(format!(
-                "`--subscription {s}` is not a subscription ID"
-            ))
-            .with_hint("pass the subscription's GUID, e.g. 00000000-0000-0000-0000-000000000000 (`az account list -o table` shows them)"));
-        }
-    }
-    for g in &args.resource_groups {
-        if !azure::coverage::valid_resource_group_name(g) {
-            return Err(CliError::input(format!(
-                "`--resource-group {g}` is not a valid resource group name"
-            ))
-            .with_hint("resource group names have 1-90 letters, digits, `_`, `-`, `.`, `(` or `)` and do not end with `.`"));
-        }
-    }
-    let credentials = auth::resolve(
-        super::auth_method(Some(args.auth)),
-        None,
-        &auth::process_env,
-    )?;
-    let request = LiveScan {
-        tenant,
-        credentials,
-        subscriptions: args.subscriptions.clone(),
-        resource_groups: args.resource_groups.clone(),
-        concurrency: usize::from(args.concurrency),
-        arm_endpoint: args.arm_endpoint.as_deref(),
-        authority_host: args.authority_host.as_deref(),
-        ca_cert: &args.ca_cert,
-    };
-    let (summary, warnings) = scan_live(store, request, printer).await?;
-    print_summary(&summary, args.format, printer);
-    for w in &warnings {
-        printer.warn(w);
-    }
-    if summary.failures.is_empty() {
-        return Ok(ExitStatus::Success);
-    }
-    for f in &summary.failures {
-        printer.warn(&format!("not scanned: {f}"));
-    }
-    printer.warn(&format!(
-        "scan {} is stored as incomplete: {} part(s) of the tenant failed (listed above and in `atg scan --list --format json`)",
-        summary.scan_id,
-        summary.failures.len()
-    ));
-    Ok(ExitStatus::ToolError)
+/// A scan `--prune` removed (or would remove).
+#[derive(Serialize)]
+struct Pruned<'a> {
+    scan_id: &'a str,
+    status: ScanStatus,
+    started_at: &'a str,
+    source: &'a str,
 }
 
-/// Authenticates, scans `req.tenant` live, and stores the snapshot,
-/// printing the sign-in and traffic status lines. Returns the summary and
-/// the scanner's warnings (for the caller to print after its own output).
-///
-/// Errors: bad endpoints or CA files (exit 2), refused credentials (exit
-/// 2), an unreachable Entra ID or ARM, or a scan where everything failed
-/// (exit 3), a store failure.
-pub(crate) async fn scan_live(
-    store: &dyn graph::GraphStore,
-    req: LiveScan<'_>,
-    printer: &Printer,
-) -> Result<(ScanSummary, Vec<String>), CliError> {
-    let tenant = req.tenant;
-    let cloud = CloudEndpoints::resolve(req.arm_endpoint, req.authority_host)?;
-    let ssl_cert_file = std::env::var("SSL_CERT_FILE").ok();
-    let ca_files = azure::transport::extra_ca_files(req.ca_cert, ssl_cert_file.as_deref());
-    let http = azure::transport::http_client(&ca_files)?;
-    let transport = azure::transport::transport(http);
-
-    let progress = printer.parts_reporter();
-    progress.on_start("authenticating", None);
-    let resolved = credential::resolve(&CredentialRequest {
-        credentials: req.credentials,
-        tenant_id: tenant.to_string(),
-        cloud: cloud.clone(),
-        transport: transport.clone(),
-    })
-    .await?;
-    drop(progress);
-    printer.status(&format!(
-        "Authenticated to tenant `{tenant}` as {}",
-        resolved.description
-    ));
-    let progress = printer.parts_reporter();
-
-    let client = azure::arm::ArmClient::new(azure::arm::ArmClientOptions {
-        endpoint: cloud.resource_manager.clone(),
-        credential: resolved.credential,
-        scope: cloud.scope(),
-        transport,
-        retry: azure::arm::RetrySettings::default(),
-    });
-    let scope = ScanScope {
-        tenant_id: tenant.to_string(),
-        subscriptions: req.subscriptions,
-        resource_groups: req.resource_groups,
-        concurrency: req.concurrency,
-        batch_size: scanner::DEFAULT_BATCH_SIZE,
-    };
-    let scanned = scanner::scan(&client, &scope, &progress, &progress).await?;
-    progress.on_start("storing", None);
-    let failures: Vec<String> = scanned.failures.iter().map(ToString::to_string).collect();
-    let (snapshot, stats) = azure::normalize::normalize(scanned.export);
-    let mut summary =
-        store_snapshot(store, snapshot, stats, format!("live:{tenant}"), failures).await?;
-    drop(progress);
-    let traffic = scanned.traffic;
-    summary.live = Some(LiveSummary {
-        tenant_id: tenant.to_string(),
-        credential: resolved.description,
-        seconds: scanned.elapsed.as_secs_f64(),
-        graph_rows: scanned.graph_rows,
-        list_calls: scanned.list_calls,
-        traffic,
-    });
-    printer.status(&format!(
-        "Scanned tenant `{tenant}` in {:.1} s: {} requests ({} Resource Graph queries, {} ARM LIST calls), {} throttled, {} server errors retried, {:.1} s waiting for quota",
-        scanned.elapsed.as_secs_f64(),
-        traffic.requests,
-        traffic.graph_queries,
-        scanned.list_calls,
-        traffic.throttled,
-        traffic.server_errors,
-        traffic.paced_ms as f64 / 1000.0
-    ));
-    Ok((summary, scanned.warnings))
-}
-
-async fn list(
-    store: &dyn graph::GraphStore,
+/// `atg scan --prune`: removes abandoned and failed scans.
+async fn prune(
+    store: Option<&dyn graph::GraphStore>,
+    dry_run: bool,
     format: ReportFormat,
     printer: &Printer,
 ) -> Result<ExitStatus, CliError> {
-    let scans = store.scans().await?;
+    let doomed = scan::prune(store, dry_run).await?;
+    let pruned: Vec<Pruned> = doomed
+        .iter()
+        .map(|s| Pruned {
+            scan_id: &s.scan_id,
+            status: s.status,
+            started_at: &s.started_at,
+            source: &s.source,
+        })
+        .collect();
+    match format {
+        ReportFormat::Json => printer.data(&report::json(&serde_json::json!({
+            "dry_run": dry_run,
+            "removed": pruned,
+        }))),
+        ReportFormat::Table if !pruned.is_empty() => {
+            let rows: Vec<Vec<String>> = pruned
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.scan_id.to_string(),
+                        d.status.as_str().to_string(),
+                        d.started_at.to_string(),
+                        d.source.to_string(),
+                    ]
+                })
+                .collect();
+            printer.data(&report::table(
+                &["scan", "status", "started", "source"],
+                &rows,
+            ));
+        }
+        ReportFormat::Table => {}
+    }
+    printer.status(&format!(
+        "{} {} abandoned or failed scan{}",
+        if dry_run { "Would remove" } else { "Removed" },
+        pruned.len(),
+        if pruned.len() == 1 { "" } else { "s" }
+    ));
+    Ok(ExitStatus::Success)
+}
+
+/// The scans of `store`, none without one.
+async fn scans(store: Option<&dyn graph::GraphStore>) -> Result<Vec<ScanInfo>, CliError> {
+    Ok(match store {
+        Some(s) => s.scans().await?,
+        None => Vec::new(),
+    })
+}
+
+async fn list(
+    store: Option<&dyn graph::GraphStore>,
+    format: ReportFormat,
+    printer: &Printer,
+) -> Result<ExitStatus, CliError> {
+    let scans = scans(store).await?;
     match format {
         ReportFormat::Json => printer.data(&report::json(&scans)),
         ReportFormat::Table => {

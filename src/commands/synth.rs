@@ -17,9 +17,16 @@ pub fn run(args: SynthArgs, printer: &Printer) -> Result<ExitStatus, CliError> {
         None => {
             let stdout = std::io::stdout();
             let mut w = BufWriter::new(stdout.lock());
-            crate::synth::write_tenant(&mut w, args.resources, args.seed)
+            match crate::synth::write_tenant(&mut w, args.resources, args.seed)
                 .and_then(|s| w.flush().map(|_| s))
-                .map_err(|e| CliError::tool("cannot write to stdout").caused_by(e))?
+            {
+                Ok(stats) => stats,
+                // The reader went away (`| head`): end quietly.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    return Ok(ExitStatus::Success);
+                }
+                Err(e) => return Err(CliError::tool("cannot write to stdout").caused_by(e)),
+            }
         }
     };
     printer.status(&format!(

@@ -24,8 +24,14 @@ pub fn options(args: &ValidatorArgs) -> ValidateOptions {
             ValidatorArg::Builtin => ValidatorChoice::Builtin,
         },
         schema_files: args.provider_schemas.clone(),
+        checks_files: args.provider_checks.clone(),
         terraform_bin: args.terraform_bin.clone(),
-        plugin_dir: args.plugin_dir.clone(),
+        // terraform runs inside the configuration folder: a relative
+        // `--plugin-dir` means one relative to where atg was started.
+        plugin_dir: args
+            .plugin_dir
+            .as_ref()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())),
         schema_cache_dir: PathBuf::from(SCHEMA_CACHE_DIR),
     }
 }
@@ -55,7 +61,30 @@ struct ValidateJson<'a> {
     note: Option<&'a str>,
     error_count: usize,
     warning_count: usize,
+    /// Resource type → known values only a real provider run checks.
+    not_checked_offline: &'a std::collections::BTreeMap<String, usize>,
     diagnostics: &'a [Diagnostic],
+}
+
+/// One line on the values the builtin validator could not check offline,
+/// by resource type (most first), or `None` when there are none.
+pub fn not_checked_line(counts: &std::collections::BTreeMap<String, usize>) -> Option<String> {
+    let total: usize = counts.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut by: Vec<(&String, &usize)> = counts.iter().collect();
+    by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut list: Vec<String> = by.iter().take(5).map(|(t, n)| format!("{t} {n}")).collect();
+    if by.len() > 5 {
+        list.push(format!("{} more types", by.len() - 5));
+    }
+    Some(format!(
+        "not checked offline: {total} {} ({}); only a real provider run checks {}",
+        if total == 1 { "value" } else { "values" },
+        list.join(", "),
+        if total == 1 { "it" } else { "them" }
+    ))
 }
 
 /// Table rows for diagnostics: severity, summary, address, location, detail.
@@ -101,6 +130,7 @@ pub async fn run(args: ValidateArgs, printer: &Printer) -> Result<ExitStatus, Cl
             note: outcome.note.as_deref(),
             error_count: errors,
             warning_count: warnings,
+            not_checked_offline: &outcome.not_checked_offline,
             diagnostics: &outcome.diagnostics,
         })),
         ReportFormat::Table => {
@@ -109,6 +139,9 @@ pub async fn run(args: ValidateArgs, printer: &Printer) -> Result<ExitStatus, Cl
                     &["severity", "summary", "resource", "at", "detail"],
                     &diagnostic_rows(&outcome.diagnostics),
                 ));
+            }
+            if let Some(line) = not_checked_line(&outcome.not_checked_offline) {
+                printer.status(&line);
             }
             printer.status(&format!(
                 "{}: {} errors, {} warnings ({} validator, {} level)",

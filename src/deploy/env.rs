@@ -175,6 +175,14 @@ pub fn terraform_env(
     }
 }
 
+/// This process's environment variables whose names and values are UTF-8
+/// (others can name no atg setting and show up in no text atg prints).
+pub fn process_vars() -> Vec<(String, String)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
+}
+
 /// Shorter values of secret-named variables are not redacted: replacing
 /// every `1` or `true` in a log would garble it and protect nothing.
 const MIN_EXTRA_SECRET: usize = 6;

@@ -13,6 +13,7 @@
 use super::env::Target;
 use super::plan::Counts;
 use super::retry::Category;
+use crate::redact::Redactor;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -337,6 +338,7 @@ pub enum RegistryError {
 #[derive(Debug, Clone)]
 pub struct Registry {
     path: PathBuf,
+    redactor: Redactor,
 }
 
 impl Registry {
@@ -344,7 +346,15 @@ impl Registry {
     pub fn in_root(root: &Path) -> Self {
         Registry {
             path: root.join(REGISTRY_FILE),
+            redactor: Redactor::default(),
         }
+    }
+
+    /// The same registry, redacting `redactor`'s secrets from every line it
+    /// appends (whatever field of the entry holds them).
+    pub fn with_redactor(mut self, redactor: &Redactor) -> Self {
+        self.redactor = redactor.clone();
+        self
     }
 
     /// The file.
@@ -365,6 +375,7 @@ impl Registry {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
         let line = serde_json::to_string(entry).expect("registry entries serialise");
+        let line = self.redactor.redact(&line);
         crate::fsutil::append_line(&self.path, &line).map_err(io)
     }
 

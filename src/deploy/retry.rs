@@ -39,6 +39,8 @@ pub enum Category {
     AlreadyExists,
     /// A quota or SKU limit was reached.
     QuotaExceeded,
+    /// An input variable has no value ("No value for required variable").
+    UnsetVariable,
     /// The configuration or a value in it is invalid.
     InvalidConfig,
     /// None of the above: not retried.
@@ -73,6 +75,7 @@ impl Category {
             Category::ProviderNotRegistered => "provider_not_registered",
             Category::AlreadyExists => "already_exists",
             Category::QuotaExceeded => "quota_exceeded",
+            Category::UnsetVariable => "unset_variable",
             Category::InvalidConfig => "invalid_config",
             Category::Unclassified => "unclassified",
         }
@@ -96,6 +99,9 @@ impl Category {
             }
             Category::QuotaExceeded => {
                 "request a quota increase in the target subscription, or generate with another `--location` or SKU"
+            }
+            Category::UnsetVariable => {
+                "the configuration is valid but a variable has no value: `export TF_VAR_<name>=…` (for secrets), or put `<name> = \"…\"` in the folder's terraform.tfvars, then deploy again"
             }
             Category::InvalidConfig => {
                 "run `atg validate <dir>` (or `atg iterate`) and fix the configuration, then deploy again"
@@ -218,6 +224,7 @@ const RULES: &[(Category, &[&str])] = &[
             "statuscode=503",
         ],
     ),
+    (Category::UnsetVariable, &["no value for required variable"]),
     (
         Category::InvalidConfig,
         &[
@@ -368,6 +375,22 @@ mod tests {
                 .unwrap()
                 .contains("`import` block")
         );
+    }
+
+    /// Issue 14: a plan that stopped on an unset variable was told to "fix
+    /// the configuration", which validates; the hint says how to set it.
+    #[test]
+    fn issue14_an_unset_variable_is_not_an_invalid_configuration() {
+        let text = "No value for required variable: The root module input variable \"vm_admin_password\" is not set, and has no default value. Use a -var or -var-file command line argument to provide a value for this variable.";
+        let c = classify(text, true);
+        assert_eq!(c, Category::UnsetVariable);
+        assert!(!c.is_transient());
+        let hint = c.hint().unwrap();
+        assert!(
+            hint.contains("TF_VAR_") && hint.contains("terraform.tfvars"),
+            "{hint}"
+        );
+        assert!(!hint.contains("fix the configuration"), "{hint}");
     }
 
     #[test]

@@ -11,16 +11,17 @@
 
 use super::env::{Target, TerraformEnv};
 use super::plan::{Counts, PlanSummary, parse_show_json};
-use super::redact::Redactor;
 use super::registry::{
     Deployment, DestroyEndEntry, DestroyStartEntry, EndEntry, Entry, Outcome, Registry,
     RegistryError, Rollback, StartEntry, TeardownOutcome,
 };
 use super::retry::{Category, RetryPolicy, classify, verdict};
 use super::runner::{DeployLog, ErrorText, Mode, Runner, StepOutput, UiMessage};
+use super::variables::{self, UnsetVariable};
 use crate::azure::auth::AuthMethod;
+use crate::redact::Redactor;
 use crate::reporter::Reporter;
-use crate::validate::terraform::TerraformError;
+use crate::terraform::TerraformError;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -98,6 +99,8 @@ pub struct DeployOutcome {
     pub id: String,
     /// The configuration folder.
     pub dir: PathBuf,
+    /// The tenant and subscription deployed to.
+    pub target: Target,
     /// How it ended.
     pub outcome: Outcome,
     /// The first plan, when planning got that far.
@@ -125,6 +128,8 @@ pub struct DeployOutcome {
 pub struct DestroyOutcome {
     /// The deployment torn down.
     pub id: String,
+    /// The tenant and subscription it was destroyed in.
+    pub target: Target,
     /// How it ended.
     pub outcome: TeardownOutcome,
     /// What the destroy plan said.
@@ -164,6 +169,23 @@ pub enum DeployError {
     /// No deployment with this ID in the registry.
     #[error("no deployment `{0}` in the registry")]
     UnknownDeployment(String),
+    /// The configuration could not be read to check its variables.
+    #[error("cannot read the configuration in `{}`", dir.display())]
+    ReadConfig {
+        /// The configuration folder.
+        dir: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Variables without a value: `terraform plan` would stop at the first.
+    #[error("{} in `{}` {} no value: {}", plural_variables(.unset.len()), dir.display(), if .unset.len() == 1 { "has" } else { "have" }, unset_list(.unset))]
+    UnsetVariables {
+        /// The configuration folder.
+        dir: PathBuf,
+        /// The variables, in name order.
+        unset: Vec<UnsetVariable>,
+    },
     /// The deployment applied nothing, so there is nothing to destroy.
     #[error("deployment `{id}` applied nothing ({why}); there is nothing to destroy")]
     NothingApplied {
@@ -185,6 +207,49 @@ pub enum DeployError {
         /// The target given now.
         given: Target,
     },
+}
+
+fn plural_variables(n: usize) -> String {
+    if n == 1 {
+        "1 variable".into()
+    } else {
+        format!("{n} variables")
+    }
+}
+
+fn unset_list(unset: &[UnsetVariable]) -> String {
+    unset
+        .iter()
+        .map(|v| {
+            if v.sensitive {
+                format!("`{}` (sensitive)", v.name)
+            } else {
+                format!("`{}`", v.name)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `t` with the values of the folder's sensitive variables added to its
+/// redactor, once every variable of `dir` has a value (see `variables`).
+///
+/// Errors: `ReadConfig`, `UnsetVariables`.
+fn with_inputs(dir: &Path, t: &TerraformSettings) -> Result<TerraformSettings, DeployError> {
+    let env = |k: &str| std::env::var(k).ok();
+    let inputs = variables::inputs(dir, &env).map_err(|source| DeployError::ReadConfig {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
+    if !inputs.unset.is_empty() {
+        return Err(DeployError::UnsetVariables {
+            dir: dir.to_path_buf(),
+            unset: inputs.unset,
+        });
+    }
+    let mut t = t.clone();
+    t.redactor.extend(inputs.sensitive_values);
+    Ok(t)
 }
 
 /// Checks that `dir` exists and holds Terraform files.
@@ -578,7 +643,8 @@ impl<'a> Session<'a> {
 /// is set by the Ctrl-C handler. The registry gets a start entry before
 /// terraform runs and an end entry however the deployment ends.
 ///
-/// Errors: a missing or empty folder, an unwritable log or registry.
+/// Errors: a missing or empty folder, variables without a value (checked
+/// before terraform runs, see `variables`), an unwritable log or registry.
 /// terraform failures are not errors: they are `Outcome::Failed` with a
 /// `Failure`, recorded like every other outcome.
 pub fn deploy(
@@ -588,17 +654,18 @@ pub fn deploy(
     interrupted: &AtomicBool,
 ) -> Result<DeployOutcome, DeployError> {
     check_config_dir(&s.dir)?;
+    let terraform = with_inputs(&s.dir, &s.terraform)?;
     let t0 = Instant::now();
     let id = crate::clock::new_id("deploy");
     let log_path = s.dir.join(format!("{id}.log"));
     let plan_file = PathBuf::from(format!("{id}.tfplan"));
-    let log = DeployLog::open(&log_path, s.terraform.redactor.clone()).map_err(|source| {
+    let log = DeployLog::open(&log_path, terraform.redactor.clone()).map_err(|source| {
         DeployError::Log {
             path: log_path.clone(),
             source,
         }
     })?;
-    let registry = Registry::in_root(&s.root);
+    let registry = Registry::in_root(&s.root).with_redactor(&terraform.redactor);
     registry.append(&Entry::Start(StartEntry {
         id: id.clone(),
         at: crate::clock::now_rfc3339(),
@@ -617,11 +684,11 @@ pub fn deploy(
             s.target.subscription_id,
             s.target.tenant_id,
             s.auth.name(),
-            s.terraform.env.names().join(", ")
+            terraform.env.names().join(", ")
         ),
     );
 
-    let mut session = Session::new(&s.terraform, &s.dir, &log, reporter, interrupted);
+    let mut session = Session::new(&terraform, &s.dir, &log, reporter, interrupted);
     let mut plan: Option<PlanSummary> = None;
     let mut rollback = None;
     let (outcome, failure) = 'run: {
@@ -690,6 +757,7 @@ pub fn deploy(
     Ok(DeployOutcome {
         id,
         dir: s.dir.clone(),
+        target: s.target.clone(),
         outcome,
         plan,
         applied: session.applied,
@@ -854,9 +922,10 @@ pub fn destroy(
     reporter: &dyn Reporter,
     interrupted: &AtomicBool,
 ) -> Result<DestroyOutcome, DeployError> {
-    let registry = Registry::in_root(root);
     let d = destroyable(root, id, target)?.start;
     check_config_dir(&d.dir)?;
+    let t = &with_inputs(&d.dir, t)?;
+    let registry = Registry::in_root(root).with_redactor(&t.redactor);
     let log_path = d.dir.join(format!("{id}-destroy.log"));
     let log =
         DeployLog::open(&log_path, t.redactor.clone()).map_err(|source| DeployError::Log {
@@ -915,6 +984,7 @@ pub fn destroy(
     }))?;
     Ok(DestroyOutcome {
         id: id.to_string(),
+        target: target.clone(),
         outcome,
         plan,
         destroyed: session.applied.destroy,

@@ -10,9 +10,9 @@
 //! once). Retrying and classifying errors are left to `run` and `retry`.
 
 use super::env::TerraformEnv;
-use super::redact::Redactor;
 use crate::fsutil::AppendLog;
-use crate::validate::terraform::{TerraformError, command, spawn_error, status_text};
+use crate::redact::Redactor;
+use crate::terraform::{TerraformError, command, spawn_error, status_text};
 use serde::Deserialize;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -141,6 +141,19 @@ pub struct UiMessage {
     /// For `change_summary`: what a plan or apply changes.
     #[serde(default)]
     pub changes: Option<UiChanges>,
+}
+
+impl UiMessage {
+    /// Redacts the decoded text fields: the message and the diagnostic's
+    /// summary, detail and address.
+    pub fn redact(&mut self, r: &Redactor) {
+        self.message = r.redact(&self.message);
+        if let Some(d) = &mut self.diagnostic {
+            d.summary = r.redact(&d.summary);
+            d.detail = r.redact(&d.detail);
+            d.address = d.address.as_deref().map(|a| r.redact(a));
+        }
+    }
 }
 
 /// The counts of a `change_summary` message.
@@ -290,8 +303,10 @@ impl Runner<'_> {
                         .redactor()
                         .redact(raw.trim_end_matches(['\n', '\r']));
                     if mode == Mode::Json
-                        && let Ok(ui) = serde_json::from_str::<UiMessage>(&line)
+                        && let Ok(mut ui) = serde_json::from_str::<UiMessage>(&line)
                     {
+                        // Decoding can undo an escaping the line was redacted in.
+                        ui.redact(self.log.redactor());
                         self.log_ui(step, &ui);
                         if let Some(d) = ui.diagnostic.as_ref().filter(|d| d.severity == "error") {
                             let mut text = String::new();

@@ -12,8 +12,11 @@
 //!   by an explanation: ``- `resource_match >= 95%`: nearly every source
 //!   resource has a copy``.
 //!
-//! Reading the report is left to `score`.
+//! The report, and the shape of a check's outcome in it
+//! (`ObjectiveResult`), are `score`'s; this module depends on it, never the
+//! reverse.
 
+pub use super::score::{ConditionResult, ObjectiveResult};
 use super::score::{FidelityReport, ratio};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -205,28 +208,6 @@ pub enum ObjectiveError {
     /// Neither a target fidelity nor a condition was found.
     #[error("states no target fidelity and no pass conditions")]
     Empty,
-}
-
-/// The outcome of one condition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConditionResult {
-    /// The condition as written, normalised (e.g. `resource_match >= 95%`).
-    pub condition: String,
-    /// The measured value (percentages to one decimal).
-    pub actual: f64,
-    /// Whether it holds.
-    pub met: bool,
-}
-
-/// The outcome of an objective check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ObjectiveResult {
-    /// The objective file.
-    pub file: String,
-    /// Every condition holds.
-    pub met: bool,
-    /// Each condition's outcome, in file order.
-    pub conditions: Vec<ConditionResult>,
 }
 
 /// The first `NUMBER%` in a line, e.g. `95` in `at least 95% fidelity`.

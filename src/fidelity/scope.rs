@@ -76,14 +76,14 @@ pub async fn load(store: &dyn GraphStore, spec: &ScopeSpec) -> Result<ScopeData,
 /// from `graph_spec`) on a blocking thread, so reading one overlaps
 /// decoding the other.
 ///
-/// Errors: those of `graph::open` and `load`, the source's first.
+/// Errors: those of `graph::open_existing` and `load`, the source's first.
 pub async fn load_pair(
     graph_spec: &str,
     source: &ScopeSpec,
     target: &ScopeSpec,
 ) -> Result<(ScopeData, ScopeData), GraphError> {
     let side = |spec: &ScopeSpec| {
-        let store = graph::open(graph_spec);
+        let store = graph::open_existing(graph_spec);
         let spec = spec.clone();
         let handle = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || {

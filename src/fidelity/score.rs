@@ -10,7 +10,6 @@
 //! to one decimal in the report; checks use the exact ratios (`Metric`).
 
 use super::compare::{Comparison, GroupResult, RelationshipResult, ResourceResult, StatusCounts};
-use super::objective::ObjectiveResult;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -91,6 +90,28 @@ pub struct ResourceLevel {
     pub relationships: RelationshipResult,
     /// Preserved ÷ comparable relationships × 100.
     pub relationships_percent: f64,
+}
+
+/// The outcome of one condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConditionResult {
+    /// The condition as written, normalised (e.g. `resource_match >= 95%`).
+    pub condition: String,
+    /// The measured value (percentages to one decimal).
+    pub actual: f64,
+    /// Whether it holds.
+    pub met: bool,
+}
+
+/// The outcome of an objective check (`objective::check` makes it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectiveResult {
+    /// The objective file.
+    pub file: String,
+    /// Every condition holds.
+    pub met: bool,
+    /// Each condition's outcome, in file order.
+    pub conditions: Vec<ConditionResult>,
 }
 
 /// The whole fidelity report (`atg fidelity --format json`, and one line

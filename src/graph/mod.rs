@@ -1,10 +1,13 @@
 //! The `GraphStore` trait that every command reads and writes snapshots
 //! through, and the function that opens a backend from `--graph`/`ATG_GRAPH`.
 //!
-//! The embedded SQLite backend lives in `sqlite`; relationship rules in
-//! `relationships`. A Neo4j backend can be added behind the same trait
-//! without touching the commands.
+//! The embedded SQLite backend lives in `sqlite`, the Neo4j backend in
+//! `neo4j`; relationship rules in `relationships`; copying snapshots
+//! between stores in `copy`.
 
+pub mod copy;
+pub mod neo4j;
+pub mod owner;
 pub mod relationships;
 pub mod sqlite;
 
@@ -23,11 +26,74 @@ pub const DEFAULT_GRAPH: &str = ".atg/graph.db";
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
     /// The `--graph` value names no supported backend.
-    #[error("unsupported graph store `{0}`: use `sqlite:PATH` (the embedded store)")]
+    #[error(
+        "unsupported graph store `{0}`: use `sqlite:PATH` (the embedded store) or `neo4j://HOST:PORT`"
+    )]
     UnsupportedSpec(String),
+    /// `sqlite:` names no file, or one SQLite keeps in memory only: the
+    /// scan would be lost when atg exits.
+    #[error("`--graph {0}` names no store file: a scan stored there would be lost")]
+    NoStorePath(String),
+    /// A reading command found no store file at all (nothing was scanned
+    /// here yet); none is created.
+    #[error("no graph store at `{0}`: nothing has been scanned into it")]
+    NoStore(String),
+    /// A Neo4j URI that cannot be used.
+    #[error("cannot use the Neo4j URI `{uri}`: {why}")]
+    BadUri {
+        /// The URI.
+        uri: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// No Neo4j server answered at the URI.
+    #[error("cannot reach the Neo4j server at `{uri}`: {message}")]
+    Unreachable {
+        /// The URI.
+        uri: String,
+        /// The driver's account of the failure.
+        message: String,
+    },
+    /// The Neo4j server refused the user or password.
+    #[error(
+        "the Neo4j server at `{uri}` refused user `{user}`: wrong user or password ({message})"
+    )]
+    Unauthorized {
+        /// The URI.
+        uri: String,
+        /// The user (`NEO4J_USER`).
+        user: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The Neo4j server requires credentials and none were given.
+    #[error(
+        "the Neo4j server at `{uri}` requires a user and password, and NEO4J_PASSWORD is not set"
+    )]
+    NeedsPassword {
+        /// The URI.
+        uri: String,
+    },
+    /// The Neo4j server has no database of that name.
+    #[error("the Neo4j server at `{uri}` has no database `{database}`")]
+    NoDatabase {
+        /// The URI.
+        uri: String,
+        /// The database (`--neo4j-database`).
+        database: String,
+    },
     /// The store file could not be opened or created.
     #[error("cannot open graph store `{path}`: {message}")]
     Open {
+        /// Store path.
+        path: String,
+        /// The cause.
+        message: String,
+    },
+    /// The file exists but is not a store this atg can read: not SQLite,
+    /// damaged, or written by a newer atg.
+    #[error("`{path}` is not a graph store this atg can read: {message}")]
+    NotAStore {
         /// Store path.
         path: String,
         /// The cause.
@@ -51,13 +117,28 @@ impl GraphError {
     /// A one-line hint for the user.
     pub fn hint(&self) -> &'static str {
         match self {
-            GraphError::UnsupportedSpec(_) => {
+            GraphError::UnsupportedSpec(_) | GraphError::NoStorePath(_) => {
                 "pass `--graph sqlite:.atg/graph.db` or unset ATG_GRAPH"
+            }
+            GraphError::BadUri { .. } => {
+                "pass `--graph sqlite:.atg/graph.db` or `--graph neo4j://localhost:7687` (also ATG_GRAPH or NEO4J_URI)"
+            }
+            GraphError::Unreachable { .. } => {
+                "check the server is running and the host and port are right (`--graph`, ATG_GRAPH or NEO4J_URI)"
+            }
+            GraphError::Unauthorized { .. } | GraphError::NeedsPassword { .. } => {
+                "set NEO4J_USER (default `neo4j`) and NEO4J_PASSWORD to an account of that server"
+            }
+            GraphError::NoDatabase { .. } => {
+                "pass an existing `--neo4j-database` (or NEO4J_DATABASE), or leave it out for the server's default"
             }
             GraphError::Open { .. } => {
                 "check the folder exists and is writable, or pass another `--graph sqlite:PATH`"
             }
-            GraphError::NoSuchScan(_) | GraphError::NoScan(_) => {
+            GraphError::NotAStore { .. } => {
+                "move the file aside (the next scan creates a new store), or pass another `--graph sqlite:PATH`"
+            }
+            GraphError::NoSuchScan(_) | GraphError::NoScan(_) | GraphError::NoStore(_) => {
                 "run `atg scan --from-file EXPORT.json` first, or list scans with `atg scan --list`"
             }
             GraphError::Query(_) | GraphError::Corrupt(_) => {
@@ -70,7 +151,14 @@ impl GraphError {
     pub fn is_input_error(&self) -> bool {
         matches!(
             self,
-            GraphError::UnsupportedSpec(_) | GraphError::NoSuchScan(_) | GraphError::NoScan(_)
+            GraphError::UnsupportedSpec(_)
+                | GraphError::NoStorePath(_)
+                | GraphError::NotAStore { .. }
+                | GraphError::NoStore(_)
+                | GraphError::BadUri { .. }
+                | GraphError::NoDatabase { .. }
+                | GraphError::NoSuchScan(_)
+                | GraphError::NoScan(_)
         )
     }
 }
@@ -112,8 +200,18 @@ pub trait GraphStore: Send + Sync {
         status: ScanStatus,
         failures: &[String],
     ) -> Result<ScanInfo, GraphError>;
-    /// All scans, newest first.
+    /// All scans, newest first. A running scan whose writing process is
+    /// gone (see `owner`) is reported `Abandoned`.
     async fn scans(&self) -> Result<Vec<ScanInfo>, GraphError>;
+    /// Deletes a scan and every record of it (`scan --prune`); deleting an
+    /// unknown scan does nothing.
+    ///
+    /// Errors: a query failure, or a backend that cannot delete.
+    async fn delete_scan(&self, scan_id: &str) -> Result<(), GraphError> {
+        Err(GraphError::Query(format!(
+            "this graph store cannot delete scan `{scan_id}`"
+        )))
+    }
     /// Loads a whole snapshot.
     async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError>;
     /// Resource counts by lowercase ARM type, sorted by type.
@@ -153,19 +251,142 @@ pub struct ScopeCounts {
     pub resource_types: u64,
 }
 
-/// Opens the store named by a `--graph` value: `sqlite:PATH` or a plain path.
+/// The SQLite file a `--graph` value names: `sqlite:PATH` or a plain path.
 ///
-/// Errors: `UnsupportedSpec` for any other scheme, `Open` when the file
-/// cannot be created.
-pub fn open(spec: &str) -> Result<Box<dyn GraphStore>, GraphError> {
+/// Errors: `UnsupportedSpec` for any other scheme, `NoStorePath` for an
+/// empty path or SQLite's `:memory:` (nothing would last).
+fn sqlite_path(spec: &str) -> Result<PathBuf, GraphError> {
     let path = match spec.split_once(':') {
-        Some(("sqlite", p)) => PathBuf::from(p),
+        Some(("sqlite", p)) => p,
         Some((scheme, _)) if scheme.len() > 1 => {
             return Err(GraphError::UnsupportedSpec(spec.to_string()));
         }
-        _ => PathBuf::from(spec),
+        _ => spec,
     };
-    Ok(Box::new(sqlite::SqliteStore::open(&path)?))
+    // SQLite opens "" as a temporary file and ":memory:" in memory.
+    if path.trim().is_empty() || path == ":memory:" {
+        return Err(GraphError::NoStorePath(spec.to_string()));
+    }
+    Ok(PathBuf::from(path))
+}
+
+/// Opens the store named by a `--graph` value, creating it if needed (for
+/// commands that write: `scan`, and `monitor`, which waits for one):
+/// `sqlite:PATH`, a plain path, or a Neo4j URI (`neo4j://`, `bolt://`,
+/// `neo4j+s://`, … with NEO4J_USER and NEO4J_PASSWORD from the environment,
+/// and an optional database added by `with_database`).
+///
+/// Errors: those of `sqlite_path`, `Open` when the file cannot be created;
+/// for Neo4j `BadUri`, `Unreachable`, `Unauthorized`, `NeedsPassword`.
+pub fn open(spec: &str) -> Result<Box<dyn GraphStore>, GraphError> {
+    if neo4j::connect::is_neo4j(spec) {
+        let settings = neo4j::Neo4jSettings::from_spec(spec)?;
+        return Ok(Box::new(neo4j::Neo4jStore::open(settings)?));
+    }
+    Ok(Box::new(sqlite::SqliteStore::open(&sqlite_path(spec)?)?))
+}
+
+/// Opens an existing store for a command that only reads (`generate`,
+/// `iterate`, `fidelity`, `compare`): a SQLite file that was never created
+/// is an error, and no empty store is left behind. A Neo4j database is
+/// opened as `open` does (a server has no file to look for).
+///
+/// Errors: `NoStore` when the file does not exist; those of `open`.
+pub fn open_existing(spec: &str) -> Result<Box<dyn GraphStore>, GraphError> {
+    if neo4j::connect::is_neo4j(spec) {
+        return open(spec);
+    }
+    let path = sqlite_path(spec)?;
+    if !path.exists() {
+        return Err(GraphError::NoStore(path.display().to_string()));
+    }
+    open(spec)
+}
+
+/// The `--graph` value that names `spec` with `database` (for a Neo4j URI;
+/// other stores have no databases and are returned as they are).
+pub fn with_database(spec: &str, database: Option<&str>) -> String {
+    match database {
+        Some(db) if neo4j::connect::is_neo4j(spec) && !db.is_empty() => {
+            format!("{spec}{}{db}", neo4j::connect::DATABASE_MARK)
+        }
+        _ => spec.to_string(),
+    }
+}
+
+/// The `--graph` value to use: `--graph` (or ATG_GRAPH) when given, else
+/// `neo4j_uri` (NEO4J_URI) when set, else `DEFAULT_GRAPH`; a Neo4j URI gets
+/// `database` (`--neo4j-database` or NEO4J_DATABASE).
+pub fn resolve_spec(
+    graph: Option<&str>,
+    neo4j_uri: Option<&str>,
+    database: Option<&str>,
+) -> String {
+    let spec = graph
+        .filter(|g| !g.is_empty())
+        .map(str::to_string)
+        .or_else(|| neo4j_uri.filter(|u| !u.is_empty()).map(str::to_string))
+        .unwrap_or_else(|| format!("sqlite:{DEFAULT_GRAPH}"));
+    with_database(&spec, database)
+}
+
+/// The part of a snapshot in one subscription (case-insensitive, by ARM ID
+/// prefix), as `GraphStore::load_scope` defines it; for backends that cut
+/// in memory.
+pub fn cut_to_subscription(snapshot: Snapshot, subscription: &str) -> Snapshot {
+    let sub = subscription.to_ascii_lowercase();
+    let prefix = format!("/subscriptions/{sub}/");
+    let own = format!("/subscriptions/{sub}");
+    let inside = |id: &str| id.to_ascii_lowercase().starts_with(&prefix);
+    Snapshot {
+        subscriptions: snapshot
+            .subscriptions
+            .into_iter()
+            .filter(|s| s.subscription_id.eq_ignore_ascii_case(&sub))
+            .collect(),
+        resource_groups: snapshot
+            .resource_groups
+            .into_iter()
+            .filter(|g| inside(&g.id))
+            .collect(),
+        resources: snapshot
+            .resources
+            .into_iter()
+            .filter(|r| inside(&r.id))
+            .collect(),
+        relationships: snapshot
+            .relationships
+            .into_iter()
+            .filter(|r| inside(&r.source_id) || r.source_id.eq_ignore_ascii_case(&own))
+            .collect(),
+    }
+}
+
+/// The counts of a loaded snapshot, as `GraphStore::counts` defines them.
+pub fn counts_of(snapshot: &Snapshot) -> ScopeCounts {
+    use std::collections::HashSet;
+    let distinct = |it: &mut dyn Iterator<Item = String>| it.collect::<HashSet<_>>().len() as u64;
+    ScopeCounts {
+        resources: distinct(&mut snapshot.resources.iter().map(|r| r.id_key())),
+        relationships: snapshot.relationships.len() as u64,
+        resource_groups: distinct(
+            &mut snapshot
+                .resource_groups
+                .iter()
+                .map(|g| g.name.to_ascii_lowercase()),
+        ),
+        resource_types: distinct(&mut snapshot.resources.iter().map(|r| r.type_key())),
+    }
+}
+
+/// Resource counts by lowercase ARM type of a loaded snapshot, sorted by
+/// type, as `GraphStore::type_counts` gives them.
+pub fn type_counts_of(snapshot: &Snapshot) -> Vec<(String, u64)> {
+    let mut counts: std::collections::BTreeMap<String, u64> = Default::default();
+    for r in &snapshot.resources {
+        *counts.entry(r.type_key()).or_default() += 1;
+    }
+    counts.into_iter().collect()
 }
 
 /// Picks the scan to read: `scan_id` if given, else the newest finished
@@ -257,12 +478,15 @@ async fn write_scan<'a>(
         store
             .write_resource_groups(&info.scan_id, &snapshot.resource_groups)
             .await?;
+        // Yielding between batches lets the caller notice Ctrl-C.
         for chunk in snapshot.resources.chunks(batch.max(1)) {
             store.write_resources(&info.scan_id, chunk).await?;
+            tokio::task::yield_now().await;
         }
         let relationships = relationships.await;
         for chunk in relationships.chunks(batch.max(1)) {
             store.write_relationships(&info.scan_id, chunk).await?;
+            tokio::task::yield_now().await;
         }
         Ok::<_, GraphError>(())
     }
@@ -284,5 +508,34 @@ async fn write_scan<'a>(
                 .await;
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_graph_flag_wins_over_neo4j_uri_and_the_database_goes_with_a_neo4j_uri() {
+        assert_eq!(
+            resolve_spec(Some("sqlite:x.db"), Some("bolt://h:7687"), Some("db")),
+            "sqlite:x.db"
+        );
+        assert_eq!(
+            resolve_spec(None, Some("bolt://h:7687"), Some("db")),
+            "bolt://h:7687#database=db"
+        );
+        assert_eq!(
+            resolve_spec(Some(""), None, None),
+            format!("sqlite:{DEFAULT_GRAPH}")
+        );
+        assert_eq!(resolve_spec(Some("neo4j://h"), None, None), "neo4j://h");
+        let s =
+            neo4j::Neo4jSettings::from_spec(&resolve_spec(None, Some("bolt://h"), Some("tenants")))
+                .unwrap();
+        assert_eq!(
+            (s.uri.as_str(), s.database.as_deref()),
+            ("bolt://h", Some("tenants"))
+        );
     }
 }

@@ -7,10 +7,12 @@
 //!
 //! Schema versions (`PRAGMA user_version`): 1 had an `id_key` column with an
 //! index that no query used and that cost a third of the import time; 2
-//! drops both. A version-1 store is migrated in place when opened.
+//! drops both; 3 adds `scans.owner`, the process writing a running scan
+//! (`graph::owner`), so one whose process is gone reads as `abandoned`.
+//! Older stores are migrated in place when opened.
 //! Relationship rules are left to `graph::relationships`.
 
-use super::{GraphError, GraphStore, ScopeCounts};
+use super::{GraphError, GraphStore, ScopeCounts, owner};
 use crate::model::{
     Relationship, RelationshipKind, Resource, ResourceGroup, ScanInfo, ScanStatus, Snapshot,
     Subscription,
@@ -22,7 +24,7 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::Mutex;
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1 → 2: drop the unused ARM ID index and its lowercased column.
 const MIGRATE_1_TO_2: &str = "
@@ -30,12 +32,15 @@ DROP INDEX IF EXISTS resources_scan_id;
 ALTER TABLE resources DROP COLUMN id_key;
 ";
 
+/// Version 2 → 3: record which process writes a running scan.
+const MIGRATE_2_TO_3: &str = "ALTER TABLE scans ADD COLUMN owner TEXT;";
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS scans (
   scan_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, source TEXT NOT NULL,
   tenant_id TEXT, subscriptions TEXT NOT NULL, status TEXT NOT NULL,
   resource_count INTEGER NOT NULL DEFAULT 0, relationship_count INTEGER NOT NULL DEFAULT 0,
-  failures TEXT NOT NULL DEFAULT '[]');
+  failures TEXT NOT NULL DEFAULT '[]', owner TEXT);
 CREATE TABLE IF NOT EXISTS subscriptions (
   scan_id TEXT NOT NULL, subscription_id TEXT NOT NULL, display_name TEXT, tenant_id TEXT);
 CREATE TABLE IF NOT EXISTS resource_groups (
@@ -141,12 +146,24 @@ impl SqliteStore {
             path: path.display().to_string(),
             message,
         };
+        let not_a_store = |message: String| GraphError::NotAStore {
+            path: path.display().to_string(),
+            message,
+        };
+        // SQLite reads a file's header only at the first statement: a file
+        // that is not a database fails there, not at `open`.
+        let first_use = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+                not_a_store(e.to_string())
+            }
+            _ => open_err(e.to_string()),
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
         }
         let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| open_err(e.to_string()))?;
+            .map_err(first_use)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| open_err(e.to_string()))?;
         // 64 MiB page cache (negative = KiB): bulk imports stay in memory.
@@ -156,13 +173,17 @@ impl SqliteStore {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| open_err(e.to_string()))?;
         if version > SCHEMA_VERSION {
-            return Err(open_err(format!(
+            return Err(not_a_store(format!(
                 "store version {version} is newer than this atg supports ({SCHEMA_VERSION})"
             )));
         }
         if version == 1 {
             conn.execute_batch(MIGRATE_1_TO_2)
                 .map_err(|e| open_err(format!("migrating store version 1 to 2: {e}")))?;
+        }
+        if (1..=2).contains(&version) {
+            conn.execute_batch(MIGRATE_2_TO_3)
+                .map_err(|e| open_err(format!("migrating store version {version} to 3: {e}")))?;
         }
         conn.execute_batch(SCHEMA)
             .map_err(|e| open_err(e.to_string()))?;
@@ -179,10 +200,19 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// A `scans` row (columns as `scans` selects them) and its failures
+    /// text. A running scan whose owner process is gone is `Abandoned`.
     fn scan_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(ScanInfo, String, String)> {
         let subs: String = row.get(5)?;
         let status: String = row.get(6)?;
         let failures: String = row.get(9)?;
+        let owner: Option<String> = row.get(10)?;
+        let mut parsed = ScanStatus::parse(&status).unwrap_or(ScanStatus::Failed);
+        if parsed == ScanStatus::Running
+            && owner.is_some_and(|o| owner::liveness(&o) == owner::Liveness::Gone)
+        {
+            parsed = ScanStatus::Abandoned;
+        }
         Ok((
             ScanInfo {
                 scan_id: row.get(0)?,
@@ -191,7 +221,7 @@ impl SqliteStore {
                 source: row.get(3)?,
                 tenant_id: row.get(4)?,
                 subscriptions: serde_json::from_str(&subs).unwrap_or_default(),
-                status: ScanStatus::parse(&status).unwrap_or(ScanStatus::Failed),
+                status: parsed,
                 resource_count: row.get::<_, i64>(7)? as u64,
                 relationship_count: row.get::<_, i64>(8)? as u64,
                 failures: Vec::new(),
@@ -341,13 +371,14 @@ impl GraphStore for SqliteStore {
     async fn begin_scan(&self, info: &ScanInfo) -> Result<(), GraphError> {
         self.conn()
             .execute(
-                "INSERT INTO scans (scan_id, started_at, source, tenant_id, subscriptions, status) VALUES (?1, ?2, ?3, ?4, ?5, 'running')",
+                "INSERT INTO scans (scan_id, started_at, source, tenant_id, subscriptions, status, owner) VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6)",
                 params![
                     info.scan_id,
                     info.started_at,
                     info.source,
                     info.tenant_id,
-                    serde_json::to_string(&info.subscriptions).expect("strings serialise")
+                    serde_json::to_string(&info.subscriptions).expect("strings serialise"),
+                    owner::current()
                 ],
             )
             .map_err(q)?;
@@ -526,7 +557,7 @@ impl GraphStore for SqliteStore {
         let mut st = conn
             .prepare(
                 "SELECT scan_id, started_at, finished_at, source, tenant_id, subscriptions, status, resource_count,
-                        relationship_count, failures FROM scans ORDER BY started_at DESC, rowid DESC",
+                        relationship_count, failures, owner FROM scans ORDER BY started_at DESC, rowid DESC",
             )
             .map_err(q)?;
         let rows = st.query_map([], Self::scan_row).map_err(q)?;
@@ -538,6 +569,25 @@ impl GraphStore for SqliteStore {
             out.push(info);
         }
         Ok(out)
+    }
+
+    async fn delete_scan(&self, scan_id: &str) -> Result<(), GraphError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(q)?;
+        for table in [
+            "relationships",
+            "resources",
+            "resource_groups",
+            "subscriptions",
+            "scans",
+        ] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE scan_id = ?1"),
+                [scan_id],
+            )
+            .map_err(q)?;
+        }
+        tx.commit().map_err(q)
     }
 
     async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError> {

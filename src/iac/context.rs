@@ -31,6 +31,9 @@ pub enum SkipReason {
     ManagedByPlatform,
     /// A remediation recorded by `atg iterate` says to skip it.
     Remediation,
+    /// The source holds a value cut short (Azure Tenant Grapher cuts JSON
+    /// at 5000 characters), so the resource cannot be generated whole.
+    TruncatedSource,
 }
 
 impl SkipReason {
@@ -41,6 +44,7 @@ impl SkipReason {
             Self::ReferenceOutsideSet => "reference_outside_set",
             Self::ManagedByPlatform => "managed_by_platform",
             Self::Remediation => "remediation",
+            Self::TruncatedSource => "truncated_source",
         }
     }
 }

@@ -181,6 +181,56 @@ impl Body {
         }
     }
 
+    /// Replaces the value `from` by `to` in the attribute at a dotted path
+    /// (block types along the way), or in its list elements: strings
+    /// compared exactly, numbers by value (`to` is written as a number
+    /// then). Returns true when something was replaced.
+    pub fn replace_value(&mut self, path: &str, from: &str, to: &str) -> bool {
+        fn swap(v: &mut Value, from: &str, to: &str) -> bool {
+            let num = |s: &str| s.trim().parse::<f64>().ok();
+            match v {
+                Value::Str(s) if s == from => {
+                    *v = Value::Str(to.to_string());
+                    true
+                }
+                Value::Int(_) | Value::Float(_) => {
+                    let n = match v {
+                        Value::Int(i) => *i as f64,
+                        Value::Float(f) => *f,
+                        _ => return false,
+                    };
+                    match (num(from), num(to)) {
+                        (Some(f), Some(t)) if f == n => {
+                            *v = if t.fract() == 0.0 && t.abs() < 1e15 {
+                                Value::Int(t as i64)
+                            } else {
+                                Value::Float(t)
+                            };
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                Value::List(items) => items
+                    .iter_mut()
+                    .fold(false, |acc, x| swap(x, from, to) | acc),
+                _ => false,
+            }
+        }
+        match path.split_once('.') {
+            None => self
+                .attributes
+                .iter_mut()
+                .filter(|(k, _)| k == path)
+                .fold(false, |acc, (_, v)| swap(v, from, to) | acc),
+            Some((head, rest)) => self
+                .blocks
+                .iter_mut()
+                .filter(|b| b.ident == head)
+                .fold(false, |acc, b| b.body.replace_value(rest, from, to) | acc),
+        }
+    }
+
     /// Collects every reference in this body and its nested blocks.
     pub fn references(&self, out: &mut Vec<String>) {
         for (_, v) in &self.attributes {
@@ -264,6 +314,24 @@ mod tests {
             "{}",
             std::mem::size_of::<Value>()
         );
+    }
+
+    #[test]
+    fn replace_value_fixes_strings_numbers_and_list_elements() {
+        let mut b = Body::new()
+            .attr("sku_name", "Standard")
+            .attr("days", 3i64)
+            .attr("methods", Value::str_list(["GET", "Fetch"]))
+            .block(Block::nested("acl", Body::new().attr("action", "allow")));
+        assert!(b.replace_value("sku_name", "Standard", "standard"));
+        assert!(b.replace_value("days", "3", "7"));
+        assert!(b.replace_value("methods", "Fetch", "FETCH"));
+        assert!(b.replace_value("acl.action", "allow", "Allow"));
+        assert!(!b.replace_value("sku_name", "Standard", "standard"));
+        assert_eq!(b.get("sku_name"), Some(&Value::str("standard")));
+        assert_eq!(b.get("days"), Some(&Value::Int(7)));
+        assert_eq!(b.get("methods"), Some(&Value::str_list(["GET", "FETCH"])));
+        assert_eq!(b.blocks[0].body.get("action"), Some(&Value::str("Allow")));
     }
 
     #[test]

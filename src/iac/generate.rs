@@ -27,12 +27,17 @@ pub struct Adjustments {
     /// azurerm resource type → dotted argument paths to drop (`os_disk.foo`).
     #[serde(default)]
     pub drop_arguments: BTreeMap<String, BTreeSet<String>>,
+    /// azurerm resource type → dotted argument path → rejected value → the
+    /// value written instead (an enum in the provider's spelling, a number
+    /// clamped into range).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub replace_values: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
 }
 
 impl Adjustments {
     /// True when nothing is recorded.
     pub fn is_empty(&self) -> bool {
-        self.skip.is_empty() && self.drop_arguments.is_empty()
+        self.skip.is_empty() && self.drop_arguments.is_empty() && self.replace_values.is_empty()
     }
 }
 
@@ -165,6 +170,19 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
                     }
                 };
                 report.count_in_snapshot(&k.type_key, emitter.is_generic());
+                if r.is_truncated() {
+                    report.skip(
+                        r,
+                        Skip {
+                            reason: SkipReason::TruncatedSource,
+                            detail: format!(
+                                "a value in the source graph was cut at 5000 characters (ends `{}`); scan the tenant with atg to read it whole",
+                                crate::model::TRUNCATED_MARK
+                            ),
+                        },
+                    );
+                    continue;
+                }
                 if let Some(why) = opts.adjustments.skip.get(&k.id_key) {
                     report.skip(
                         r,
@@ -403,6 +421,22 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
                 for p in paths {
                     if b.body.remove_path(p) {
                         report.note_drop(&u.address, p);
+                    }
+                }
+            }
+            if let Some(paths) = b
+                .labels
+                .first()
+                .and_then(|t| opts.adjustments.replace_values.get(t))
+            {
+                for (p, values) in paths {
+                    for (from, to) in values {
+                        if b.body.replace_value(p, from, to) {
+                            let message = format!(
+                                "set `{p}` to \"{to}\" instead of \"{from}\" (remediation)"
+                            );
+                            report.note(&u.address, message);
+                        }
                     }
                 }
             }
@@ -818,5 +852,32 @@ mod tests {
                 .iter()
                 .any(|n| n.message == "dropped argument `address_space` (remediation)")
         );
+    }
+
+    /// Issue 10: a resource whose properties Azure Tenant Grapher cut short
+    /// is skipped, never generated from the partial value.
+    #[test]
+    fn resources_with_values_cut_short_are_skipped_not_generated() {
+        let mut snap = snapshot(NET);
+        let nsg = snap
+            .resources
+            .iter_mut()
+            .find(|r| r.type_key() == "microsoft.network/networksecuritygroups")
+            .unwrap();
+        nsg.properties = serde_json::Value::String(format!(
+            "{{\"securityRules\": [{}",
+            crate::model::TRUNCATED_MARK
+        ));
+        let g = generate(&snap, &GenerateOptions::default());
+        let skip = g
+            .report
+            .skipped
+            .iter()
+            .find(|s| s.arm_type.ends_with("networksecuritygroups"))
+            .expect("the cut-short NSG is skipped");
+        assert_eq!(skip.reason, "truncated_source");
+        assert!(g.document.blocks().all(
+            |b| b.labels.first().map(String::as_str) != Some("azurerm_network_security_group")
+        ));
     }
 }

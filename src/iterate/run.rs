@@ -73,9 +73,24 @@ pub struct IterateOutcome {
 }
 
 impl IterateOutcome {
-    /// True when stable and every counted pass had argument-level (provider schema) checks.
+    /// True when stable, every counted pass had argument-level (provider
+    /// schema) checks, and those passes had resources to check: an empty
+    /// configuration passes any validator and proves nothing.
     pub fn provider_validated(&self) -> bool {
-        self.stop == Stop::Stable && self.state.consecutive_provider_passes >= self.state.threshold
+        self.stop == Stop::Stable
+            && self.state.consecutive_provider_passes >= self.state.threshold
+            && !self.counted_passes_empty()
+    }
+
+    /// True when a counted pass (one of the last `threshold` iterations)
+    /// emitted no resource.
+    pub fn counted_passes_empty(&self) -> bool {
+        self.state
+            .history
+            .iter()
+            .rev()
+            .take(self.state.threshold as usize)
+            .any(|h| h.resources == 0)
     }
 }
 
@@ -117,6 +132,8 @@ struct ValidateFile<'a> {
     valid: bool,
     error_count: usize,
     warning_count: usize,
+    /// Resource type → known values only a real provider run checks.
+    not_checked_offline: &'a std::collections::BTreeMap<String, usize>,
     diagnostics: &'a [Diagnostic],
 }
 
@@ -138,8 +155,10 @@ pub fn level_name(level: ValidationLevel) -> &'static str {
     }
 }
 
-/// Runs the loop. `validate` checks one folder; `interrupted` is set by the
-/// Ctrl-C handler and checked between phases.
+/// Runs the loop. `validate` checks one folder; `deprecated(resource
+/// type, dotted path)` says whether the provider schema deprecates an
+/// argument (for the conflicting-arguments remediation); `interrupted` is
+/// set by the Ctrl-C handler and checked between phases.
 ///
 /// Errors: state I/O, writing outputs, a validator tool failure, or
 /// interruption; each leaves the state file whole.
@@ -147,6 +166,7 @@ pub fn run(
     snapshot: &Snapshot,
     settings: &IterateSettings,
     validate: &dyn Fn(&Path) -> Result<ValidationOutcome, ValidateError>,
+    deprecated: &dyn Fn(&str, &str) -> bool,
     reporter: &dyn Reporter,
     interrupted: &AtomicBool,
 ) -> Result<IterateOutcome, IterateError> {
@@ -231,7 +251,7 @@ pub fn run(
         }
 
         reporter.on_start(&format!("iteration {n}: analyse"), None);
-        let analysis = analysis::analyse(&validation.diagnostics);
+        let analysis = analysis::analyse(&validation.diagnostics, deprecated);
         let passed = analysis.errors == 0;
         let in_force = state.remediations.len();
         let mut learned = 0;
@@ -252,6 +272,7 @@ pub fn run(
             valid: passed,
             error_count: analysis.errors,
             warning_count: analysis.warnings,
+            not_checked_offline: &validation.not_checked_offline,
             diagnostics: &validation.diagnostics,
         };
         let afile = AnalysisFile {
@@ -362,6 +383,12 @@ fn iteration_readme(
     );
     if let Some(note) = v.note {
         s.push_str(&format!("- Note: {note}\n"));
+    }
+    let unchecked: usize = v.not_checked_offline.values().sum();
+    if unchecked > 0 {
+        s.push_str(&format!(
+            "- Not checked offline: {unchecked} values whose provider validation only a real provider run checks (by type in `validate.json`)\n"
+        ));
     }
     s.push_str("\nFiles: the Terraform configuration, `generation_report.md`, `validate.json`, `analysis.json`.\n");
     s

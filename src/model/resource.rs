@@ -84,6 +84,24 @@ impl Resource {
         path.split('/').try_fold(&self.properties, |v, k| v.get(k))
     }
 
+    /// True when one of the JSON fields (`properties`, `tags`, `sku`,
+    /// `identity`, `plan`) holds text that Azure Tenant Grapher cut short
+    /// rather than whole JSON: it stores these fields as JSON strings and
+    /// cuts any longer than 5000 characters, appending `TRUNCATED_MARK`
+    /// (its `serialize_value`). Such a resource must not be turned into
+    /// Terraform as if its value were whole.
+    pub fn is_truncated(&self) -> bool {
+        [
+            &self.properties,
+            &self.tags,
+            &self.sku,
+            &self.identity,
+            &self.plan,
+        ]
+        .into_iter()
+        .any(is_truncated_text)
+    }
+
     /// A property as a string, when it is one and is not empty.
     pub fn prop_str(&self, path: &str) -> Option<&str> {
         self.prop(path)
@@ -123,6 +141,16 @@ pub struct Subscription {
     /// Tenant GUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
+}
+
+/// The suffix Azure Tenant Grapher appends to a JSON value it cut at 5000
+/// characters.
+pub const TRUNCATED_MARK: &str = "...(truncated)";
+
+/// True for a JSON string value that is cut-short JSON text (see
+/// `Resource::is_truncated`).
+pub fn is_truncated_text(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| s.ends_with(TRUNCATED_MARK))
 }
 
 fn is_null(v: &Value) -> bool {

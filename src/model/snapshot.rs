@@ -19,6 +19,10 @@ pub enum ScanStatus {
     Incomplete,
     /// Aborted; the data must not be used.
     Failed,
+    /// Left `Running` by a process that is gone (killed, crashed, its
+    /// machine rebooted): it will never finish, and its data must not be
+    /// used. Reported by the store, never written.
+    Abandoned,
 }
 
 impl ScanStatus {
@@ -29,6 +33,7 @@ impl ScanStatus {
             Self::Finished => "finished",
             Self::Incomplete => "incomplete",
             Self::Failed => "failed",
+            Self::Abandoned => "abandoned",
         }
     }
 
@@ -39,6 +44,7 @@ impl ScanStatus {
             "finished" => Self::Finished,
             "incomplete" => Self::Incomplete,
             "failed" => Self::Failed,
+            "abandoned" => Self::Abandoned,
             _ => return None,
         })
     }
@@ -61,9 +67,11 @@ pub struct ScanInfo {
     pub subscriptions: Vec<String>,
     /// Lifecycle state.
     pub status: ScanStatus,
-    /// Number of resources stored.
+    /// Number of resources stored (`resources` in JSON, as `scan` prints it).
+    #[serde(rename = "resources", alias = "resource_count")]
     pub resource_count: u64,
-    /// Number of relationships stored.
+    /// Number of relationships stored (`relationships` in JSON).
+    #[serde(rename = "relationships", alias = "relationship_count")]
     pub relationship_count: u64,
     /// Parts of the scope that failed, one line each.
     #[serde(default)]

@@ -26,7 +26,7 @@
 //! validator to `validate::validate_dir`.
 
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::ValidationLevel;
 use super::config::{Body, Config, Key, Reference, ResourceMode, Span, Step, Target};
@@ -37,6 +37,7 @@ use super::diagnostic::{
 };
 use super::provider_checks;
 use super::schema::{BlockSchema, CtyType, NestingMode, Schemas};
+use super::sink::Sink;
 
 /// Checks `cfg`, against `schemas` when given.
 ///
@@ -45,6 +46,29 @@ use super::schema::{BlockSchema, CtyType, NestingMode, Schemas};
 /// ordered by (file, byte, summary). Each carries the resource address
 /// (when inside a resource), the dotted attribute path and the range.
 pub fn check(cfg: &Config, schemas: Option<&Schemas>) -> (ValidationLevel, Vec<Diagnostic>) {
+    let c = check_full(cfg, schemas);
+    (c.level, c.diagnostics)
+}
+
+/// What `check_full` found.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// `Provider` when every resource's provider schema was available.
+    pub level: ValidationLevel,
+    /// Diagnostics, ordered by (file, byte, summary).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Resource type → known argument values whose provider validation
+    /// function atg cannot run offline (only a real provider run checks
+    /// them), counted over the resources that reached the provider's
+    /// checks.
+    pub not_checked_offline: BTreeMap<String, usize>,
+    /// Provider addresses whose configuration blocks have content but whose
+    /// loaded schema has no `provider` entry to check them against.
+    pub provider_blocks_not_checked: Vec<String>,
+}
+
+/// `check`, also counting the values only a real provider checks.
+pub fn check_full(cfg: &Config, schemas: Option<&Schemas>) -> Checked {
     let sources = cfg.provider_sources();
     let level = match schemas {
         Some(s)
@@ -62,7 +86,7 @@ pub fn check(cfg: &Config, schemas: Option<&Schemas>) -> (ValidationLevel, Vec<D
         sink.add(d.clone());
     }
     load_checks(cfg, &mut sink);
-    if sink.errors == 0 {
+    if sink.error_count() == 0 {
         let tables = Tables::new(cfg);
         Walk {
             cfg,
@@ -72,7 +96,37 @@ pub fn check(cfg: &Config, schemas: Option<&Schemas>) -> (ValidationLevel, Vec<D
         }
         .run();
     }
-    (level, sink.finish())
+    let (diagnostics, not_checked_offline) = sink.finish();
+    let mut provider_blocks_not_checked: Vec<String> = cfg
+        .providers
+        .iter()
+        .filter(|p| has_content(&p.body))
+        .filter_map(|p| {
+            let address = sources
+                .get(&p.name)
+                .cloned()
+                .unwrap_or_else(|| super::config::default_provider_address(&p.name));
+            let (addr, schema) = schemas?.provider_for(&p.name, &address)?;
+            schema.provider.is_none().then(|| addr.to_string())
+        })
+        .collect();
+    provider_blocks_not_checked.sort();
+    provider_blocks_not_checked.dedup();
+    Checked {
+        level,
+        diagnostics,
+        not_checked_offline,
+        provider_blocks_not_checked,
+    }
+}
+
+/// True when a provider block sets more than `alias` and `version`:
+/// Terraform validates only such blocks.
+fn has_content(body: &Body) -> bool {
+    body.attributes
+        .iter()
+        .any(|a| !PROVIDER_META.attrs.contains(&a.name.as_str()))
+        || !body.blocks.is_empty()
 }
 
 /// The provider configuration a resource uses: the local name and alias of
@@ -102,96 +156,6 @@ fn provider_schema_of<'s>(
         .cloned()
         .unwrap_or_else(|| super::config::default_provider_address(local));
     schemas.provider_for(local, &address)
-}
-
-/// Collects diagnostics with their sort keys.
-pub(super) struct Sink<'c> {
-    cfg: &'c Config,
-    out: Vec<(u32, usize, Diagnostic)>,
-    errors: usize,
-}
-
-impl<'c> Sink<'c> {
-    fn new(cfg: &'c Config) -> Self {
-        Sink {
-            cfg,
-            out: Vec::new(),
-            errors: 0,
-        }
-    }
-
-    fn add(&mut self, d: Diagnostic) {
-        let (file, byte) = d.range.as_ref().map_or((0, 0), |r| {
-            (self.cfg.file_index(&r.filename).unwrap_or(0), r.start.byte)
-        });
-        if d.is_error() {
-            self.errors += 1;
-        }
-        self.out.push((file, byte, d));
-    }
-
-    /// Adds a diagnostic located at `span`.
-    pub(super) fn push(
-        &mut self,
-        severity: Severity,
-        span: Span,
-        summary: impl Into<String>,
-        detail: String,
-        address: Option<String>,
-        attribute: Option<String>,
-    ) {
-        let mut d = Diagnostic::error(summary, detail);
-        d.severity = severity;
-        d.range = Some(self.cfg.range(span));
-        d.address = address;
-        d.attribute = attribute;
-        self.add(d);
-    }
-
-    /// Adds an error located at `span`.
-    pub(super) fn error(
-        &mut self,
-        span: Span,
-        summary: impl Into<String>,
-        detail: String,
-        address: Option<String>,
-        attribute: Option<String>,
-    ) {
-        self.push(Severity::Error, span, summary, detail, address, attribute);
-    }
-
-    /// Moves another sink's findings into this one, after its own.
-    fn append(&mut self, other: Sink<'c>) {
-        self.errors += other.errors;
-        self.out.extend(other.out);
-    }
-
-    /// The number of errors so far.
-    pub(super) fn error_count(&self) -> usize {
-        self.errors
-    }
-
-    /// `FILE:LINE,COL-COL` as Terraform prints a declaration range.
-    pub(super) fn at(&self, span: Span) -> String {
-        let r = self.cfg.range(span);
-        if r.start.line == r.end.line {
-            format!(
-                "{}:{},{}-{}",
-                r.filename, r.start.line, r.start.column, r.end.column
-            )
-        } else {
-            format!(
-                "{}:{},{}-{},{}",
-                r.filename, r.start.line, r.start.column, r.end.line, r.end.column
-            )
-        }
-    }
-
-    fn finish(mut self) -> Vec<Diagnostic> {
-        self.out
-            .sort_by(|a, b| (a.0, a.1, &a.2.summary).cmp(&(b.0, b.1, &b.2.summary)));
-        self.out.into_iter().map(|(_, _, d)| d).collect()
-    }
 }
 
 // ---- Phase 1: loading ----
@@ -866,7 +830,7 @@ impl<'a, 's, 'c, 't> Walk<'a, 's, 'c, 't> {
             .par_iter()
             .zip(&refs)
             .map(|(n, r)| {
-                let mut own = Sink::new(self.sink.cfg);
+                let mut own = Sink::new(self.sink.config());
                 let failed = Walk {
                     cfg,
                     schemas,
@@ -974,7 +938,22 @@ impl<'a, 's, 'c, 't> Walk<'a, 's, 'c, 't> {
             self.ignore_changes(r, block, &address);
         }
         let flavor = provider_checks::flavor(provider, block);
-        provider_checks::check(self.sink, &r.body, block, flavor, &address);
+        // The validation data describes managed resources only.
+        let rules = self
+            .schemas
+            .filter(|_| r.mode == ResourceMode::Managed)
+            .and_then(|s| s.rules_for(provider))
+            .and_then(|p| p.resource(&r.type_name));
+        let (cfg, t) = (self.cfg, self.t);
+        let locals = |name: &str| {
+            t.locals
+                .get(name)
+                .and_then(|i| cfg.locals[*i].body.attributes.first())
+                .map(|a| &a.expr)
+        };
+        let unchecked =
+            provider_checks::check(self.sink, &r.body, block, flavor, &address, rules, &locals);
+        self.sink.not_checked(&r.type_name, unchecked);
     }
 
     /// Each `lifecycle { ignore_changes = [...] }` element must name
@@ -1087,13 +1066,7 @@ impl<'a, 's, 'c, 't> Walk<'a, 's, 'c, 't> {
     /// the provider's schema) its arguments.
     fn provider(&mut self, i: usize, refs: &[(String, &Reference)]) {
         let p = &self.cfg.providers[i];
-        let content = p
-            .body
-            .attributes
-            .iter()
-            .any(|a| !PROVIDER_META.attrs.contains(&a.name.as_str()))
-            || !p.body.blocks.is_empty();
-        if !content {
+        if !has_content(&p.body) {
             return;
         }
         if self.eval_refs(refs, None, Context::default()) {

@@ -12,10 +12,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::builtin::Sink;
 use super::config::{Block, Body, Expr, ExprKind, Reference, Span, join_path};
 use super::diagnostic::{extraneous_property, unsupported_argument, unsupported_block};
 use super::schema::{BlockSchema, CtyType, NestingMode};
+use super::sink::Sink;
 
 /// Argument and block names a body accepts besides its schema (resource
 /// meta-arguments, a provider block's `alias` and `version`).

@@ -11,16 +11,21 @@ pub mod builtin;
 pub mod config;
 mod decode;
 mod diagnostic;
+mod named_checks;
 mod provider_checks;
+pub mod rules;
 pub mod schema;
+mod sink;
 pub mod terraform;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 pub use diagnostic::{Diagnostic, Pos, Range, Severity};
 
 use config::Config;
+use rules::{ProviderRules, RulesError};
 use schema::{SchemaCache, SchemaError, Schemas};
 use terraform::{TerraformError, TerraformOptions};
 
@@ -53,6 +58,9 @@ pub struct ValidateOptions {
     pub validator: ValidatorChoice,
     /// Provider schema files (`terraform providers schema -json`) for the builtin validator.
     pub schema_files: Vec<PathBuf>,
+    /// Provider validation data files (`*.validation.json`, see
+    /// `validate::rules`), besides those found next to a schema file.
+    pub checks_files: Vec<PathBuf>,
     /// The terraform or tofu binary; `None` looks up `terraform`, then `tofu`, on `PATH`.
     pub terraform_bin: Option<PathBuf>,
     /// `-plugin-dir` for `terraform init`.
@@ -66,6 +74,7 @@ impl Default for ValidateOptions {
         ValidateOptions {
             validator: ValidatorChoice::Auto,
             schema_files: Vec::new(),
+            checks_files: Vec::new(),
             terraform_bin: None,
             plugin_dir: None,
             schema_cache_dir: PathBuf::from(schema::DEFAULT_SCHEMA_CACHE_DIR),
@@ -84,6 +93,10 @@ pub struct ValidationOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// One line, e.g. why `Auto` picked builtin, or that argument checks were skipped.
     pub note: Option<String>,
+    /// Builtin validator: resource type → known argument values whose
+    /// provider validation atg cannot run offline (only a real provider run
+    /// checks them). Empty for terraform.
+    pub not_checked_offline: BTreeMap<String, usize>,
 }
 
 impl ValidationOutcome {
@@ -114,6 +127,9 @@ pub enum ValidateError {
     /// A provider schema file is unreadable or malformed.
     #[error(transparent)]
     Schema(SchemaError),
+    /// A provider validation data file is unreadable or malformed.
+    #[error(transparent)]
+    Rules(RulesError),
     /// terraform is missing, crashed or timed out.
     #[error(transparent)]
     Tool(#[from] TerraformError),
@@ -136,6 +152,12 @@ impl ValidateError {
             ValidateError::Schema(_) => {
                 "regenerate it with `terraform providers schema -json > schema.json` in an initialised folder"
             }
+            ValidateError::Tool(TerraformError::InitFailed { .. }) => {
+                "terraform needs every provider the configuration uses: pass `--plugin-dir DIR` holding them, set up a plugin cache or filesystem mirror, or use `--validator builtin`"
+            }
+            ValidateError::Rules(_) => {
+                "pass the provider's `*.validation.json` file (format `atg provider validation data 1`), or move the damaged one aside"
+            }
             ValidateError::Tool(TerraformError::NotFound { .. }) => {
                 "install terraform (or pass `--terraform-bin tofu`), or use `--validator builtin`"
             }
@@ -146,63 +168,199 @@ impl ValidateError {
     }
 }
 
-/// Validates the configuration in `dir`.
+/// Validates the configuration in `dir` (a one-shot `Validator`).
 ///
-/// `Auto` runs terraform only when a binary is found and every provider can
-/// be had offline (see `terraform::providers_available_offline`); otherwise
-/// the builtin validator runs with the given schema files, or else the
-/// cached schemas of the providers the configuration uses. After a
-/// terraform run the provider schemas are exported into the cache (failures
-/// there only add a note). Diagnostics get `arm_id` from
-/// `dir/generation_report.json` when present.
-///
-/// Errors: input errors (missing folder, no configuration files, bad schema
-/// file) and tool errors (terraform missing or crashed), see `ValidateError`.
+/// Errors: see `Validator::validate`.
 pub fn validate_dir(
     dir: &Path,
     opts: &ValidateOptions,
 ) -> Result<ValidationOutcome, ValidateError> {
-    if !dir.is_dir() {
-        return Err(ValidateError::FolderMissing(dir.to_path_buf()));
-    }
-    let cfg = Config::parse_dir(dir).map_err(|source| ValidateError::Read {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    if cfg.files.is_empty() {
-        return Err(ValidateError::NoConfig(dir.to_path_buf()));
-    }
-    let bin = || match &opts.terraform_bin {
-        Some(b) => terraform::find_binary(b).or_else(|| Some(b.clone())),
-        None => terraform::find_binary(Path::new("terraform"))
-            .or_else(|| terraform::find_binary(Path::new("tofu"))),
-    };
-    let mut outcome = match opts.validator {
-        ValidatorChoice::Builtin => run_builtin(dir, &cfg, opts, None)?,
-        ValidatorChoice::Terraform => {
-            let b = bin().unwrap_or_else(|| PathBuf::from("terraform"));
-            run_terraform(dir, &cfg, opts, b)?
+    Validator::new(opts.clone()).validate(dir)
+}
+
+/// Validates folders with fixed options, loading each set of provider
+/// schemas and validation data once: `atg iterate` validates one folder per
+/// iteration with the same 3 MB schema and 9 MB validation data.
+#[derive(Debug)]
+pub struct Validator {
+    opts: ValidateOptions,
+    /// Loaded schemas (with their validation data), by the schema files
+    /// they came from.
+    loaded: Mutex<HashMap<Vec<PathBuf>, Arc<Schemas>>>,
+}
+
+impl Validator {
+    /// A validator with these options; nothing is loaded until needed.
+    pub fn new(opts: ValidateOptions) -> Self {
+        Validator {
+            opts,
+            loaded: Mutex::new(HashMap::new()),
         }
-        ValidatorChoice::Auto => match bin().filter(|b| b.is_file()) {
-            None => run_builtin(
-                dir,
-                &cfg,
-                opts,
-                Some("auto chose builtin: terraform is not on PATH".into()),
-            )?,
-            Some(b) => {
-                match terraform::providers_available_offline(&cfg, opts.plugin_dir.as_deref()) {
-                    Ok(()) => run_terraform(dir, &cfg, opts, b)?,
-                    Err(why) => {
-                        run_builtin(dir, &cfg, opts, Some(format!("auto chose builtin: {why}")))?
+    }
+
+    /// The options.
+    pub fn options(&self) -> &ValidateOptions {
+        &self.opts
+    }
+
+    /// Validates the configuration in `dir`.
+    ///
+    /// `Auto` runs terraform only when a binary is found and every provider
+    /// can be had offline (see `terraform::providers_available_offline`);
+    /// otherwise the builtin validator runs with the given schema files, or
+    /// else the cached schemas of the providers the configuration uses,
+    /// with the validation data given or found beside each schema file
+    /// (`NAME.schema.json` → `NAME.validation.json`). After a terraform run
+    /// the provider schemas are exported into the cache (failures there
+    /// only add a note). Diagnostics get `arm_id` from
+    /// `dir/generation_report.json` when present.
+    ///
+    /// Errors: input errors (missing folder, no configuration files, bad
+    /// schema or validation data file) and tool errors (terraform missing or
+    /// crashed), see `ValidateError`.
+    pub fn validate(&self, dir: &Path) -> Result<ValidationOutcome, ValidateError> {
+        let opts = &self.opts;
+        if !dir.is_dir() {
+            return Err(ValidateError::FolderMissing(dir.to_path_buf()));
+        }
+        let cfg = Config::parse_dir(dir).map_err(|source| ValidateError::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        if cfg.files.is_empty() {
+            return Err(ValidateError::NoConfig(dir.to_path_buf()));
+        }
+        let bin = || match &opts.terraform_bin {
+            Some(b) => terraform::find_binary(b).or_else(|| Some(b.clone())),
+            None => terraform::find_binary(Path::new("terraform"))
+                .or_else(|| terraform::find_binary(Path::new("tofu"))),
+        };
+        let mut outcome = match opts.validator {
+            ValidatorChoice::Builtin => self.run_builtin(dir, &cfg, None)?,
+            ValidatorChoice::Terraform => {
+                let b = bin().unwrap_or_else(|| PathBuf::from("terraform"));
+                run_terraform(dir, &cfg, opts, b)?
+            }
+            ValidatorChoice::Auto => match bin().filter(|b| b.is_file()) {
+                None => self.run_builtin(
+                    dir,
+                    &cfg,
+                    Some("auto chose builtin: terraform is not on PATH".into()),
+                )?,
+                Some(b) => {
+                    match terraform::providers_available_offline(&cfg, opts.plugin_dir.as_deref()) {
+                        Ok(()) => run_terraform(dir, &cfg, opts, b)?,
+                        Err(why) => {
+                            self.run_builtin(dir, &cfg, Some(format!("auto chose builtin: {why}")))?
+                        }
                     }
                 }
-            }
-        },
-    };
-    crate::background::drop_later(cfg);
-    fill_arm_ids(dir, &mut outcome.diagnostics);
-    Ok(outcome)
+            },
+        };
+        crate::background::drop_later(cfg);
+        fill_arm_ids(dir, &mut outcome.diagnostics);
+        Ok(outcome)
+    }
+
+    /// True when a provider schema this validator loaded marks the argument
+    /// at a dotted path of a resource type as deprecated (false before any
+    /// builtin run, and for the terraform validator, which loads none).
+    pub fn is_deprecated(&self, resource_type: &str, path: &str) -> bool {
+        let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        loaded
+            .values()
+            .any(|s| s.is_deprecated(resource_type, path))
+    }
+
+    /// The schemas of `files` with their validation data, loaded on first
+    /// use and kept for the validator's life.
+    fn schemas(&self, files: Vec<PathBuf>) -> Result<Arc<Schemas>, ValidateError> {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = loaded.get(&files) {
+            return Ok(s.clone());
+        }
+        let mut rules_files: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|f| rules::beside_schema(f))
+            .collect();
+        rules_files.extend(self.opts.checks_files.iter().cloned());
+        let (schemas, rules) = rayon::join(
+            || Schemas::load_files(&files).map_err(ValidateError::Schema),
+            || {
+                use rayon::prelude::*;
+                rules_files
+                    .par_iter()
+                    .map(|f| ProviderRules::load_file(f).map_err(ValidateError::Rules))
+                    .collect::<Result<Vec<_>, _>>()
+            },
+        );
+        let mut all = Schemas::builtin();
+        all.merge(schemas?);
+        for r in rules? {
+            all.add_rules(r);
+        }
+        let all = Arc::new(all);
+        loaded.insert(files, all.clone());
+        Ok(all)
+    }
+
+    /// The builtin validator with the given schema files, or else the
+    /// cached schema of each provider the folder needs: the version its
+    /// `.terraform.lock.hcl` selects when the cache has it, else the highest
+    /// cached version.
+    fn run_builtin(
+        &self,
+        dir: &Path,
+        cfg: &Config,
+        why: Option<String>,
+    ) -> Result<ValidationOutcome, ValidateError> {
+        let opts = &self.opts;
+        let files = if opts.schema_files.is_empty() {
+            let cache = SchemaCache::new(&opts.schema_cache_dir);
+            let locked = terraform::lock_versions(dir);
+            terraform::required_providers(cfg)
+                .iter()
+                .filter_map(|a| {
+                    locked
+                        .get(a)
+                        .and_then(|v| cache.lookup(a, v))
+                        .or_else(|| cache.lookup_latest(a))
+                })
+                .collect()
+        } else {
+            opts.schema_files.clone()
+        };
+        let schemas = self.schemas(files)?;
+        let checked = builtin::check_full(cfg, Some(&schemas));
+        let mut notes: Vec<String> = why.into_iter().collect();
+        if checked.level == ValidationLevel::Structural {
+            let missing: Vec<String> = terraform::required_providers(cfg)
+                .into_iter()
+                .filter(|a| {
+                    schemas
+                        .provider_by_local_name(schema::local_name_of_address(a))
+                        .is_none()
+                })
+                .collect();
+            notes.push(format!(
+                "argument-level checks skipped: no provider schema for {}",
+                missing.join(", ")
+            ));
+        }
+        if !checked.provider_blocks_not_checked.is_empty() {
+            notes.push(format!(
+                "provider block not checked: the schema of {} has no `provider` entry",
+                checked.provider_blocks_not_checked.join(", ")
+            ));
+        }
+        Ok(ValidationOutcome {
+            validator_used: "builtin",
+            level: checked.level,
+            diagnostics: checked.diagnostics,
+            note: (!notes.is_empty()).then(|| notes.join("; ")),
+            not_checked_offline: checked.not_checked_offline,
+        })
+    }
 }
 
 fn run_terraform(
@@ -225,60 +383,7 @@ fn run_terraform(
         level: ValidationLevel::Provider,
         diagnostics: run.diagnostics,
         note,
-    })
-}
-
-/// The builtin validator with the given schema files, or else the cached
-/// schema of each provider the folder needs: the version its
-/// `.terraform.lock.hcl` selects when the cache has it, else the highest
-/// cached version.
-fn run_builtin(
-    dir: &Path,
-    cfg: &Config,
-    opts: &ValidateOptions,
-    why: Option<String>,
-) -> Result<ValidationOutcome, ValidateError> {
-    let mut schemas = Schemas::builtin();
-    if opts.schema_files.is_empty() {
-        let cache = SchemaCache::new(&opts.schema_cache_dir);
-        let locked = terraform::lock_versions(dir);
-        let cached: Vec<PathBuf> = terraform::required_providers(cfg)
-            .iter()
-            .filter_map(|a| {
-                locked
-                    .get(a)
-                    .and_then(|v| cache.lookup(a, v))
-                    .or_else(|| cache.lookup_latest(a))
-            })
-            .collect();
-        schemas.merge(Schemas::load_files(&cached).map_err(ValidateError::Schema)?);
-    } else {
-        schemas.merge(Schemas::load_files(&opts.schema_files).map_err(ValidateError::Schema)?);
-    }
-    let (level, diagnostics) = builtin::check(cfg, Some(&schemas));
-    let skipped = (level == ValidationLevel::Structural).then(|| {
-        let missing: Vec<String> = terraform::required_providers(cfg)
-            .into_iter()
-            .filter(|a| {
-                schemas
-                    .provider_by_local_name(schema::local_name_of_address(a))
-                    .is_none()
-            })
-            .collect();
-        format!(
-            "argument-level checks skipped: no provider schema for {}",
-            missing.join(", ")
-        )
-    });
-    let note = match (why, skipped) {
-        (Some(w), Some(s)) => Some(format!("{w}; {s}")),
-        (w, s) => w.or(s),
-    };
-    Ok(ValidationOutcome {
-        validator_used: "builtin",
-        level,
-        diagnostics,
-        note,
+        not_checked_offline: BTreeMap::new(),
     })
 }
 
@@ -341,6 +446,87 @@ mod tests {
         ValidateOptions {
             schema_cache_dir: dir.join("cache"),
             ..ValidateOptions::default()
+        }
+    }
+
+    /// The sibling modules each file of `src/validate/` uses (`super::NAME`
+    /// or `crate::validate::NAME`), outside its tests.
+    fn sibling_imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/validate");
+        // A module is `NAME.rs` or a folder `NAME/` (all its files).
+        let mut sources: Vec<(String, String)> = Vec::new();
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            let p = e.path();
+            let code_of = |f: &Path| {
+                let text = std::fs::read_to_string(f).unwrap();
+                text.split("#[cfg(test)]")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            if p.is_dir() {
+                let code: String = std::fs::read_dir(&p)
+                    .unwrap()
+                    .flatten()
+                    .filter(|f| f.file_name() != "tests.rs")
+                    .map(|f| code_of(&f.path()))
+                    .collect();
+                sources.push((n, code));
+            } else if let Some(stem) = n.strip_suffix(".rs").filter(|s| *s != "mod") {
+                sources.push((stem.to_string(), code_of(&p)));
+            }
+        }
+        let names: Vec<String> = sources.iter().map(|(n, _)| n.clone()).collect();
+        let mut graph = std::collections::BTreeMap::new();
+        for (n, code) in &sources {
+            let uses: std::collections::BTreeSet<String> = names
+                .iter()
+                .filter(|m| *m != n)
+                .filter(|m| {
+                    let ident_end = |rest: &str| {
+                        !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    };
+                    [format!("super::{m}"), format!("crate::validate::{m}")]
+                        .iter()
+                        .any(|p| {
+                            code.match_indices(p.as_str())
+                                .any(|(i, _)| ident_end(&code[i + p.len()..]))
+                        })
+                        || code.contains(&format!("super::{{{m}"))
+                        || code.contains(&format!("super::{{self, {m}"))
+                })
+                .cloned()
+                .collect();
+            graph.insert(n.clone(), uses);
+        }
+        graph
+    }
+
+    // Issue 14: `builtin`, `decode` and `provider_checks` imported each
+    // other through `Sink`; the modules of the validator form no cycle.
+    #[test]
+    fn validate_modules_import_each_other_without_cycles() {
+        let graph = sibling_imports();
+        assert!(graph.len() >= 8, "{graph:?}");
+        assert!(graph["decode"].contains("sink"), "{graph:?}");
+        assert!(graph["provider_checks"].contains("rules"), "{graph:?}");
+        fn reaches(
+            g: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+            from: &str,
+            to: &str,
+            seen: &mut std::collections::BTreeSet<String>,
+        ) -> bool {
+            g.get(from)
+                .into_iter()
+                .flatten()
+                .any(|n| n == to || (seen.insert(n.clone()) && reaches(g, n, to, seen)))
+        }
+        for m in graph.keys() {
+            assert!(
+                !reaches(&graph, m, m, &mut Default::default()),
+                "`validate::{m}` imports itself through its siblings: {graph:?}"
+            );
         }
     }
 

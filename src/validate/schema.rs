@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::rules::ProviderRules;
+
 /// An error loading a schema file.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -242,6 +244,14 @@ impl AttributeSchema {
         self.computed && !self.optional && !self.required
     }
 
+    /// `value_type`, borrowed when the schema gives `type` (most do).
+    pub fn value_type_cow(&self) -> std::borrow::Cow<'_, CtyType> {
+        match &self.ty {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => std::borrow::Cow::Owned(self.value_type()),
+        }
+    }
+
     /// The effective value type: `type`, or the object type `nested_type` implies.
     pub fn value_type(&self) -> CtyType {
         if let Some(t) = &self.ty {
@@ -370,11 +380,13 @@ struct SchemaFile {
 pub const BUILTIN_TERRAFORM: &str = "terraform.io/builtin/terraform";
 
 /// Provider schemas merged from any number of files, keyed by provider
-/// address (`registry.terraform.io/hashicorp/azurerm`).
+/// address (`registry.terraform.io/hashicorp/azurerm`), with each
+/// provider's validation data (`validate::rules`) when loaded.
 #[derive(Debug, Clone, Default)]
 pub struct Schemas {
     providers: BTreeMap<String, ProviderSchema>,
     by_local_name: HashMap<String, String>,
+    rules: BTreeMap<String, std::sync::Arc<ProviderRules>>,
 }
 
 impl Schemas {
@@ -427,6 +439,32 @@ impl Schemas {
         for (addr, p) in other.providers {
             self.insert(addr, p);
         }
+        self.rules.extend(other.rules);
+    }
+
+    /// Adds (or replaces) a provider's validation data, by the provider
+    /// address it names.
+    pub fn add_rules(&mut self, rules: ProviderRules) {
+        self.rules
+            .insert(rules.provider.clone(), std::sync::Arc::new(rules));
+    }
+
+    /// The validation data of a provider address, else of the provider
+    /// loaded under the same local name (a mirror host still serves).
+    pub fn rules_for(&self, address: &str) -> Option<&ProviderRules> {
+        if let Some(r) = self.rules.get(address) {
+            return Some(r);
+        }
+        let local = local_name_of_address(address);
+        self.rules
+            .iter()
+            .find(|(a, _)| local_name_of_address(a) == local)
+            .map(|(_, r)| r.as_ref())
+    }
+
+    /// Addresses of the providers whose validation data is loaded, sorted.
+    pub fn rules_addresses(&self) -> impl Iterator<Item = &str> {
+        self.rules.keys().map(String::as_str)
     }
 
     /// True when no provider is loaded.
@@ -468,6 +506,28 @@ impl Schemas {
             .1
             .resource_schemas
             .get(resource_type)
+    }
+
+    /// True when the argument or block at a dotted path (no indices, e.g.
+    /// `os_disk.caching`) of a managed resource type is deprecated in its
+    /// provider's schema.
+    pub fn is_deprecated(&self, resource_type: &str, path: &str) -> bool {
+        let Some(entry) = self.resource(resource_type) else {
+            return false;
+        };
+        let mut block = &entry.block;
+        let mut parts = path.split('.').peekable();
+        while let Some(p) = parts.next() {
+            if let Some(a) = block.attributes.get(p) {
+                return parts.peek().is_none() && a.deprecated;
+            }
+            match block.block_types.get(p) {
+                Some(nb) if parts.peek().is_none() => return nb.block.deprecated,
+                Some(nb) => block = &nb.block,
+                None => return false,
+            }
+        }
+        false
     }
 
     /// The schema of a data source type, if its provider is loaded and has it.
@@ -661,6 +721,8 @@ impl SchemaCache {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .and_then(|n| n.strip_suffix(".json"))
+                // Validation data may sit beside a cached schema.
+                .filter(|s| !s.ends_with(".validation"))
             else {
                 continue;
             };
@@ -816,6 +878,11 @@ pub(crate) mod tests {
             "5.10.0".to_string(),
         );
         cache.store_all(aws, &versions).unwrap();
+        // Validation data beside a cached schema is not a schema version.
+        let beside = cache
+            .dir()
+            .join("registry.terraform.io/hashicorp/aws/5.10.0.validation.json");
+        std::fs::write(&beside, "{}").unwrap();
         let hit = cache
             .lookup("registry.terraform.io/hashicorp/aws", "5.1.0")
             .unwrap();

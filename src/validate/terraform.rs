@@ -1,95 +1,34 @@
-//! The terraform runner: `terraform init -backend=false` and
+//! The terraform validator: `terraform init -backend=false` and
 //! `terraform validate -json` (or OpenTofu's `tofu`) on a folder, their JSON
 //! turned into `Diagnostic`s located with `validate::config`; exporting
 //! `terraform providers schema -json` into the `SchemaCache`; and deciding
 //! whether terraform can get every required provider offline.
 //!
-//! A binary that is missing, crashes or times out is a `TerraformError`,
-//! distinct from an invalid configuration. Choosing terraform over the
-//! builtin validator is left to `validate::validate_dir`.
+//! Running the binary (timeouts, tool errors, finding it on `PATH`, plugin
+//! folders) is `crate::terraform`'s; choosing terraform over the builtin
+//! validator is left to `validate::validate_dir`.
 
-use std::collections::{BTreeSet, HashMap};
-use std::io::Read;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
 use super::config::{Config, default_provider_address};
 use super::diagnostic::{Diagnostic, Pos, Range, Severity};
 use super::schema::{SchemaCache, SchemaError, provider_local_name};
+use crate::terraform::{crashed, dir_has_provider, first_error, offline_sources, run};
 
-/// How many bytes of stderr a tool error keeps.
-const STDERR_TAIL: usize = 2000;
+pub use crate::terraform::{TerraformError, TerraformOptions, find_binary, lock_versions};
 
-/// A failure of the terraform binary itself (not an invalid configuration).
+/// Why provider schemas could not be exported into the cache.
 #[derive(Debug, thiserror::Error)]
-pub enum TerraformError {
-    /// The binary does not exist or is not executable.
-    #[error("terraform binary `{}` was not found", bin.display())]
-    NotFound {
-        /// The binary asked for.
-        bin: PathBuf,
-    },
-    /// Killed by a signal, or a non-zero exit without the expected output.
-    #[error("`{} {args}` failed ({status}): {stderr_tail}", bin.display())]
-    Crashed {
-        /// The binary.
-        bin: PathBuf,
-        /// The arguments, space-separated.
-        args: String,
-        /// Exit code or signal.
-        status: String,
-        /// The end of its stderr (and stdout when stderr is empty).
-        stderr_tail: String,
-    },
-    /// Did not finish in time; it was killed.
-    #[error("`{} {args}` timed out after {secs} s: {stderr_tail}", bin.display())]
-    TimedOut {
-        /// The binary.
-        bin: PathBuf,
-        /// The arguments, space-separated.
-        args: String,
-        /// The timeout.
-        secs: u64,
-        /// The end of its stderr.
-        stderr_tail: String,
-    },
-    /// Could not be started or waited for.
-    #[error("cannot run `{}`", bin.display())]
-    Io {
-        /// The binary.
-        bin: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
+pub enum ExportError {
+    /// `providers schema -json` failed.
+    #[error(transparent)]
+    Tool(#[from] TerraformError),
     /// The exported schema could not be cached.
     #[error(transparent)]
-    Schema(#[from] SchemaError),
-}
-
-/// How to run terraform.
-#[derive(Debug, Clone)]
-pub struct TerraformOptions {
-    /// `terraform` or `tofu` binary (a path, or a name looked up on `PATH`).
-    pub bin: PathBuf,
-    /// Passed as `-plugin-dir` to `init`.
-    pub plugin_dir: Option<PathBuf>,
-    /// Per-command timeout.
-    pub timeout: Duration,
-}
-
-impl TerraformOptions {
-    /// Options for `bin` with no plugin dir and a 10-minute timeout.
-    pub fn new(bin: impl Into<PathBuf>) -> Self {
-        TerraformOptions {
-            bin: bin.into(),
-            plugin_dir: None,
-            timeout: Duration::from_secs(600),
-        }
-    }
+    Cache(#[from] SchemaError),
 }
 
 /// The result of `terraform validate -json`.
@@ -101,140 +40,26 @@ pub struct TerraformRun {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-struct Output {
-    status: std::process::ExitStatus,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-}
-
-fn tail(bytes: &[u8]) -> String {
-    let s = String::from_utf8_lossy(bytes);
-    let s = s.trim();
-    let start = s.len().saturating_sub(STDERR_TAIL);
-    let start = (start..=s.len())
-        .find(|i| s.is_char_boundary(*i))
-        .unwrap_or(s.len());
-    s[start..].to_string()
-}
-
-/// `exit code N` or `killed by signal N`.
-pub(crate) fn status_text(s: &std::process::ExitStatus) -> String {
-    match s.code() {
-        Some(c) => format!("exit code {c}"),
-        None => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::process::ExitStatusExt;
-                if let Some(sig) = s.signal() {
-                    return format!("killed by signal {sig}");
-                }
-            }
-            "killed".into()
-        }
-    }
-}
-
-fn run(opts: &TerraformOptions, dir: &Path, args: &[&str]) -> Result<Output, TerraformError> {
-    let joined = args.join(" ");
-    let mut child = command(&opts.bin, dir)
-        .args(args)
-        .spawn()
-        .map_err(|source| spawn_error(&opts.bin, source))?;
-    let reader = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            buf
-        })
-    };
-    let out = child.stdout.take().map(|s| reader(Box::new(s)));
-    let err = child.stderr.take().map(|s| reader(Box::new(s)));
-    let deadline = Instant::now() + opts.timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
-                return Err(TerraformError::TimedOut {
-                    bin: opts.bin.clone(),
-                    args: joined,
-                    secs: opts.timeout.as_secs(),
-                    stderr_tail: tail(&stderr),
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(source) => {
-                return Err(TerraformError::Io {
-                    bin: opts.bin.clone(),
-                    source,
-                });
-            }
-        }
-    };
-    let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
-    let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
-    Ok(Output {
-        status,
-        stdout,
-        stderr,
-    })
-}
-
-/// terraform run in `dir` non-interactively (`TF_IN_AUTOMATION`, no input,
-/// no version check), stdin closed, stdout and stderr piped. The caller adds
-/// the arguments and any environment.
-pub(crate) fn command(bin: &Path, dir: &Path) -> Command {
-    let mut cmd = Command::new(bin);
-    cmd.current_dir(dir)
-        .env("TF_IN_AUTOMATION", "1")
-        .env("TF_INPUT", "0")
-        .env("CHECKPOINT_DISABLE", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
-}
-
-/// A spawn failure as a `TerraformError`: `NotFound` when the binary is
-/// missing or not executable, `Io` otherwise.
-pub(crate) fn spawn_error(bin: &Path, source: std::io::Error) -> TerraformError {
-    match source.kind() {
-        std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
-            TerraformError::NotFound {
-                bin: bin.to_path_buf(),
-            }
-        }
-        _ => TerraformError::Io {
-            bin: bin.to_path_buf(),
-            source,
-        },
-    }
-}
-
-fn crashed(opts: &TerraformOptions, args: &[&str], o: &Output) -> TerraformError {
-    let t = if o.stderr.iter().all(u8::is_ascii_whitespace) {
-        tail(&o.stdout)
-    } else {
-        tail(&o.stderr)
-    };
-    TerraformError::Crashed {
-        bin: opts.bin.clone(),
-        args: args.join(" "),
-        status: status_text(&o.status),
-        stderr_tail: t,
-    }
-}
+/// Summaries `terraform validate` gives when `init` did not install what
+/// the configuration needs: the configuration itself was not checked.
+const NOT_INSTALLED: &[&str] = &[
+    "Missing required provider",
+    "Missing required provider plugin",
+    "Required plugins are not installed",
+    "Inconsistent dependency lock file",
+    "Module not installed",
+];
 
 /// Runs `init -backend=false -input=false -no-color [-plugin-dir DIR]`, then
 /// `validate -json -no-color` in `dir`, and returns terraform's verdict.
 /// When init fails, validate still runs: its diagnostics explain a broken
-/// configuration; if it then reports no error, init's failure is a tool error.
+/// configuration (a syntax error fails both). If it reports no error, or
+/// only says what init did not install ("Missing required provider"),
+/// init's failure is a tool error (`InitFailed`, with init's reason).
 /// `cfg` (the parsed folder) fills each diagnostic's address and attribute.
 ///
 /// Errors: `TerraformError` when the binary is missing, killed, times out,
-/// or exits without valid JSON.
+/// fails to init, or exits without valid JSON.
 pub fn run_validate(
     dir: &Path,
     opts: &TerraformOptions,
@@ -266,8 +91,15 @@ pub fn run_validate(
             crashed(opts, &args, &out)
         });
     };
-    if init_failed && run.valid {
-        return Err(crashed(opts, &init, &init_out));
+    let not_installed = run
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && d.range.is_none() && NOT_INSTALLED.contains(&d.summary.as_str()));
+    if init_failed && (run.valid || not_installed) {
+        return Err(TerraformError::InitFailed {
+            bin: opts.bin.clone(),
+            reason: first_error(&init_out.stderr),
+        });
     }
     Ok(run)
 }
@@ -347,40 +179,20 @@ pub fn parse_validate_json(bytes: &[u8], cfg: Option<&Config>) -> Option<Terrafo
     })
 }
 
-/// Provider address → version from `.terraform.lock.hcl` in `dir` (empty when absent).
-pub fn lock_versions(dir: &Path) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    let Ok(text) = std::fs::read_to_string(dir.join(".terraform.lock.hcl")) else {
-        return out;
-    };
-    let Ok(body) = hcl_edit::parser::parse_body(&text) else {
-        return out;
-    };
-    for b in body.get_blocks("provider") {
-        let (Some(addr), Some(v)) = (b.labels.first(), b.body.get_attribute("version")) else {
-            continue;
-        };
-        if let Some(v) = v.value.as_str() {
-            out.insert(addr.as_str().to_string(), v.to_string());
-        }
-    }
-    out
-}
-
 /// Runs `providers schema -json` in an initialised `dir` and stores each
 /// provider's schema in `cache`, keyed by the versions in the lock file
 /// (the builtin provider by `terraform version -json`). Returns the files.
 ///
-/// Errors: `TerraformError` when the command fails or the cache cannot be written.
+/// Errors: `ExportError` when the command fails or the cache cannot be written.
 pub fn export_schema(
     dir: &Path,
     opts: &TerraformOptions,
     cache: &SchemaCache,
-) -> Result<Vec<PathBuf>, TerraformError> {
-    let args = ["providers", "schema", "-json"];
+) -> Result<Vec<PathBuf>, ExportError> {
+    let args = ["providers", "schema", "-json", "-no-color"];
     let out = run(opts, dir, &args)?;
     if !out.status.success() {
-        return Err(crashed(opts, &args, &out));
+        return Err(crashed(opts, &args, &out).into());
     }
     let mut versions = lock_versions(dir);
     let vargs = ["version", "-json"];
@@ -391,22 +203,6 @@ pub fn export_schema(
         versions.insert(super::schema::BUILTIN_TERRAFORM.to_string(), tv.to_string());
     }
     Ok(cache.store_all(&out.stdout, &versions)?)
-}
-
-/// Looks `name` up on `PATH`; a name with a `/` is returned when it is a file.
-pub fn find_binary(name: &Path) -> Option<PathBuf> {
-    if name.components().count() > 1 {
-        // terraform runs inside the configuration folder, so a relative path
-        // such as `./bin/terraform` is made absolute first.
-        return name
-            .is_file()
-            .then(|| std::path::absolute(name).unwrap_or_else(|_| name.to_path_buf()));
-    }
-    std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join(name))
-            .find(|c| c.is_file())
-    })
 }
 
 /// The provider source addresses a configuration needs
@@ -433,75 +229,6 @@ pub fn required_providers(cfg: &Config) -> BTreeSet<String> {
         .collect()
 }
 
-/// `OS_ARCH` as terraform names the current platform, e.g. `linux_amd64`.
-pub fn platform() -> String {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        other => other,
-    };
-    format!("{}_{arch}", std::env::consts::OS)
-}
-
-/// True when `dir` holds the provider in the unpacked layout
-/// `DIR/HOST/NS/NAME/VERSION/OS_ARCH/` or the packed
-/// `DIR/HOST/NS/NAME/terraform-provider-NAME_VERSION_OS_ARCH.zip`.
-pub fn dir_has_provider(dir: &Path, address: &str) -> bool {
-    let pdir = address.split('/').fold(dir.to_path_buf(), |p, s| p.join(s));
-    let plat = platform();
-    let Ok(rd) = std::fs::read_dir(&pdir) else {
-        return false;
-    };
-    rd.flatten().any(|e| {
-        let p = e.path();
-        let name = e.file_name().to_string_lossy().into_owned();
-        (p.is_dir() && p.join(&plat).is_dir())
-            || (name.ends_with(&format!("_{plat}.zip")) && name.starts_with("terraform-provider-"))
-    })
-}
-
-/// Folders terraform may install providers from without the network:
-/// the `-plugin-dir`, `TF_PLUGIN_CACHE_DIR`, and from the CLI configuration
-/// (`TF_CLI_CONFIG_FILE`, else `~/.terraformrc`) its `plugin_cache_dir` and
-/// every `provider_installation { filesystem_mirror { path = ... } }`.
-pub fn offline_sources(plugin_dir: Option<&Path>) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = plugin_dir.map(Path::to_path_buf).into_iter().collect();
-    if let Some(c) = std::env::var_os("TF_PLUGIN_CACHE_DIR").filter(|c| !c.is_empty()) {
-        out.push(c.into());
-    }
-    let cli = std::env::var_os("TF_CLI_CONFIG_FILE")
-        .filter(|c| !c.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".terraformrc")));
-    if let Some(text) = cli.and_then(|p| std::fs::read_to_string(p).ok()) {
-        out.extend(cli_config_dirs(&text));
-    }
-    out
-}
-
-/// `plugin_cache_dir` and filesystem mirror paths of a CLI configuration text.
-pub fn cli_config_dirs(text: &str) -> Vec<PathBuf> {
-    let Ok(body) = hcl_edit::parser::parse_body(text) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    if let Some(s) = body
-        .get_attribute("plugin_cache_dir")
-        .and_then(|a| a.value.as_str())
-    {
-        out.push(PathBuf::from(s));
-    }
-    for pi in body.get_blocks("provider_installation") {
-        for m in pi.body.get_blocks("filesystem_mirror") {
-            if let Some(s) = m.body.get_attribute("path").and_then(|a| a.value.as_str()) {
-                out.push(PathBuf::from(s));
-            }
-        }
-    }
-    out
-}
-
 /// Decides whether terraform can get every provider `cfg` needs offline.
 /// `Ok(())` for builtin-only configurations or when each provider is in one
 /// of `offline_sources`; otherwise `Err` with a one-line reason naming the
@@ -525,21 +252,12 @@ pub fn providers_available_offline(cfg: &Config, plugin_dir: Option<&Path>) -> R
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::fsutil::test_folder as folder;
+    use crate::terraform::tests::script;
+    pub(crate) use crate::terraform::tests::terraform;
+    use crate::terraform::{cli_config_dirs, platform};
     use crate::validate::ValidationLevel;
-
-    /// The real terraform binary; fails (never skips) when it is missing.
-    pub(crate) fn terraform() -> PathBuf {
-        find_binary(Path::new("terraform"))
-            .expect("these tests need the `terraform` binary on PATH (Terraform >= 1.5); install it to run them")
-    }
-
-    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (n, t) in files {
-            std::fs::write(dir.path().join(n), t).unwrap();
-        }
-        dir
-    }
+    use std::time::Duration;
 
     #[test]
     fn valid_builtin_only_config_passes_terraform() {
@@ -609,17 +327,11 @@ pub(crate) mod tests {
     #[test]
     fn crashing_binary_is_a_tool_error() {
         let dir = folder(&[("main.tf", "resource \"terraform_data\" \"a\" {}\n")]);
-        let fake = dir.path().join("fake-terraform");
-        std::fs::write(
-            &fake,
+        let fake = script(
+            dir.path(),
+            "fake-terraform",
             "#!/bin/sh\necho 'panic: runtime error: invalid memory address' >&2\nexit 2\n",
-        )
-        .unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
+        );
         let err = run_validate(dir.path(), &TerraformOptions::new(&fake), None).unwrap_err();
         match &err {
             TerraformError::Crashed {
@@ -646,13 +358,7 @@ pub(crate) mod tests {
             "{missing:?}"
         );
 
-        let slow = dir.path().join("slow-terraform");
-        std::fs::write(&slow, "#!/bin/sh\nsleep 5\n").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
+        let slow = script(dir.path(), "slow-terraform", "#!/bin/sh\nsleep 5\n");
         let opts = TerraformOptions {
             timeout: Duration::from_millis(300),
             ..TerraformOptions::new(&slow)
@@ -661,6 +367,60 @@ pub(crate) mod tests {
             run_validate(dir.path(), &opts, None),
             Err(TerraformError::TimedOut { .. })
         ));
+    }
+
+    /// Issue 14: with a provider terraform could not install, `validate`
+    /// only says "Missing required provider"; that is terraform failing to
+    /// run (exit 3, with init's reason), not an invalid configuration.
+    #[test]
+    fn issue14_a_failed_init_is_a_tool_error_with_terraforms_reason() {
+        let dir = folder(&[(
+            "main.tf",
+            "resource \"azurerm_resource_group\" \"a\" {\n  name     = \"x\"\n  location = \"westeurope\"\n}\n",
+        )]);
+        let empty = tempfile::tempdir().unwrap();
+        let opts = TerraformOptions {
+            plugin_dir: Some(empty.path().to_path_buf()),
+            ..TerraformOptions::new(terraform())
+        };
+        let err = run_validate(dir.path(), &opts, None).unwrap_err();
+        match &err {
+            TerraformError::InitFailed { reason, .. } => {
+                assert!(
+                    reason.starts_with("Failed to query available provider packages: "),
+                    "{reason}"
+                );
+                assert!(reason.contains("hashicorp/azurerm"), "{reason}");
+            }
+            other => panic!("expected InitFailed, got {other:?}"),
+        }
+        // A syntax error fails init too, but validate explains it: invalid (exit 1).
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "resource \"terraform_data\" {\n",
+        )
+        .unwrap();
+        let run = run_validate(dir.path(), &opts, None).unwrap();
+        assert!(!run.valid && run.diagnostics.iter().all(|d| d.range.is_some()));
+    }
+
+    /// Issue 14: `providers schema -json` ran without `-no-color`, so its
+    /// ANSI escapes reached the JSON `note`.
+    #[test]
+    fn issue14_schema_export_runs_without_colour() {
+        let dir = folder(&[("main.tf", "resource \"terraform_data\" \"a\" {}\n")]);
+        let fake = script(
+            dir.path(),
+            "fake-terraform",
+            "#!/bin/sh\ncase \"$1\" in\n  init) exit 0 ;;\n  validate) echo '{\"valid\": true, \"diagnostics\": []}' ;;\n  providers) case \"$*\" in *-no-color*) echo 'Error: plain' >&2 ;; *) printf '\\033[31mError: coloured\\033[0m\\n' >&2 ;; esac; exit 1 ;;\n  *) echo '{}' ;;\nesac\n",
+        );
+        let cache = SchemaCache::new(dir.path().join("cache"));
+        let err = export_schema(dir.path(), &TerraformOptions::new(&fake), &cache).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("Error: plain") && !text.contains('\u{1b}'),
+            "{text:?}"
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! provider plugin directory (`plugin_dir`).
 #![allow(dead_code)]
 
+pub mod bolt;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -133,7 +135,7 @@ pub fn plugin_dir(providers: &[String]) -> Result<PathBuf, String> {
     let has_all = |d: &Path| {
         providers
             .iter()
-            .all(|p| atg::validate::terraform::dir_has_provider(d, p))
+            .all(|p| atg::terraform::dir_has_provider(d, p))
     };
     if let Some(d) = std::env::var_os("ATG_TF_PLUGIN_DIR").map(PathBuf::from) {
         return if has_all(&d) {
@@ -143,7 +145,7 @@ pub fn plugin_dir(providers: &[String]) -> Result<PathBuf, String> {
                 "ATG_TF_PLUGIN_DIR=`{}` does not hold {} for {}",
                 d.display(),
                 providers.join(", "),
-                atg::validate::terraform::platform()
+                atg::terraform::platform()
             ))
         };
     }
@@ -152,8 +154,31 @@ pub fn plugin_dir(providers: &[String]) -> Result<PathBuf, String> {
         format!(
             "no local plugin directory holds {} for {}: install the provider as DIR/registry.terraform.io/NAMESPACE/NAME/VERSION/OS_ARCH/ and set ATG_TF_PLUGIN_DIR=DIR (looked in {} folders under ~/.terraform.d, ~/.local/share/terraform, /usr/local/share/terraform, /usr/share/terraform and /opt)",
             providers.join(", "),
-            atg::validate::terraform::platform(),
+            atg::terraform::platform(),
             candidates.len()
         )
     })
+}
+
+/// `atg validate DIR --validator builtin --format json --provider-schema
+/// <azurerm 4.79>` (its validation data is found beside it): the exit code
+/// and the JSON document.
+pub fn validate_azurerm(d: &Dir, dir: &Path) -> (Option<i32>, serde_json::Value) {
+    let out = d
+        .atg()
+        .arg("validate")
+        .arg(dir)
+        .args([
+            "--validator",
+            "builtin",
+            "--format",
+            "json",
+            "--provider-schema",
+        ])
+        .arg(azurerm_schema())
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
+    (out.status.code(), v)
 }

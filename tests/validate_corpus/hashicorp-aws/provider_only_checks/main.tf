@@ -1,5 +1,6 @@
 # Each resource breaks a rule the provider enforces in code, not in its
-# schema: the builtin validator cannot see these (see differences.json).
+# schema: the builtin validator sees them through the provider's
+# validation data (`../aws-5.100.0.validation.json`).
 resource "aws_instance" "no_type" {
   ami = "ami-0123456789abcdef0"
 }
