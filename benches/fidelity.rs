@@ -16,7 +16,7 @@
 use atg::fidelity::scope::{self, ScopeSpec};
 use atg::fidelity::{MatchOptions, render, score};
 use atg::graph::sqlite::SqliteStore;
-use atg::iac::naming;
+use atg::iac::{emitters, naming};
 use atg::model::{ScanInfo, Snapshot};
 use std::collections::HashMap;
 use std::path::Path;
@@ -196,7 +196,7 @@ fn prepare(dir: &Path) {
         .resources
         .iter()
         .filter_map(|r| {
-            let rule = naming::global_name_rule(&r.type_key())?;
+            let rule = emitters::global_name_rule(&r.type_key())?;
             let suffix = naming::suffix(&[&r.id_key(), "ITERATION1_"]);
             Some((r.name.clone(), naming::unique_name(&r.name, rule, &suffix)))
         })

@@ -99,6 +99,10 @@ pub async fn run(
     } else {
         None
     };
+    // One validator for the run: the provider schema (3 MB) and validation
+    // data (9 MB) are loaded once, not once per iteration,
+    // and the generator's generic fallback reads the same copy.
+    let validator = crate::validate::Validator::new(validate_options(&args.validator));
     let settings = IterateSettings {
         root: args.output_root.clone(),
         until_stable: args.until_stable,
@@ -113,14 +117,13 @@ pub async fn run(
         syntax: syntax(args.syntax),
         generate: {
             let mut g = generate_options(&args.source, String::new(), Adjustments::default());
-            g.provider_schema = super::generate::provider_schema(&args.validator.provider_schemas)?;
+            g.provider_schema = validator
+                .given_schemas()
+                .map_err(super::validate::cli_error)?;
             g
         },
         scan_id: scan_id.clone(),
     };
-    // One validator for the run: the provider schema (3 MB) and validation
-    // data (9 MB) are loaded once, not once per iteration.
-    let validator = crate::validate::Validator::new(validate_options(&args.validator));
     let interrupted = super::interrupt_flag();
     printer.status(&format!(
         "Iterating on scan {scan_id} into `{}`",

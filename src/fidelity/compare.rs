@@ -645,7 +645,7 @@ fn detect_iteration(snapshot: &Snapshot) -> Option<u32> {
 mod tests {
     use super::*;
     use crate::iac::doc::Value as Hcl;
-    use crate::iac::naming;
+    use crate::iac::emitters;
 
     fn contoso() -> Snapshot {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -691,7 +691,7 @@ mod tests {
                 .iter_mut()
                 .find(|r| r.id == e.arm_id)
                 .unwrap();
-            if naming::global_name_rule(&r.type_key()).is_some() {
+            if emitters::global_name_rule(&r.type_key()).is_some() {
                 let new = names[&e.address].clone();
                 assert_ne!(new, r.name, "`{}` got a suffix", r.id);
                 let new_id = format!("{}/{new}", r.id.rsplit_once('/').unwrap().0);

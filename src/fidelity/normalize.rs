@@ -7,7 +7,7 @@
 //! names compare case-insensitively). A key drops all of them. Pairing
 //! resources by key is left to `compare`.
 
-use crate::iac::naming;
+use crate::iac::{emitters, naming};
 use crate::model::ResourceId;
 use std::collections::HashMap;
 
@@ -137,9 +137,9 @@ impl Normalizer {
                 seg_type.push_str(&t.to_ascii_lowercase());
             }
             let rule = if types.is_empty() {
-                naming::global_name_rule(type_key)
+                emitters::global_name_rule(type_key)
             } else {
-                naming::global_name_rule(&seg_type)
+                emitters::global_name_rule(&seg_type)
             };
             match rule {
                 Some(rule) => {

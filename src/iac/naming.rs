@@ -244,17 +244,6 @@ pub fn strip_suffix(name: &str, rule: NameRule) -> Option<&str> {
     (!base.is_empty()).then_some(base)
 }
 
-/// The naming rule of the ARM types whose mapping gives the target a
-/// globally unique name (`Src::Unique(rule)` as its name; lowercase ARM
-/// type), `None` for every other type. The fidelity tests generate every
-/// such type of the contoso fixture and check it round-trips.
-pub fn global_name_rule(arm_type: &str) -> Option<NameRule> {
-    match super::emitters::for_type(arm_type)?.name {
-        Some(super::emitters::spec::Src::Unique(rule)) => Some(rule),
-        _ => None,
-    }
-}
-
 /// Turns a name into a Terraform label: lowercase, anything but letters,
 /// digits and `_` becomes `_` (Terraform's naming convention), a word
 /// repeated right after itself is written once (`probe_probe_http` →

@@ -262,6 +262,20 @@ impl Validator {
         Ok(outcome)
     }
 
+    /// The schemas of the `--provider-schema` files given (with their
+    /// validation data), loaded once and shared with later validations;
+    /// `None` when no file was given. `atg iterate` hands them to the
+    /// generator's generic fallback, so one run parses them once.
+    ///
+    /// Errors: `ValidateError::Schema` / `ValidateError::Rules` for a file
+    /// that cannot be read or parsed.
+    pub fn given_schemas(&self) -> Result<Option<Arc<Schemas>>, ValidateError> {
+        if self.opts.schema_files.is_empty() {
+            return Ok(None);
+        }
+        self.schemas(self.opts.schema_files.clone()).map(Some)
+    }
+
     /// True when a provider schema this validator loaded marks the argument
     /// at a dotted path of a resource type as deprecated (false before any
     /// builtin run, and for the terraform validator, which loads none).

@@ -86,6 +86,17 @@ pub fn for_type(arm_type: &str) -> Option<&'static Mapping> {
         .copied()
 }
 
+/// The naming rule of the ARM types whose mapping gives the target a
+/// globally unique name (`Src::Unique(rule)` as its name; lowercase ARM
+/// type), `None` for every other type. The fidelity tests generate every
+/// such type of the contoso fixture and check it round-trips.
+pub fn global_name_rule(arm_type: &str) -> Option<crate::iac::naming::NameRule> {
+    match for_type(arm_type)?.name {
+        Some(spec::Src::Unique(rule)) => Some(rule),
+        _ => None,
+    }
+}
+
 /// The primary azurerm type `m` chooses for `r`, or why `r` is skipped
 /// before planning.
 pub fn select(m: &Mapping, r: &Resource) -> Result<&'static str, Skip> {
