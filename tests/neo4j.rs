@@ -226,7 +226,7 @@ fn a_graph_atg_py_wrote_reads_each_resource_once_and_cut_values_are_not_generate
     assert!(list.status.success(), "{}", common::stderr(&list));
     let scans: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(scans[0]["scan_id"], "atg-py", "{scans}");
-    assert_eq!(scans[0]["resource_count"], 8, "{scans}");
+    assert_eq!(scans[0]["resources"], 8, "{scans}");
     let out = d
         .atg()
         .args(["--graph", &server.uri(), "generate", "-o", "out"])

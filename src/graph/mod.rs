@@ -117,10 +117,10 @@ impl GraphError {
     /// A one-line hint for the user.
     pub fn hint(&self) -> &'static str {
         match self {
-            GraphError::UnsupportedSpec(_) | GraphError::NoStorePath(_) => {
+            GraphError::NoStorePath(_) => {
                 "pass `--graph sqlite:.atg/graph.db` or unset ATG_GRAPH"
             }
-            GraphError::BadUri { .. } => {
+            GraphError::UnsupportedSpec(_) | GraphError::BadUri { .. } => {
                 "pass `--graph sqlite:.atg/graph.db` or `--graph neo4j://localhost:7687` (also ATG_GRAPH or NEO4J_URI)"
             }
             GraphError::Unreachable { .. } => {
