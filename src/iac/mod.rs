@@ -11,6 +11,7 @@ pub mod generate;
 pub mod naming;
 pub mod render;
 pub mod report;
+pub mod secrets;
 
 pub use context::{Skip, SkipReason, TargetSettings};
 pub use generate::{Adjustments, GenerateOptions, Generated, generate, write_output};

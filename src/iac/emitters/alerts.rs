@@ -92,7 +92,7 @@ pub static MAPPINGS: &[Mapping] = &[
     ])
     .notes(&[note(
         When::Has(Src::P("webhookReceivers")),
-        "webhook URLs are copied as the source has them: rotate any token they carry",
+        "webhook URLs are copied without their credential query parameters (`sig`, `code`, `token`, keys): a URL that authenticates by its path alone still carries its secret, rotate it",
     )]),
     Mapping::new(
         "microsoft.insights/metricalerts",

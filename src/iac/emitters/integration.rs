@@ -244,7 +244,8 @@ fn apim_sku(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
 }
 
 /// A workflow's triggers and actions, each an `azurerm_logic_app_*_custom`
-/// resource whose body is its definition (`jsonencode({...})`).
+/// resource whose body is its definition (`jsonencode({...})`), with the
+/// credentials it shows in plain text emptied (`iac::secrets`).
 fn workflow_parts(r: &Resource, cx: &mut EmitCx, _: &mut Body) -> Result<Vec<Block>, Skip> {
     let own = Value::reference(&cx.address(), "id");
     let mut out = Vec::new();
@@ -261,6 +262,14 @@ fn workflow_parts(r: &Resource, cx: &mut EmitCx, _: &mut Body) -> Result<Vec<Blo
         ),
     ] {
         for (name, body) in r.prop(key).and_then(Json::as_object).into_iter().flatten() {
+            let mut body = body.clone();
+            let found = crate::iac::secrets::scrub_json(&mut body);
+            if !found.is_empty() {
+                cx.note(crate::iac::secrets::note(
+                    &format!("{suffix} {name}"),
+                    &found,
+                ));
+            }
             out.push(
                 cx.secondary(
                     ty,
@@ -268,10 +277,55 @@ fn workflow_parts(r: &Resource, cx: &mut EmitCx, _: &mut Body) -> Result<Vec<Blo
                     Body::new()
                         .attr("name", name.as_str())
                         .attr("logic_app_id", own.clone())
-                        .attr("body", Value::Json(Box::new(body.clone()))),
+                        .attr("body", Value::Json(Box::new(body))),
                 ),
             );
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use serde_json::json;
+
+    /// A Logic App HTTP action shows its password and a SAS-signed URL in
+    /// plain text: neither reaches the generated files, and the report says
+    /// what was left empty.
+    #[test]
+    fn workflow_credentials_never_reach_the_output() {
+        let g = generate_json(&[json!({
+            "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Logic/workflows/wf",
+            "name": "wf", "type": "Microsoft.Logic/workflows", "location": "eastus",
+            "resourceGroup": "rg", "subscriptionId": "s",
+            "properties": {"definition": {
+                "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+                "contentVersion": "1.0.0.0",
+                "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+                "actions": {"Call_API": {"type": "Http", "inputs": {
+                    "method": "POST",
+                    "uri": "https://api.example.com/x?sig=SIGNATURE-VALUE&sv=2024-01-01",
+                    "authentication": {"type": "Basic", "username": "svc", "password": "Literal-P@ss"}
+                }}}
+            }}
+        })]);
+        let text = hcl(&g);
+        assert!(text.contains("azurerm_logic_app_action_custom"), "{text}");
+        assert!(
+            !text.contains("SIGNATURE-VALUE") && !text.contains("Literal-P@ss"),
+            "{text}"
+        );
+        assert!(
+            text.contains("sv=2024-01-01") && text.contains("svc"),
+            "{text}"
+        );
+        let notes = notes_by_name(&g, "wf").join("\n");
+        assert!(
+            notes.contains(
+                "credentials left empty (`inputs.uri`, `inputs.authentication.password`)"
+            ),
+            "{notes}"
+        );
+    }
 }

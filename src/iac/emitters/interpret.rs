@@ -11,6 +11,7 @@ use super::common::{identity_block, last_segment, non_empty};
 use super::spec::{Arg, At, Conv, Mapping, Need, Nest, Repeat, Scope, Src, When};
 use crate::iac::context::{EmitCx, Skip};
 use crate::iac::doc::{Block, Body, Value};
+use crate::iac::secrets;
 use crate::model::{Resource, ResourceId};
 use serde_json::Value as Json;
 
@@ -426,7 +427,43 @@ pub fn describe(src: &Src, at: &At) -> String {
 }
 
 /// Converts a JSON value as `conv` says; `None` when it does not fit.
+/// Credentials the source shows in plain text (a password in a JSON
+/// document, a SAS signature in a URL, a secret-named map entry) are
+/// emptied, with a note (see `iac::secrets`).
 fn convert(conv: Conv, j: &Json, arg: &str, cx: &mut EmitCx) -> Option<Value> {
+    let mut v = convert_value(conv, j, arg, cx)?;
+    let found = match &mut v {
+        Value::Json(doc) => secrets::scrub_json(doc),
+        Value::Str(s) => match secrets::scrub_url(s) {
+            Some(clean) => {
+                *s = clean;
+                vec![String::new()]
+            }
+            None => Vec::new(),
+        },
+        Value::Map(m) => {
+            let mut found = Vec::new();
+            for (k, item) in m.iter_mut() {
+                let Value::Str(s) = item else { continue };
+                if secrets::is_secret_key(k) && !s.is_empty() {
+                    s.clear();
+                    found.push(k.clone());
+                } else if let Some(clean) = secrets::scrub_url(s) {
+                    *s = clean;
+                    found.push(k.clone());
+                }
+            }
+            found
+        }
+        _ => Vec::new(),
+    };
+    if !found.is_empty() {
+        cx.note(secrets::note(arg, &found));
+    }
+    Some(v)
+}
+
+fn convert_value(conv: Conv, j: &Json, arg: &str, cx: &mut EmitCx) -> Option<Value> {
     let text = || match j {
         Json::String(s) => non_empty(s).map(str::to_string),
         Json::Number(n) => Some(n.to_string()),
