@@ -267,6 +267,72 @@ async fn imports_that_never_finished_are_never_read() {
     );
 }
 
+/// Issue 14, item 8, on Neo4j: a killed scan stayed `running` forever. The
+/// `:Scan` node records the process that writes it, and a running scan
+/// whose process is gone reads as abandoned, as on SQLite.
+#[tokio::test(flavor = "current_thread")]
+async fn a_running_scan_whose_process_is_gone_reads_as_abandoned_as_on_sqlite() {
+    let server = BoltServer::start();
+    let neo = neo4j(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let sql = SqliteStore::open(&dir.path().join("g.db")).unwrap();
+    let snap = snapshot(ODD.as_bytes());
+    let dead = common::bolt::dead_owner();
+    let stores: [&dyn GraphStore; 2] = [&neo, &sql];
+    for store in stores {
+        store_snapshot(
+            store,
+            &info("scan-ok", "2026-01-01T00:00:00Z", &snap),
+            &snap,
+            100,
+        )
+        .await
+        .unwrap();
+        for id in ["scan-live", "scan-killed"] {
+            store
+                .begin_scan(&info(id, "2026-01-02T00:00:00Z", &snap))
+                .await
+                .unwrap();
+        }
+    }
+    let rows = cypher(
+        &server.uri(),
+        &["MATCH (s:Scan {scan_id: 'scan-live'}) RETURN s.owner AS owner"],
+        &[],
+    );
+    assert_eq!(rows[0]["owner"], json!(atg::graph::owner::current()));
+    // The writer of `scan-killed` is gone.
+    cypher(
+        &server.uri(),
+        &["MATCH (s:Scan {scan_id: 'scan-killed'}) SET s.owner = $owner"],
+        &[("owner", neo4j::ValueSend::String(dead.clone()))],
+    );
+    rusqlite::Connection::open(dir.path().join("g.db"))
+        .unwrap()
+        .execute(
+            "UPDATE scans SET owner = ?1 WHERE scan_id = 'scan-killed'",
+            [&dead],
+        )
+        .unwrap();
+    for store in stores {
+        let status: Vec<(String, ScanStatus)> = store
+            .scans()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.scan_id, s.status))
+            .collect();
+        let status = |id: &str| status.iter().find(|s| s.0 == id).unwrap().1;
+        assert_eq!(status("scan-live"), ScanStatus::Running);
+        assert_eq!(status("scan-killed"), ScanStatus::Abandoned);
+        assert_eq!(status("scan-ok"), ScanStatus::Finished);
+        assert_eq!(
+            select_scan(store, None, None).await.unwrap().scan_id,
+            "scan-ok"
+        );
+    }
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn an_atg_py_graph_reads_as_one_snapshot_each_resource_once_from_its_original() {
     use atg::model::RelationshipKind as K;

@@ -344,3 +344,14 @@ pub fn write_atg_py_graph(uri: &str) -> Vec<String> {
     ids.sort_by_key(|i| i.to_ascii_lowercase());
     ids
 }
+
+/// An owner string (`atg::graph::owner`) naming a process of this host
+/// that has exited: a scan recorded with it reads as abandoned.
+pub fn dead_owner() -> String {
+    let mut child = Command::new("true").spawn().expect("run `true`");
+    let pid = child.id();
+    child.wait().expect("wait for `true`");
+    let me: Vec<&str> = atg::graph::owner::current().split(' ').collect();
+    // This host and boot, the exited pid, a start time it never had.
+    format!("{} {} {pid} 1", me[0], me[1])
+}

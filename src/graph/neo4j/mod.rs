@@ -35,7 +35,7 @@ pub mod atgpy;
 pub mod connect;
 pub mod rows;
 
-use super::{GraphError, GraphStore, ScopeCounts};
+use super::{GraphError, GraphStore, ScopeCounts, owner};
 use crate::model::{
     Relationship, RelationshipKind, Resource, ResourceGroup, ResourceId, ScanInfo, ScanStatus,
     Snapshot, Subscription,
@@ -287,7 +287,10 @@ impl Neo4jStore {
             source: c.string("source").unwrap_or_default(),
             tenant_id: c.string("tenant_id"),
             subscriptions: c.strings("subscriptions"),
-            status: ScanStatus::parse(&status).unwrap_or(ScanStatus::Failed),
+            status: owner::reported_status(
+                ScanStatus::parse(&status).unwrap_or(ScanStatus::Failed),
+                c.string("owner").as_deref(),
+            ),
             resource_count: c.int("resource_count").max(0) as u64,
             relationship_count: c.int("relationship_count").max(0) as u64,
             failures: c.strings("failures"),
@@ -554,7 +557,7 @@ impl GraphStore for Neo4jStore {
                  SET s.started_at = $started_at, s.source = $source, s.tenant_id = $tenant_id,
                      s.subscriptions = $subscriptions, s.status = 'running',
                      s.resource_count = 0, s.relationship_count = 0, s.failures = '[]',
-                     s.created_ns = $created_ns"
+                     s.created_ns = $created_ns, s.owner = $owner"
                     .to_string(),
                 params([
                     ("scan_id", text(&info.scan_id)),
@@ -569,6 +572,9 @@ impl GraphStore for Neo4jStore {
                         ),
                     ),
                     ("source", text(&info.source)),
+                    // The process writing the scan (`graph::owner`): once it
+                    // is gone, a scan still running reads as abandoned.
+                    ("owner", text(owner::current())),
                     ("tenant_id", opt(&info.tenant_id)),
                     (
                         "subscriptions",
@@ -802,7 +808,7 @@ impl GraphStore for Neo4jStore {
                s.finished_at AS finished_at, s.source AS source, s.tenant_id AS tenant_id,
                s.subscriptions AS subscriptions, s.status AS status, s.resource_count AS resource_count,
                s.relationship_count AS relationship_count, s.failures AS failures,
-               s.created_ns AS created_ns",
+               s.created_ns AS created_ns, s.owner AS owner",
             Params::new(),
         )? {
             let mut c = Columns::of(record);
