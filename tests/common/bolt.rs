@@ -355,3 +355,20 @@ pub fn dead_owner() -> String {
     // This host and boot, the exited pid, a start time it never had.
     format!("{} {} {pid} 1", me[0], me[1])
 }
+
+/// Every node (labels, properties) and edge (ends, type, properties) of the
+/// graph, as sorted JSON text: all that any reader of the graph can see.
+pub fn graph_dump(uri: &str) -> Vec<String> {
+    let rows = |q: &str| {
+        cypher(uri, &[q], &[])
+            .into_iter()
+            .map(|r| serde_json::Value::Object(r).to_string())
+            .collect::<Vec<_>>()
+    };
+    let mut out = rows("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props");
+    out.extend(rows(
+        "MATCH (a)-[e]->(b) RETURN a.id AS a, type(e) AS type, b.id AS b, properties(e) AS props",
+    ));
+    out.sort();
+    out
+}

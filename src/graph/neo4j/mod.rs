@@ -33,6 +33,7 @@
 
 pub mod atgpy;
 pub mod connect;
+mod delete;
 pub mod rows;
 
 use super::{GraphError, GraphStore, ScopeCounts, owner};
@@ -120,6 +121,10 @@ pub struct Neo4jStore {
 /// Query parameters.
 type Params = HashMap<String, ValueSend>;
 
+/// Runs one statement of a transaction (`Neo4jStore::write_with`) and
+/// returns its records.
+type Statements<'a> = dyn FnMut(&str, &Params) -> Result<Vec<Record>, GraphError> + 'a;
+
 fn params<const N: usize>(pairs: [(&str, ValueSend); N]) -> Params {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -199,6 +204,38 @@ impl Neo4jStore {
                 Ok(out)
             })
             .map_err(|e| self.settings.error(e, doing))
+    }
+
+    /// Runs `work` in one write transaction, handing it a function that
+    /// runs a statement and returns its records, so that what a statement
+    /// writes can depend on what an earlier one read. The transaction is
+    /// committed when `work` returns `Ok`, and rolled back when it returns
+    /// an error (a failed statement, or its own).
+    #[allow(clippy::result_large_err)]
+    fn write_with<R>(
+        &self,
+        doing: &str,
+        work: impl FnOnce(&mut Statements<'_>) -> Result<R, GraphError>,
+    ) -> Result<R, GraphError> {
+        let mut session = self.driver.session(self.session_config());
+        session
+            .transaction()
+            .with_routing_control(RoutingControl::Write)
+            .run(|tx| {
+                let mut run = |query: &str, p: &Params| -> Result<Vec<Record>, GraphError> {
+                    tx.query(query)
+                        .with_parameters(p)
+                        .run()
+                        .and_then(|stream| stream.collect::<Result<Vec<Record>, _>>())
+                        .map_err(|e| self.settings.error(e, doing))
+                };
+                let out = work(&mut run);
+                if out.is_ok() {
+                    tx.commit()?;
+                }
+                Ok(out)
+            })
+            .map_err(|e| self.settings.error(e, doing))?
     }
 
     /// Runs one read query and returns its records.
@@ -822,6 +859,10 @@ impl GraphStore for Neo4jStore {
             out.push(info);
         }
         Ok(out)
+    }
+
+    async fn delete_scan(&self, scan_id: &str) -> Result<(), GraphError> {
+        self.remove_scan(scan_id)
     }
 
     async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError> {
