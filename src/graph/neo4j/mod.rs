@@ -24,7 +24,8 @@
 //! Writes are `UNWIND $rows … MERGE/CREATE` statements, one explicit
 //! transaction per batch; constraints and indexes are created
 //! `IF NOT EXISTS` before the first write. Connection settings and error
-//! mapping are left to `connect`, value layout to `rows`.
+//! mapping are left to `connect`, value layout to `rows`, removing a scan
+//! from the shared nodes to `delete`.
 //!
 //! The test server, kglite-bolt-server, differs from Neo4j 5 in ways noted
 //! where they matter (it cannot change a node's first label, and gives
