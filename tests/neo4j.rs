@@ -509,3 +509,192 @@ fn iterate_on_neo4j_runs_the_same_iterations_as_on_sqlite() {
         );
     }
 }
+
+/// Writes `long.json`: contoso's subscriptions, resource groups and
+/// resources first, then a synthetic tenant of 24,000 resources, so that a
+/// scan of it rewrites contoso's nodes in its first batch and is still
+/// writing for seconds after.
+fn write_long_export(d: &Dir) -> std::path::PathBuf {
+    d.atg()
+        .args(["synth", "--resources", "24000", "--output", "synth.json"])
+        .assert()
+        .success();
+    let read = |p: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let (contoso, mut long) = (read(&contoso()), read(&d.path().join("synth.json")));
+    for key in ["subscriptions", "resourceGroups", "resources"] {
+        let mut items = contoso[key].as_array().unwrap().clone();
+        items.append(long[key].as_array_mut().unwrap());
+        long[key] = serde_json::Value::Array(items);
+    }
+    d.write("long.json", &long.to_string())
+}
+
+/// Starts `atg --graph GRAPH scan --from-file long.json` in `d`, and returns
+/// it with its scan ID once the store holds resources of that scan.
+fn start_long_scan(d: &Dir, graph: &str) -> (std::process::Child, String) {
+    let mut child = d
+        .std_atg()
+        .args(["--graph", graph, "scan", "--from-file", "long.json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let store = atg::graph::open(graph).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        let running = rt
+            .block_on(store.scans())
+            .unwrap()
+            .into_iter()
+            .find(|s| s.status == atg::model::ScanStatus::Running);
+        if let Some(s) = running
+            && rt
+                .block_on(store.counts(&s.scan_id, None))
+                .unwrap()
+                .resources
+                > 0
+        {
+            return (child, s.scan_id);
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the scan ended before it was seen storing"
+        );
+        assert!(start.elapsed().as_secs() < 180, "the scan never stored");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// `atg --graph GRAPH ARGS --format json` in `d`, parsed; it must succeed.
+fn json_of(d: &Dir, graph: &str, args: &[&str]) -> serde_json::Value {
+    let out = d
+        .atg()
+        .args(["--graph", graph])
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {}", common::stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A scan listing without what differs between two runs (IDs, times).
+fn listing(scans: &serde_json::Value) -> serde_json::Value {
+    let mut scans = scans.clone();
+    for s in scans.as_array_mut().unwrap() {
+        let s = s.as_object_mut().unwrap();
+        s.retain(|k, _| k != "scan_id" && !k.ends_with("_at"));
+    }
+    scans
+}
+
+/// Issue 14, item 8, on Neo4j (issue 10: every command works there as on
+/// SQLite): a scan killed while it was writing (after it had rewritten the
+/// nodes of a finished scan) lists as abandoned, `monitor` passes it over,
+/// and `scan --prune` removes it, leaving the graph as it was before it and
+/// the same listing as on SQLite.
+#[test]
+fn a_killed_scan_is_abandoned_and_pruned_on_neo4j_as_on_sqlite() {
+    let server = BoltServer::start();
+    let d = Dir::new();
+    write_long_export(&d);
+    let sqlite = format!("sqlite:{}", d.path().join("g.db").display());
+    let mut after = Vec::new();
+    for graph in [server.uri(), sqlite] {
+        d.atg()
+            .args(["--graph", &graph, "scan", "--from-file"])
+            .arg(contoso())
+            .assert()
+            .success();
+        let finished = json_of(&d, &graph, &["scan", "--list"])[0]["scan_id"].clone();
+        let neo = graph == server.uri();
+        let before = neo.then(|| common::bolt::graph_dump(&graph));
+        let (mut child, killed) = start_long_scan(&d, &graph);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        if neo {
+            let rewritten = common::bolt::cypher(
+                &graph,
+                &["MATCH (r:Resource) WHERE r.name = 'nsg-contoso-dev-app' RETURN r.scan_id AS s"],
+                &[],
+            );
+            assert_eq!(
+                rewritten[0]["s"],
+                killed.as_str(),
+                "the killed scan took over contoso's nodes"
+            );
+        }
+
+        let scans = json_of(&d, &graph, &["scan", "--list"]);
+        assert_eq!(scans[0]["scan_id"], killed.as_str());
+        assert_eq!(scans[0]["status"], "abandoned");
+        let poll = json_of(&d, &graph, &["monitor"]);
+        assert_eq!(
+            poll["scan_id"], finished,
+            "monitor passes the abandoned scan over"
+        );
+        let dry = json_of(&d, &graph, &["scan", "--prune", "--dry-run"]);
+        assert_eq!(dry["removed"][0]["scan_id"], killed.as_str());
+        assert_eq!(
+            json_of(&d, &graph, &["scan", "--list"])
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        let pruned = json_of(&d, &graph, &["scan", "--prune"]);
+        assert_eq!(pruned["removed"].as_array().unwrap().len(), 1);
+        assert_eq!(pruned["removed"][0]["scan_id"], killed.as_str());
+        assert_eq!(pruned["removed"][0]["status"], "abandoned");
+        let scans = json_of(&d, &graph, &["scan", "--list"]);
+        assert_eq!(scans[0]["scan_id"], finished);
+        after.push(listing(&scans));
+        if let Some(before) = before {
+            assert_eq!(
+                common::bolt::graph_dump(&graph),
+                before,
+                "the graph is as it was before the killed scan"
+            );
+        }
+    }
+    assert_eq!(
+        after[0], after[1],
+        "the same scans, counts and statuses as on SQLite"
+    );
+}
+
+/// Issue 14, item 9, on Neo4j: Ctrl-C while `scan` is writing says
+/// "interrupted, nothing stored", and nothing is: the graph is as it was.
+#[test]
+fn ctrl_c_while_a_scan_writes_to_neo4j_leaves_the_graph_as_it_was() {
+    let server = BoltServer::start();
+    let d = Dir::new();
+    write_long_export(&d);
+    let graph = server.uri();
+    d.atg()
+        .args(["--graph", &graph, "scan", "--from-file"])
+        .arg(contoso())
+        .assert()
+        .success();
+    let before = common::bolt::graph_dump(&graph);
+    let scans = json_of(&d, &graph, &["scan", "--list"]);
+    let (child, _) = start_long_scan(&d, &graph);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", common::stderr(&out));
+    assert_eq!(
+        common::stderr(&out),
+        "error: scan interrupted; nothing stored\n"
+    );
+    assert_eq!(json_of(&d, &graph, &["scan", "--list"]), scans);
+    assert_eq!(common::bolt::graph_dump(&graph), before);
+}

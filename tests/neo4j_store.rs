@@ -267,6 +267,72 @@ async fn imports_that_never_finished_are_never_read() {
     );
 }
 
+/// Issue 14, item 8, on Neo4j: a killed scan stayed `running` forever. The
+/// `:Scan` node records the process that writes it, and a running scan
+/// whose process is gone reads as abandoned, as on SQLite.
+#[tokio::test(flavor = "current_thread")]
+async fn a_running_scan_whose_process_is_gone_reads_as_abandoned_as_on_sqlite() {
+    let server = BoltServer::start();
+    let neo = neo4j(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let sql = SqliteStore::open(&dir.path().join("g.db")).unwrap();
+    let snap = snapshot(ODD.as_bytes());
+    let dead = common::bolt::dead_owner();
+    let stores: [&dyn GraphStore; 2] = [&neo, &sql];
+    for store in stores {
+        store_snapshot(
+            store,
+            &info("scan-ok", "2026-01-01T00:00:00Z", &snap),
+            &snap,
+            100,
+        )
+        .await
+        .unwrap();
+        for id in ["scan-live", "scan-killed"] {
+            store
+                .begin_scan(&info(id, "2026-01-02T00:00:00Z", &snap))
+                .await
+                .unwrap();
+        }
+    }
+    let rows = cypher(
+        &server.uri(),
+        &["MATCH (s:Scan {scan_id: 'scan-live'}) RETURN s.owner AS owner"],
+        &[],
+    );
+    assert_eq!(rows[0]["owner"], json!(atg::graph::owner::current()));
+    // The writer of `scan-killed` is gone.
+    cypher(
+        &server.uri(),
+        &["MATCH (s:Scan {scan_id: 'scan-killed'}) SET s.owner = $owner"],
+        &[("owner", neo4j::ValueSend::String(dead.clone()))],
+    );
+    rusqlite::Connection::open(dir.path().join("g.db"))
+        .unwrap()
+        .execute(
+            "UPDATE scans SET owner = ?1 WHERE scan_id = 'scan-killed'",
+            [&dead],
+        )
+        .unwrap();
+    for store in stores {
+        let status: Vec<(String, ScanStatus)> = store
+            .scans()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.scan_id, s.status))
+            .collect();
+        let status = |id: &str| status.iter().find(|s| s.0 == id).unwrap().1;
+        assert_eq!(status("scan-live"), ScanStatus::Running);
+        assert_eq!(status("scan-killed"), ScanStatus::Abandoned);
+        assert_eq!(status("scan-ok"), ScanStatus::Finished);
+        assert_eq!(
+            select_scan(store, None, None).await.unwrap().scan_id,
+            "scan-ok"
+        );
+    }
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn an_atg_py_graph_reads_as_one_snapshot_each_resource_once_from_its_original() {
     use atg::model::RelationshipKind as K;
@@ -479,4 +545,170 @@ async fn resources_with_large_properties_fit_the_servers_message_limit() {
         store.load_snapshot("scan-big").await.unwrap().resources,
         snap.resources
     );
+}
+
+/// Begins `scan_id` for `snap` and writes all of it but never finishes, as
+/// a scan killed before its end leaves it, with its process gone.
+async fn write_killed(server: &BoltServer, store: &Neo4jStore, scan_id: &str, snap: &Snapshot) {
+    store
+        .begin_scan(&info(scan_id, "2026-02-01T00:00:00Z", snap))
+        .await
+        .unwrap();
+    store
+        .write_subscriptions(scan_id, &snap.subscriptions)
+        .await
+        .unwrap();
+    store
+        .write_resource_groups(scan_id, &snap.resource_groups)
+        .await
+        .unwrap();
+    // Small batches: the deletion must undo each of them.
+    for chunk in snap.resources.chunks(2) {
+        store.write_resources(scan_id, chunk).await.unwrap();
+    }
+    store
+        .write_relationships(scan_id, &snap.relationships)
+        .await
+        .unwrap();
+    cypher(
+        &server.uri(),
+        &["MATCH (s:Scan {scan_id: $id}) SET s.owner = $owner"],
+        &[
+            ("id", neo4j::ValueSend::String(scan_id.into())),
+            (
+                "owner",
+                neo4j::ValueSend::String(common::bolt::dead_owner()),
+            ),
+        ],
+    );
+}
+
+/// Issue 14, item 8, on Neo4j: `scan --prune` removes an abandoned scan
+/// that rewrote the nodes of a finished one and added its own. The graph is
+/// then exactly as it was before that scan began: the nodes it added are
+/// gone, the nodes it rewrote hold the finished scan's values and
+/// `scan_id` again, its edges are gone, and the finished snapshot reads
+/// the same.
+#[tokio::test(flavor = "current_thread")]
+async fn pruning_an_abandoned_scan_leaves_the_graph_as_it_was_before_it() {
+    let server = BoltServer::start();
+    let store = neo4j(&server);
+    let before = snapshot(ODD.as_bytes());
+    store_snapshot(
+        &store,
+        &info("scan-1", "2026-01-01T00:00:00Z", &before),
+        &before,
+        100,
+    )
+    .await
+    .unwrap();
+    let graph = common::bolt::graph_dump(&server.uri());
+    let scans = store.scans().await.unwrap();
+    // The abandoned scan: a changed tag, a field dropped, a resource gone,
+    // and a resource, a resource group and a subscription of its own.
+    let mut doc: serde_json::Value = serde_json::from_str(ODD).unwrap();
+    doc["resources"][1]["tags"] = json!({"env": "changed"});
+    doc["resources"][1].as_object_mut().unwrap().remove("sku");
+    doc["resources"].as_array_mut().unwrap().remove(2);
+    doc["subscriptions"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"subscriptionId": "S9", "displayName": "Other"}));
+    doc["resourceGroups"].as_array_mut().unwrap().push(
+        json!({"id": "/subscriptions/S9/resourceGroups/new", "name": "new", "location": "eastus"}),
+    );
+    doc["resources"].as_array_mut().unwrap().push(json!({
+        "id": "/subscriptions/S9/resourceGroups/new/providers/Microsoft.Network/routeTables/rt",
+        "type": "Microsoft.Network/routeTables", "properties": {}}));
+    let killed = snapshot(doc.to_string().as_bytes());
+    write_killed(&server, &store, "scan-2", &killed).await;
+    assert_ne!(common::bolt::graph_dump(&server.uri()), graph);
+    assert_eq!(
+        store.scans().await.unwrap()[0].status,
+        ScanStatus::Abandoned
+    );
+
+    let pruned = atg::scan::prune(Some(&store), false).await.unwrap();
+    assert_eq!(
+        pruned
+            .iter()
+            .map(|s| s.scan_id.as_str())
+            .collect::<Vec<_>>(),
+        ["scan-2"]
+    );
+    assert_eq!(store.scans().await.unwrap(), scans);
+    assert_eq!(
+        common::bolt::graph_dump(&server.uri()),
+        graph,
+        "the graph is as it was before the abandoned scan"
+    );
+    let one = store.load_snapshot("scan-1").await.unwrap();
+    assert_eq!(one.resources, before.resources);
+    assert_eq!(one.relationships, before.relationships);
+    // Deleting a scan that is not there does nothing.
+    store.delete_scan("scan-2").await.unwrap();
+    store.delete_scan("atg-py").await.unwrap();
+    assert_eq!(common::bolt::graph_dump(&server.uri()), graph);
+}
+
+/// An abandoned atg scan that took over the nodes of a graph Azure Tenant
+/// Grapher wrote: pruning it deletes none of ATG-py's nodes or edges (the
+/// twins still link to their originals), and those resources read as the
+/// `atg-py` snapshot again, each once, with their relationships.
+#[tokio::test(flavor = "current_thread")]
+async fn pruning_a_scan_that_took_over_atg_py_nodes_gives_them_back() {
+    let server = BoltServer::start();
+    common::bolt::write_atg_py_graph(&server.uri());
+    let store = neo4j(&server);
+    let atg_py = store.load_snapshot("atg-py").await.unwrap();
+    let listed = store.scans().await.unwrap();
+    let census = |uri: &str| {
+        cypher(
+            uri,
+            &["MATCH (n) OPTIONAL MATCH (n)-[e]->() WHERE e.scan_id IS NULL OR NOT e.scan_id STARTS WITH 'scan-'
+               RETURN labels(n) AS labels, count(e) AS edges ORDER BY labels"],
+            &[],
+        )
+    };
+    let nodes_before = census(&server.uri());
+    let mut snap = atg_py.clone();
+    snap.relationships = atg::graph::relationships::derive(&snap);
+    write_killed(&server, &store, "scan-1", &snap).await;
+    assert_eq!(
+        store
+            .scans()
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.scan_id.as_str())
+            .collect::<Vec<_>>(),
+        ["scan-1"],
+        "the scan took over every ATG-py resource"
+    );
+
+    atg::scan::prune(Some(&store), false).await.unwrap();
+    assert_eq!(store.scans().await.unwrap(), listed);
+    let again = store.load_snapshot("atg-py").await.unwrap();
+    assert_eq!(
+        again.resources.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        atg_py.resources.iter().map(|r| &r.id).collect::<Vec<_>>()
+    );
+    assert_eq!(again.relationships, atg_py.relationships);
+    assert_eq!(
+        census(&server.uri()),
+        nodes_before,
+        "no node or ATG-py edge lost"
+    );
+    let left = cypher(
+        &server.uri(),
+        &["MATCH (n) WHERE n.scan_id = 'scan-1' RETURN count(n) AS n"],
+        &[],
+    );
+    assert_eq!(left[0]["n"], json!(0));
+    let twins = cypher(
+        &server.uri(),
+        &["MATCH (:Resource)-[l:SCAN_SOURCE_NODE]->(:Resource:Original) RETURN count(l) AS n"],
+        &[],
+    );
+    assert_eq!(twins[0]["n"], json!(7));
 }

@@ -201,15 +201,12 @@ pub trait GraphStore: Send + Sync {
     /// All scans, newest first. A running scan whose writing process is
     /// gone (see `owner`) is reported `Abandoned`.
     async fn scans(&self) -> Result<Vec<ScanInfo>, GraphError>;
-    /// Deletes a scan and every record of it (`scan --prune`); deleting an
+    /// Deletes a scan and every record of it (`scan --prune`, and a scan
+    /// Ctrl-C stopped), leaving every other scan as it was; deleting an
     /// unknown scan does nothing.
     ///
-    /// Errors: a query failure, or a backend that cannot delete.
-    async fn delete_scan(&self, scan_id: &str) -> Result<(), GraphError> {
-        Err(GraphError::Query(format!(
-            "this graph store cannot delete scan `{scan_id}`"
-        )))
-    }
+    /// Errors: a query failure.
+    async fn delete_scan(&self, scan_id: &str) -> Result<(), GraphError>;
     /// Loads a whole snapshot.
     async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError>;
     /// Resource counts by lowercase ARM type, sorted by type.

@@ -12,8 +12,10 @@
 //! answers `kill(pid, 0)` counts as gone. An owner recorded on another
 //! host cannot be checked from here, and counts as alive.
 //!
-//! Storing the owner and reading the status are left to the backends.
+//! Storing the owner is left to the backends; `reported_status` is the
+//! one rule they apply when reading it back.
 
+use crate::model::ScanStatus;
 use std::sync::OnceLock;
 
 /// Whether the process that owns a scan is still there.
@@ -105,6 +107,19 @@ pub fn liveness(owner: &str) -> Liveness {
         Liveness::Gone
     } else {
         Liveness::Alive
+    }
+}
+
+/// The status to report for a scan stored with status `stored` and owner
+/// `owner`: a `Running` scan whose owner is gone (`liveness`) is
+/// `Abandoned`; any other scan, or one with no owner recorded (written
+/// before owners were), is reported as stored.
+pub fn reported_status(stored: ScanStatus, owner: Option<&str>) -> ScanStatus {
+    match owner {
+        Some(o) if stored == ScanStatus::Running && liveness(o) == Liveness::Gone => {
+            ScanStatus::Abandoned
+        }
+        _ => stored,
     }
 }
 

@@ -207,12 +207,10 @@ impl SqliteStore {
         let status: String = row.get(6)?;
         let failures: String = row.get(9)?;
         let owner: Option<String> = row.get(10)?;
-        let mut parsed = ScanStatus::parse(&status).unwrap_or(ScanStatus::Failed);
-        if parsed == ScanStatus::Running
-            && owner.is_some_and(|o| owner::liveness(&o) == owner::Liveness::Gone)
-        {
-            parsed = ScanStatus::Abandoned;
-        }
+        let parsed = owner::reported_status(
+            ScanStatus::parse(&status).unwrap_or(ScanStatus::Failed),
+            owner.as_deref(),
+        );
         Ok((
             ScanInfo {
                 scan_id: row.get(0)?,

@@ -344,3 +344,31 @@ pub fn write_atg_py_graph(uri: &str) -> Vec<String> {
     ids.sort_by_key(|i| i.to_ascii_lowercase());
     ids
 }
+
+/// An owner string (`atg::graph::owner`) naming a process of this host
+/// that has exited: a scan recorded with it reads as abandoned.
+pub fn dead_owner() -> String {
+    let mut child = Command::new("true").spawn().expect("run `true`");
+    let pid = child.id();
+    child.wait().expect("wait for `true`");
+    let me: Vec<&str> = atg::graph::owner::current().split(' ').collect();
+    // This host and boot, the exited pid, a start time it never had.
+    format!("{} {} {pid} 1", me[0], me[1])
+}
+
+/// Every node (labels, properties) and edge (ends, type, properties) of the
+/// graph, as sorted JSON text: all that any reader of the graph can see.
+pub fn graph_dump(uri: &str) -> Vec<String> {
+    let rows = |q: &str| {
+        cypher(uri, &[q], &[])
+            .into_iter()
+            .map(|r| serde_json::Value::Object(r).to_string())
+            .collect::<Vec<_>>()
+    };
+    let mut out = rows("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props");
+    out.extend(rows(
+        "MATCH (a)-[e]->(b) RETURN a.id AS a, type(e) AS type, b.id AS b, properties(e) AS props",
+    ));
+    out.sort();
+    out
+}

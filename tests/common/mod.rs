@@ -27,7 +27,13 @@ impl Dir {
 
     /// `atg` run in this folder, with AZURE_*, ATG_*, NEO4J_* and TF_* cleared.
     pub fn atg(&self) -> Command {
-        let mut cmd = Command::cargo_bin("atg").expect("atg binary");
+        Command::from_std(self.std_atg())
+    }
+
+    /// `atg` as `atg()` gives it, as a `std::process::Command`, for a test
+    /// that starts it and signals it while it runs.
+    pub fn std_atg(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("atg"));
         cmd.current_dir(self.path());
         for (k, _) in std::env::vars() {
             if k.starts_with("AZURE_")

@@ -24,7 +24,8 @@
 //! Writes are `UNWIND $rows … MERGE/CREATE` statements, one explicit
 //! transaction per batch; constraints and indexes are created
 //! `IF NOT EXISTS` before the first write. Connection settings and error
-//! mapping are left to `connect`, value layout to `rows`.
+//! mapping are left to `connect`, value layout to `rows`, removing a scan
+//! from the shared nodes to `delete`.
 //!
 //! The test server, kglite-bolt-server, differs from Neo4j 5 in ways noted
 //! where they matter (it cannot change a node's first label, and gives
@@ -33,9 +34,10 @@
 
 pub mod atgpy;
 pub mod connect;
+mod delete;
 pub mod rows;
 
-use super::{GraphError, GraphStore, ScopeCounts};
+use super::{GraphError, GraphStore, ScopeCounts, owner};
 use crate::model::{
     Relationship, RelationshipKind, Resource, ResourceGroup, ResourceId, ScanInfo, ScanStatus,
     Snapshot, Subscription,
@@ -120,6 +122,10 @@ pub struct Neo4jStore {
 /// Query parameters.
 type Params = HashMap<String, ValueSend>;
 
+/// Runs one statement of a transaction (`Neo4jStore::write_with`) and
+/// returns its records.
+type Statements<'a> = dyn FnMut(&str, &Params) -> Result<Vec<Record>, GraphError> + 'a;
+
 fn params<const N: usize>(pairs: [(&str, ValueSend); N]) -> Params {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -199,6 +205,38 @@ impl Neo4jStore {
                 Ok(out)
             })
             .map_err(|e| self.settings.error(e, doing))
+    }
+
+    /// Runs `work` in one write transaction, handing it a function that
+    /// runs a statement and returns its records, so that what a statement
+    /// writes can depend on what an earlier one read. The transaction is
+    /// committed when `work` returns `Ok`, and rolled back when it returns
+    /// an error (a failed statement, or its own).
+    #[allow(clippy::result_large_err)]
+    fn write_with<R>(
+        &self,
+        doing: &str,
+        work: impl FnOnce(&mut Statements<'_>) -> Result<R, GraphError>,
+    ) -> Result<R, GraphError> {
+        let mut session = self.driver.session(self.session_config());
+        session
+            .transaction()
+            .with_routing_control(RoutingControl::Write)
+            .run(|tx| {
+                let mut run = |query: &str, p: &Params| -> Result<Vec<Record>, GraphError> {
+                    tx.query(query)
+                        .with_parameters(p)
+                        .run()
+                        .and_then(|stream| stream.collect::<Result<Vec<Record>, _>>())
+                        .map_err(|e| self.settings.error(e, doing))
+                };
+                let out = work(&mut run);
+                if out.is_ok() {
+                    tx.commit()?;
+                }
+                Ok(out)
+            })
+            .map_err(|e| self.settings.error(e, doing))?
     }
 
     /// Runs one read query and returns its records.
@@ -287,7 +325,10 @@ impl Neo4jStore {
             source: c.string("source").unwrap_or_default(),
             tenant_id: c.string("tenant_id"),
             subscriptions: c.strings("subscriptions"),
-            status: ScanStatus::parse(&status).unwrap_or(ScanStatus::Failed),
+            status: owner::reported_status(
+                ScanStatus::parse(&status).unwrap_or(ScanStatus::Failed),
+                c.string("owner").as_deref(),
+            ),
             resource_count: c.int("resource_count").max(0) as u64,
             relationship_count: c.int("relationship_count").max(0) as u64,
             failures: c.strings("failures"),
@@ -554,7 +595,7 @@ impl GraphStore for Neo4jStore {
                  SET s.started_at = $started_at, s.source = $source, s.tenant_id = $tenant_id,
                      s.subscriptions = $subscriptions, s.status = 'running',
                      s.resource_count = 0, s.relationship_count = 0, s.failures = '[]',
-                     s.created_ns = $created_ns"
+                     s.created_ns = $created_ns, s.owner = $owner"
                     .to_string(),
                 params([
                     ("scan_id", text(&info.scan_id)),
@@ -569,6 +610,9 @@ impl GraphStore for Neo4jStore {
                         ),
                     ),
                     ("source", text(&info.source)),
+                    // The process writing the scan (`graph::owner`): once it
+                    // is gone, a scan still running reads as abandoned.
+                    ("owner", text(owner::current())),
                     ("tenant_id", opt(&info.tenant_id)),
                     (
                         "subscriptions",
@@ -802,7 +846,7 @@ impl GraphStore for Neo4jStore {
                s.finished_at AS finished_at, s.source AS source, s.tenant_id AS tenant_id,
                s.subscriptions AS subscriptions, s.status AS status, s.resource_count AS resource_count,
                s.relationship_count AS relationship_count, s.failures AS failures,
-               s.created_ns AS created_ns",
+               s.created_ns AS created_ns, s.owner AS owner",
             Params::new(),
         )? {
             let mut c = Columns::of(record);
@@ -816,6 +860,10 @@ impl GraphStore for Neo4jStore {
             out.push(info);
         }
         Ok(out)
+    }
+
+    async fn delete_scan(&self, scan_id: &str) -> Result<(), GraphError> {
+        self.remove_scan(scan_id)
     }
 
     async fn load_snapshot(&self, scan_id: &str) -> Result<Snapshot, GraphError> {
