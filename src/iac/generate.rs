@@ -407,6 +407,42 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         );
     }
 
+    // Secondary blocks are labelled from names a parent holds (a load
+    // balancer's pools, a workflow's actions) and two names can give one
+    // label (`pool-a`, `pool_a`): a later block whose address is taken gets
+    // `_2`, `_3`, … so the configuration stays valid. References by name
+    // (a rule naming its pool) cannot tell the two apart and go to the
+    // first; the note says so.
+    let mut taken: HashSet<String> = units
+        .iter()
+        .flatten()
+        .filter_map(|u| u.blocks.first().and_then(Block::address))
+        .collect();
+    for u in units.iter_mut().flatten() {
+        for i in 1..u.blocks.len() {
+            let Some(address) = u.blocks[i].address() else {
+                continue;
+            };
+            if taken.insert(address.clone()) {
+                continue;
+            }
+            let (ty, label) = (u.blocks[i].labels[0].clone(), u.blocks[i].labels[1].clone());
+            let (new_label, new_address) = (2..)
+                .map(|n| {
+                    let l = format!("{label}_{n}");
+                    let a = format!("{ty}.{l}");
+                    (l, a)
+                })
+                .find(|(_, a)| !taken.contains(a))
+                .expect("an unused suffix exists");
+            taken.insert(new_address.clone());
+            u.blocks[i].labels[1] = new_label;
+            u.notes.push(format!(
+                "two names give the label `{address}`: the second block is `{new_address}`, and references by name resolve to the first; check them"
+            ));
+        }
+    }
+
     let mut doc = Document::default();
     let mut variables: Vec<SecretVariable> = Vec::new();
     let mut data_sources: BTreeSet<&'static str> = BTreeSet::new();
@@ -750,6 +786,43 @@ pub fn write_output(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two pool names that give one label (`pool-a`, `pool_a`) still make
+    /// two blocks with distinct addresses, and the report says so.
+    #[test]
+    fn secondary_blocks_whose_labels_collide_get_distinct_addresses() {
+        let snap = snapshot(
+            r#"{"resources": [{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb",
+              "name": "lb", "type": "microsoft.network/loadbalancers", "location": "eastus", "sku": {"name": "Standard"},
+              "properties": {"backendAddressPools": [
+                {"name": "pool-a", "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/backendAddressPools/pool-a"},
+                {"name": "pool_a", "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/backendAddressPools/pool_a"}]}}]}"#,
+        );
+        let g = generate(&snap, &GenerateOptions::default());
+        let pools: Vec<String> = g
+            .document
+            .blocks()
+            .filter(|b| {
+                b.labels.first().map(String::as_str) == Some("azurerm_lb_backend_address_pool")
+            })
+            .filter_map(Block::address)
+            .collect();
+        assert_eq!(
+            pools,
+            [
+                "azurerm_lb_backend_address_pool.lb_pool_a",
+                "azurerm_lb_backend_address_pool.lb_pool_a_2"
+            ]
+        );
+        assert!(
+            g.report
+                .notes
+                .iter()
+                .any(|n| n.message.contains("two names give the label")),
+            "{:?}",
+            g.report.notes
+        );
+    }
 
     fn snapshot(doc: &str) -> Snapshot {
         crate::azure::normalize::normalize(
