@@ -787,6 +787,20 @@ pub fn write_output(
 mod tests {
     use super::*;
 
+    /// A rule pointing at a sub-resource ID with a non-ASCII character where
+    /// the load balancer's own prefix ends is an odd reference, not a panic.
+    #[test]
+    fn a_non_ascii_sub_resource_id_does_not_panic() {
+        let snap = snapshot(
+            r#"{"resources": [{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb",
+              "name": "lb", "type": "microsoft.network/loadbalancers", "location": "eastus", "sku": {"name": "Standard"},
+              "properties": {"frontendIPConfigurations": [{"name": "fe", "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/frontendIPConfigurations/fe", "properties": {}}],
+                "loadBalancingRules": [{"name": "r", "properties": {"frontendIPConfiguration": {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/frontendIPConfigurationsé/fe"}, "protocol": "Tcp", "frontendPort": 80, "backendPort": 80}}]}}]}"#,
+        );
+        let g = generate(&snap, &GenerateOptions::default());
+        assert_eq!(g.report.resources_in_scope, 1);
+    }
+
     /// Two pool names that give one label (`pool-a`, `pool_a`) still make
     /// two blocks with distinct addresses, and the report says so.
     #[test]

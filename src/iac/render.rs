@@ -281,9 +281,14 @@ fn write_traversal(out: &mut String, r: &str) {
 }
 
 /// True for a map key that needs no quotes: letters, digits and `_`,
-/// not starting with a digit. Keys with `-` are quoted for readability.
+/// not starting with a digit. Keys with `-` are quoted for readability, and
+/// so are HCL's keywords: a bare `for` opens a `for` expression and
+/// `true`/`false`/`null` are literals (HCL native syntax spec, "Collection
+/// Values" and "For Expressions").
 fn is_plain_key(s: &str) -> bool {
-    is_identifier(s) && !s.contains('-')
+    is_identifier(s)
+        && !s.contains('-')
+        && !matches!(s, "for" | "if" | "in" | "true" | "false" | "null")
 }
 
 /// True for an HCL identifier: a letter or `_`, then letters, digits, `_` or `-`.
@@ -409,6 +414,20 @@ mod tests {
                     .block(Block::nested("delegation", Body::new().attr("name", "d"))),
             ),
         ]
+    }
+
+    /// A map key that is an HCL keyword is quoted: a bare `for` first in a
+    /// map would open a `for` expression.
+    #[test]
+    fn keyword_map_keys_are_quoted() {
+        let mut m = std::collections::BTreeMap::new();
+        m.insert("for".to_string(), Value::str("team-a"));
+        m.insert("owner".to_string(), Value::str("x"));
+        let b = Block::resource("t", "n", Body::new().attr("tags", Value::Map(m)));
+        let mut out = String::new();
+        write_block(&mut out, &b, 0);
+        assert!(out.contains("\"for\" = \"team-a\""), "{out}");
+        assert!(out.contains("owner = \"x\""), "{out}");
     }
 
     #[test]

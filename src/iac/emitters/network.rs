@@ -749,8 +749,11 @@ fn nsg_protocol(p: &str) -> String {
 /// its ID (`.../loadBalancers/<lb>/<kind>/<name>`).
 fn own_child<'j>(r: &Resource, id: &'j str, kind: &str) -> Option<&'j str> {
     let prefix = format!("{}/{}/", r.id.trim_end_matches('/'), kind);
-    (id.len() > prefix.len() && id[..prefix.len()].eq_ignore_ascii_case(&prefix))
-        .then(|| last_segment(id))
+    (id.len() > prefix.len()
+        && id
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(&prefix)))
+    .then(|| last_segment(id))
 }
 
 fn select_network_interface(r: &Resource) -> Result<&'static str, Skip> {
