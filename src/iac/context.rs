@@ -123,7 +123,9 @@ impl Locations {
     /// the first in sort order).
     pub fn new<'s>(seen: impl IntoIterator<Item = &'s str>) -> Self {
         let mut counts: BTreeMap<String, (usize, &str)> = BTreeMap::new();
-        for l in seen {
+        // An empty location (a global or subscription-scoped resource) is
+        // no region.
+        for l in seen.into_iter().filter(|l| !l.trim().is_empty()) {
             counts.entry(location_key(l)).or_insert((0, l)).0 += 1;
         }
         let mut ranked: Vec<(String, usize, &str)> =
@@ -554,7 +556,9 @@ pub fn secondary_label(label: &str, suffix: &str) -> String {
     naming::label(&format!("{label}_{suffix}"))
 }
 
-/// The resource group ID of a resource, from its ID or its `resourceGroup` field.
+/// The resource group ID of a resource, from its ID or its `resourceGroup`
+/// field; `None` for a resource outside any group (a subscription-scoped
+/// role assignment, whose export row has `resourceGroup: ""`).
 pub(crate) fn rg_id_of(r: &Resource) -> Option<String> {
     crate::model::ResourceId::parse(&r.id)
         .ok()
@@ -562,8 +566,8 @@ pub(crate) fn rg_id_of(r: &Resource) -> Option<String> {
         .or_else(|| {
             Some(format!(
                 "/subscriptions/{}/resourceGroups/{}",
-                r.subscription_id.as_ref()?,
-                r.resource_group.as_ref()?
+                r.subscription_id.as_deref().filter(|s| !s.is_empty())?,
+                r.resource_group.as_deref().filter(|g| !g.is_empty())?
             ))
         })
 }

@@ -247,11 +247,9 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
             .unwrap_or_default();
         let label = unique_label(&naming::label(&name), key, &mut used_labels);
         let record = rg_records.get(key);
-        let location = match locations.var(location) {
-            Some(var) => {
-                used_locations.insert(var.to_string());
-                Value::Ref(format!("var.{var}"))
-            }
+        let location_var = locations.var(location).map(str::to_string);
+        let location = match &location_var {
+            Some(var) => Value::Ref(format!("var.{var}")),
             None => Value::str(location.as_str()),
         };
         let mut body = Body::new()
@@ -274,7 +272,10 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
             );
         }
         rg_addresses.insert(key.clone(), format!("azurerm_resource_group.{label}"));
-        rg_blocks.push(Block::resource("azurerm_resource_group", &label, body));
+        rg_blocks.push((
+            Block::resource("azurerm_resource_group", &label, body),
+            location_var,
+        ));
     }
 
     // SSH public keys held by a planned `azurerm_ssh_public_key`: VMs and
@@ -443,6 +444,23 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         }
     }
 
+    // Only the resource groups the emitted blocks use are written (a group
+    // whose resources were all skipped, or a role assignment's scope that
+    // is a subscription, needs none).
+    let mut rg_used: HashSet<String> = HashSet::new();
+    for u in units.iter().flatten() {
+        let mut refs = Vec::new();
+        for b in &u.blocks {
+            b.body.references(&mut refs);
+        }
+        rg_used.extend(refs.into_iter().filter_map(|r| {
+            let rest = r.strip_prefix("azurerm_resource_group.")?;
+            Some(rest.split('.').next().unwrap_or(rest).to_string())
+        }));
+    }
+    rg_blocks.retain(|(b, _)| b.labels.get(1).is_some_and(|l| rg_used.contains(l)));
+    used_locations.extend(rg_blocks.iter().filter_map(|(_, var)| var.clone()));
+
     let mut doc = Document::default();
     let mut variables: Vec<SecretVariable> = Vec::new();
     let mut data_sources: BTreeSet<&'static str> = BTreeSet::new();
@@ -489,7 +507,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         }
     }
     report.terraform_blocks += rg_blocks.len();
-    for b in rg_blocks {
+    for (b, _) in rg_blocks {
         doc.push("resource_groups", b);
     }
     doc.files
@@ -786,6 +804,48 @@ pub fn write_output(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A subscription-scoped resource (its export row says
+    /// `resourceGroup: ""`, `location: ""`) makes no nameless resource group
+    /// and no location variable; a group only skipped resources use is not
+    /// written either.
+    #[test]
+    fn resources_outside_any_group_write_no_empty_group() {
+        let snap = snapshot(
+            r#"{"resources": [
+              {"id": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/4f8e1a2b-7c3d-4e5f-9a0b-1c2d3e4f5a6b",
+               "name": "4f8e1a2b-7c3d-4e5f-9a0b-1c2d3e4f5a6b", "type": "microsoft.authorization/roledefinitions",
+               "location": "", "resourceGroup": "", "subscriptionId": "s",
+               "properties": {"roleName": "Ops", "type": "CustomRole", "assignableScopes": ["/subscriptions/s"],
+                 "permissions": [{"actions": ["Microsoft.Storage/storageAccounts/read"]}]}},
+              {"id": "/subscriptions/s/resourceGroups/rg-other/providers/Microsoft.Authorization/roleAssignments/8c2d3e4f-5a6b-4c7d-9e8f-0a1b2c3d4e5f",
+               "name": "8c2d3e4f-5a6b-4c7d-9e8f-0a1b2c3d4e5f", "type": "microsoft.authorization/roleassignments",
+               "location": "", "resourceGroup": "rg-other", "subscriptionId": "s",
+               "properties": {"principalId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "principalType": "ServicePrincipal",
+                 "roleDefinitionId": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
+                 "scope": "/subscriptions/s/resourceGroups/rg-other"}}]}"#,
+        );
+        let g = generate(&snap, &GenerateOptions::default());
+        assert_eq!(g.report.emitted_resources, 1, "{:?}", g.report.skipped);
+        let blocks: Vec<String> = g.document.blocks().filter_map(Block::address).collect();
+        assert!(
+            !blocks
+                .iter()
+                .any(|a| a.starts_with("azurerm_resource_group.")),
+            "{blocks:?}"
+        );
+        let variables: Vec<&Block> = g
+            .document
+            .blocks()
+            .filter(|b| b.ident == "variable")
+            .collect();
+        assert!(
+            variables
+                .iter()
+                .all(|b| !b.labels[0].starts_with("location")),
+            "{variables:?}"
+        );
+    }
 
     /// A rule pointing at a sub-resource ID with a non-ASCII character where
     /// the load balancer's own prefix ends is an odd reference, not a panic.

@@ -225,12 +225,12 @@ impl GenerationReport {
             "| emitted | {} ({}%) |",
             self.emitted_resources, self.emitted_percent
         );
-        let _ = writeln!(md, "| skipped | {} |", self.skipped_resources);
         let _ = writeln!(
             md,
-            "| of those, by the generic fallback | {} |",
+            "| emitted by the generic fallback | {} |",
             self.generic_resources
         );
+        let _ = writeln!(md, "| skipped | {} |", self.skipped_resources);
         let _ = writeln!(
             md,
             "| not emitted (unmapped) | {} |",
