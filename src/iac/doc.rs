@@ -231,6 +231,34 @@ impl Body {
         }
     }
 
+    /// Points every reference to `from` (`var.x`, or a resource address
+    /// `TYPE.NAME` with or without an attribute after it) at `to` instead,
+    /// in this body and its nested blocks.
+    pub fn rename_reference(&mut self, from: &str, to: &str) {
+        fn value(v: &mut Value, from: &str, to: &str) {
+            match v {
+                Value::Ref(r) => {
+                    if let Some(rest) = r.strip_prefix(from)
+                        && (rest.is_empty() || rest.starts_with('.'))
+                    {
+                        *r = format!("{to}{rest}");
+                    }
+                }
+                Value::List(items) | Value::Interp(items) => {
+                    items.iter_mut().for_each(|v| value(v, from, to))
+                }
+                Value::Map(m) => m.values_mut().for_each(|v| value(v, from, to)),
+                _ => {}
+            }
+        }
+        for (_, v) in &mut self.attributes {
+            value(v, from, to);
+        }
+        for b in &mut self.blocks {
+            b.body.rename_reference(from, to);
+        }
+    }
+
     /// Collects every reference in this body and its nested blocks.
     pub fn references(&self, out: &mut Vec<String>) {
         for (_, v) in &self.attributes {

@@ -463,6 +463,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
 
     let mut doc = Document::default();
     let mut variables: Vec<SecretVariable> = Vec::new();
+    let mut variable_names: HashSet<String> = HashSet::new();
     let mut data_sources: BTreeSet<&'static str> = BTreeSet::new();
     for u in units.into_iter().flatten() {
         let mut u = u;
@@ -499,7 +500,27 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         for n in u.notes {
             report.note(&u.resource.id, n);
         }
-        variables.extend(u.variables);
+        // Variable names are `<label>_<purpose>`, and two resources can
+        // spell the same one (`syn_fx` + `sql_administrator_login_password`,
+        // `syn_fx_sql` + `administrator_login_password`): a later one gets
+        // `_2`, `_3`, … and its resource's references follow it.
+        for mut v in u.variables {
+            if variable_names.insert(v.name.clone()) {
+                variables.push(v);
+                continue;
+            }
+            let name = (2..)
+                .map(|n| format!("{}_{n}", v.name))
+                .find(|n| !variable_names.contains(n))
+                .expect("an unused suffix exists");
+            for b in &mut u.blocks {
+                b.body
+                    .rename_reference(&format!("var.{}", v.name), &format!("var.{name}"));
+            }
+            variable_names.insert(name.clone());
+            v.name = name;
+            variables.push(v);
+        }
         data_sources.extend(u.data_sources);
         used_locations.extend(u.location_vars);
         for b in u.blocks {
@@ -804,6 +825,45 @@ pub fn write_output(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Synapse workspace `syn-fx` and a SQL server `syn-fx-sql` both
+    /// spell `syn_fx_sql_administrator_login_password`: the second variable
+    /// gets `_2` and its resource refers to it.
+    #[test]
+    fn variables_two_resources_spell_alike_stay_distinct() {
+        let snap = snapshot(
+            r#"{"resources": [
+              {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Synapse/workspaces/syn-fx", "name": "syn-fx",
+               "type": "microsoft.synapse/workspaces", "location": "eastus",
+               "properties": {"defaultDataLakeStorage": {"accountUrl": "https://st.dfs.core.windows.net", "filesystem": "synapse"},
+                 "sqlAdministratorLogin": "sqladminuser"}, "identity": {"type": "SystemAssigned"}},
+              {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st", "name": "st",
+               "type": "microsoft.storage/storageaccounts", "location": "eastus", "kind": "StorageV2",
+               "sku": {"name": "Standard_LRS"}, "properties": {"isHnsEnabled": true}},
+              {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/syn-fx-sql", "name": "syn-fx-sql",
+               "type": "microsoft.sql/servers", "location": "eastus",
+               "properties": {"administratorLogin": "sqladmin", "version": "12.0"}}]}"#,
+        );
+        let g = generate(&snap, &GenerateOptions::default());
+        let mut names = g.report.variables.clone();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "syn_fx_sql_administrator_login_password",
+                "syn_fx_sql_administrator_login_password_2"
+            ],
+            "{:?}",
+            g.report.skipped
+        );
+        let mut refs = Vec::new();
+        for b in g.document.blocks().filter(|b| b.ident == "resource") {
+            b.body.references(&mut refs);
+        }
+        for n in &names {
+            assert!(refs.contains(&format!("var.{n}")), "{n} unused: {refs:?}");
+        }
+    }
 
     /// A subscription-scoped resource (its export row says
     /// `resourceGroup: ""`, `location: ""`) makes no nameless resource group
