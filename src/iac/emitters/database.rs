@@ -895,6 +895,37 @@ mod tests {
     use crate::iac::naming::NameRule;
     use serde_json::json;
 
+    /// Database sizes in bytes become GiB: whole sizes as integers, Azure's
+    /// 100 MB and 500 MB as 0.1 and 0.5 (never 0).
+    #[test]
+    fn database_sizes_below_a_gib_are_not_zero() {
+        let db = |name: &str, bytes: i64| {
+            json!({
+                "id": format!("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/sq/databases/{name}"),
+                "name": name, "type": "microsoft.sql/servers/databases", "location": "eastus",
+                "sku": {"name": "Basic", "tier": "Basic"},
+                "properties": {"maxSizeBytes": bytes, "collation": "SQL_Latin1_General_CP1_CI_AS"}
+            })
+        };
+        let g = generate_json(&[
+            json!({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/sq", "name": "sq",
+                   "type": "microsoft.sql/servers", "location": "eastus",
+                   "properties": {"administratorLogin": "a", "version": "12.0"}}),
+            db("small", 104_857_600),
+            db("half", 524_288_000),
+            db("whole", 2 * (1 << 30)),
+        ]);
+        let size = |name: &str| {
+            blocks(&g, "azurerm_mssql_database")
+                .into_iter()
+                .find(|b| b.labels[1].ends_with(name))
+                .and_then(|b| b.body.get("max_size_gb").cloned())
+        };
+        assert_eq!(size("small"), Some(Value::Float(0.1)));
+        assert_eq!(size("half"), Some(Value::Float(0.5)));
+        assert_eq!(size("whole"), Some(Value::Int(2)));
+    }
+
     const SQL: &str = "/subscriptions/50e77f4c-d4ff-4bff-92f6-8cd59a2c55ab/resourceGroups/rg-data/providers/Microsoft.Sql/servers/sql-contoso-dev";
 
     fn name_of(b: &crate::iac::doc::Block) -> String {

@@ -562,7 +562,18 @@ fn convert_value(conv: Conv, j: &Json, arg: &str, cx: &mut EmitCx) -> Option<Val
             _ => None,
         },
         Conv::Equals(v) => text().map(|s| Value::Bool(s.eq_ignore_ascii_case(v))),
-        Conv::Scale(mul, div) => j.as_i64().map(|i| Value::Int(i * mul / div)),
+        Conv::Scale(mul, div) => {
+            let n = j.as_i64()?.checked_mul(mul)?;
+            Some(if n % div == 0 {
+                Value::Int(n / div)
+            } else {
+                // One decimal: Azure's sub-GiB database sizes, 100 MB and
+                // 500 MB (104857600 and 524288000 bytes), are the 0.1 and 0.5
+                // azurerm's `max_size_gb` (a number) takes for them; a
+                // sub-GiB size must not become 0.
+                Value::Float((n as f64 / div as f64 * 10.0).round() / 10.0)
+            })
+        }
         Conv::AsIs => Some(Value::from_json(j)),
     }
 }

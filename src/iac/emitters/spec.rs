@@ -192,7 +192,9 @@ pub enum Conv {
     Json,
     /// True when the string equals this one (ignoring case), else false.
     Equals(&'static str),
-    /// An integer times `.0`, divided by `.1` (bytes to GiB: `Scale(1, 1 << 30)`).
+    /// An integer times `.0`, divided by `.1` (bytes to GiB: `Scale(1, 1 << 30)`):
+    /// an integer when it divides evenly, else a number; an overflowing
+    /// product gives no value.
     Scale(i64, i64),
     /// The value as it comes (references, constants, code): no conversion.
     AsIs,
