@@ -114,7 +114,10 @@ pub fn inputs(dir: &Path, env: &dyn Fn(&str) -> Option<String>) -> std::io::Resu
             out.sensitive_values
                 .extend(from_files.iter().filter_map(|s| s.as_ref()).cloned());
         }
-        if attr("default").is_none() && from_env.is_none() && from_files.is_empty() {
+        // An empty string in a file is what `terraform.tfvars.example`
+        // holds before it is filled in: copied as is, it sets nothing.
+        let set_in_file = from_files.iter().any(|v| v.as_deref() != Some(""));
+        if attr("default").is_none() && from_env.is_none() && !set_in_file {
             out.unset.push(UnsetVariable {
                 name: v.name.clone(),
                 sensitive,
@@ -187,6 +190,25 @@ mod tests {
         let got = inputs(dir.path(), &env).unwrap();
         assert!(got.sensitive_values.contains(&"env-s3cret".to_string()));
         assert!(!got.unset.iter().any(|v| v.name == "password"));
+    }
+
+    /// `terraform.tfvars.example` copied without filling it in (`name = ""`)
+    /// leaves the variable unset: deploy stops before plan, not in Azure.
+    #[test]
+    fn an_empty_string_from_the_example_file_counts_as_unset() {
+        let dir = folder(&[
+            (
+                "main.tf",
+                "variable \"password\" {\n  sensitive = true\n}\nvariable \"region\" {}\n",
+            ),
+            (
+                "terraform.tfvars",
+                "password = \"\"\nregion = \"westeurope\"\n",
+            ),
+        ]);
+        let got = inputs(dir.path(), &|_: &str| None).unwrap();
+        let names: Vec<&str> = got.unset.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["password"]);
     }
 
     #[test]
