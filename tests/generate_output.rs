@@ -121,3 +121,31 @@ fn sensitive_variables_are_listed_for_the_user_to_set() {
     d.atg().args(["generate", "-o", "out"]).assert().success();
     assert!(!out.join("terraform.tfvars.example").exists());
 }
+
+/// `--provider-schema` with a file that has no azurerm schema is refused
+/// (exit 2, naming the file) instead of silently turning the generic
+/// fallback off.
+#[test]
+fn a_provider_schema_without_azurerm_is_refused() {
+    let d = Dir::new();
+    d.scan(&contoso());
+    let schema = d.write(
+        "aws.schema.json",
+        r#"{"format_version": "1.0", "provider_schemas": {"registry.terraform.io/hashicorp/aws": {"resource_schemas": {}}}}"#,
+    );
+    let out = d
+        .atg()
+        .args(["generate", "-o", "out", "--provider-schema"])
+        .arg(&schema)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "aws.schema.json` holds no schema for registry.terraform.io/hashicorp/azurerm"
+        ),
+        "{err}"
+    );
+    assert!(!d.path().join("out").exists(), "nothing written");
+}

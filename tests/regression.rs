@@ -518,6 +518,17 @@ fn flags_and_json_fields_mean_one_thing() {
         "{summary}"
     );
     assert!(summary["emitted_resources"].as_u64().unwrap() > 0);
+    assert_eq!(summary["generic_resources"], 0, "no schema, no fallback");
+    // The variables to set: contoso's VM and database admin passwords.
+    let variables = summary["variables"].as_array().unwrap();
+    assert!(
+        !variables.is_empty()
+            && variables.iter().all(|v| v
+                .as_str()
+                .unwrap()
+                .ends_with("_administrator_login_password")),
+        "{summary}"
+    );
     assert!(d.path().join("hcl/network.tf").exists());
     // The old spelling still works, with a word about the new one.
     let out = d

@@ -51,6 +51,25 @@ pub fn provider_schema(
         })
 }
 
+/// Refuses `--provider-schema` files that hold no azurerm schema: the
+/// generic fallback would silently emit nothing.
+///
+/// Errors: an input error naming the files, with a hint.
+fn require_azurerm(
+    schemas: &crate::validate::schema::Schemas,
+    files: &[std::path::PathBuf],
+) -> Result<(), CliError> {
+    if schemas.provider_by_local_name("azurerm").is_some() {
+        return Ok(());
+    }
+    let names: Vec<String> = files.iter().map(|f| format!("`{}`", f.display())).collect();
+    Err(CliError::input(format!(
+        "{} holds no schema for registry.terraform.io/hashicorp/azurerm, so the generic fallback has nothing to read",
+        names.join(", ")
+    ))
+    .with_hint("dump it with `terraform providers schema -json` in a folder that requires hashicorp/azurerm"))
+}
+
 /// Loads the snapshot the source flags select, warning about resources
 /// whose values Azure Tenant Grapher cut short (they are not generated).
 pub async fn load_snapshot(
@@ -166,7 +185,9 @@ struct Summary<'a> {
     generic_resources: usize,
     terraform_blocks: usize,
     unmapped_types: &'a BTreeMap<String, crate::iac::report::UnmappedType>,
-    sensitive_variables: &'a [String],
+    /// Variables without a default the user must set: secrets and values the
+    /// source does not show (as `terraform.tfvars.example` lists them).
+    variables: &'a [String],
 }
 
 /// Runs `atg generate`.
@@ -188,6 +209,9 @@ pub async fn run(
         Adjustments::default(),
     );
     opts.provider_schema = provider_schema(&args.provider_schemas)?;
+    if let Some(schemas) = &opts.provider_schema {
+        require_azurerm(schemas, &args.provider_schemas)?;
+    }
     let generated = iac::generate(&snapshot, &opts);
     let files = iac::write_output(&args.output, &generated, syntax(syntax_arg))?;
     if args.format == GenerateFormat::Json {
@@ -209,7 +233,7 @@ pub async fn run(
             generic_resources: r.generic_resources,
             terraform_blocks: r.terraform_blocks,
             unmapped_types: &r.unmapped_types,
-            sensitive_variables: &r.variables,
+            variables: &r.variables,
         }));
     }
     printer.status(&format!(
