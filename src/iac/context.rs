@@ -554,7 +554,10 @@ pub fn secondary_label(label: &str, suffix: &str) -> String {
     naming::label(&format!("{label}_{suffix}"))
 }
 
-/// The resource group ID of a resource, from its ID or its `resourceGroup` field.
+/// The resource group ID of a resource, from its ID or its `resourceGroup`
+/// field; `None` for a resource outside any group (a subscription-scoped
+/// role definition, which Azure Resource Graph lists with
+/// `"resourceGroup": ""`).
 pub(crate) fn rg_id_of(r: &Resource) -> Option<String> {
     crate::model::ResourceId::parse(&r.id)
         .ok()
@@ -563,7 +566,7 @@ pub(crate) fn rg_id_of(r: &Resource) -> Option<String> {
             Some(format!(
                 "/subscriptions/{}/resourceGroups/{}",
                 r.subscription_id.as_ref()?,
-                r.resource_group.as_ref()?
+                r.resource_group.as_ref().filter(|g| !g.is_empty())?
             ))
         })
 }
