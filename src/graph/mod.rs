@@ -117,9 +117,7 @@ impl GraphError {
     /// A one-line hint for the user.
     pub fn hint(&self) -> &'static str {
         match self {
-            GraphError::NoStorePath(_) => {
-                "pass `--graph sqlite:.atg/graph.db` or unset ATG_GRAPH"
-            }
+            GraphError::NoStorePath(_) => "pass `--graph sqlite:.atg/graph.db` or unset ATG_GRAPH",
             GraphError::UnsupportedSpec(_) | GraphError::BadUri { .. } => {
                 "pass `--graph sqlite:.atg/graph.db` or `--graph neo4j://localhost:7687` (also ATG_GRAPH or NEO4J_URI)"
             }

@@ -1,8 +1,9 @@
 //! Every mapped ARM type has a fixture resource in the project's own
 //! `fixtures/arm-types/` (one export per service group, shaped like
 //! Microsoft's published ARM example responses). Generated together, every
-//! fixture resource is emitted; the output passes the builtin validator at
-//! provider level with the azurerm 4.79 schema, in HCL and in JSON; every
+//! fixture resource is emitted; the output (and each file's alone) passes
+//! the builtin validator at provider level with the azurerm 4.79 schema and
+//! validation data, in HCL and in JSON; every
 //! argument a block carries is one its mapping declares; and every enum or
 //! range-checked value, in the tables and in the output for the fixtures,
 //! contoso and the synthetic tenant, is one the azurerm 4.79 provider
