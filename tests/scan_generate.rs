@@ -282,6 +282,48 @@ fn unmapped_types_say_why_and_the_generic_fallback_writes_known_ones() {
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 }
 
+/// `generate --provider-schema NAME.schema.json` reads the provider
+/// validation data beside it, as `validate` does: the generic fallback
+/// then meets the provider's "exactly one of" rules, so the API Management
+/// named value of `fixtures/generic-fallback.json` gets its sensitive
+/// `value` as a variable and the folder passes with the provider checks
+/// (real terraform with azurerm 4.79 said "Invalid combination of
+/// arguments" when `value` was left out).
+#[test]
+fn the_generic_fallback_meets_the_providers_one_of_rules() {
+    let d = Dir::new();
+    d.atg()
+        .args(["scan", "--from-file"])
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/generic-fallback.json"),
+        )
+        .assert()
+        .success();
+    d.atg()
+        .args(["generate", "-q", "-o", "out", "--provider-schema"])
+        .arg(azurerm_schema())
+        .assert()
+        .success();
+    let tf = d.read("out/generic.tf");
+    assert!(
+        tf.contains("value               = var.apim_gen_fx_backend_url_value"),
+        "{tf}"
+    );
+    let out = d
+        .atg()
+        .args([
+            "validate",
+            "out",
+            "--validator",
+            "builtin",
+            "--provider-schema",
+        ])
+        .arg(azurerm_schema())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+}
+
 #[test]
 fn generate_is_byte_for_byte_deterministic_in_both_syntaxes() {
     let d = Dir::new();

@@ -34,7 +34,9 @@ pub fn options(source: &SourceArgs, prefix: String, adjustments: Adjustments) ->
 }
 
 /// The provider schema the generic fallback reads, from `--provider-schema`
-/// files (merged); `None` when none is given.
+/// files (merged), with the provider validation data found beside each
+/// (`NAME.validation.json`, as `atg validate` finds it); `None` when none
+/// is given.
 ///
 /// Errors: an input error naming the file that cannot be read or parsed.
 pub fn provider_schema(
@@ -43,12 +45,22 @@ pub fn provider_schema(
     if files.is_empty() {
         return Ok(None);
     }
-    crate::validate::schema::Schemas::load_files(files)
-        .map(|s| Some(std::sync::Arc::new(s)))
-        .map_err(|e| {
-            CliError::input(e.to_string())
-                .with_hint("pass a file written by `terraform providers schema -json`")
-        })
+    let mut schemas = crate::validate::schema::Schemas::load_files(files).map_err(|e| {
+        CliError::input(e.to_string())
+            .with_hint("pass a file written by `terraform providers schema -json`")
+    })?;
+    for f in files
+        .iter()
+        .filter_map(|f| crate::validate::rules::beside_schema(f))
+    {
+        let rules = crate::validate::rules::ProviderRules::load_file(&f).map_err(|e| {
+            CliError::input(e.to_string()).with_hint(
+                "the file beside the schema must be provider validation data (format `atg provider validation data 1`); move it aside to generate without it",
+            )
+        })?;
+        schemas.add_rules(rules);
+    }
+    Ok(Some(std::sync::Arc::new(schemas)))
 }
 
 /// Refuses `--provider-schema` files that hold no azurerm schema: the

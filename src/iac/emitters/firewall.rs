@@ -7,8 +7,55 @@
 //! type of its rules.
 
 use super::spec::*;
+use crate::iac::context::{EmitCx, Skip};
+use crate::iac::doc::Value;
 
 const RULE_KIND: &str = "rules/0/ruleType";
+
+/// ARM's keyword for the ranges Azure Firewall does not SNAT by default.
+const IANA_KEYWORD: &str = "IANAPrivateRanges";
+
+/// What the keyword stands for: the private ranges of RFC 1918 and the
+/// shared address space of RFC 6598 (Microsoft Learn, "Azure Firewall SNAT
+/// private IP address ranges").
+const IANA_RANGES: [&str; 4] = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+];
+
+/// `private_ip_ranges` from ARM's `snat.privateRanges`. azurerm takes only
+/// CIDRs and IP addresses (real `terraform validate` with azurerm 4.79:
+/// `expected "private_ip_ranges.0" to be a valid CIDR Value, got
+/// IANAPrivateRanges`), so the keyword alone, Azure's default, is left out,
+/// and beside other ranges it becomes the ranges it stands for.
+fn private_ip_ranges(at: &At, _: &mut EmitCx) -> Result<Option<Value>, Skip> {
+    let ranges: Vec<&str> = super::interpret::read(&Src::P("snat/privateRanges"), at)
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ranges.iter().all(|r| r.eq_ignore_ascii_case(IANA_KEYWORD)) {
+        return Ok(None);
+    }
+    let mut out: Vec<String> = Vec::new();
+    for r in ranges {
+        let expanded: Vec<&str> = if r.eq_ignore_ascii_case(IANA_KEYWORD) {
+            IANA_RANGES.to_vec()
+        } else {
+            vec![r]
+        };
+        for e in expanded {
+            if !out.iter().any(|o| o == e) {
+                out.push(e.to_string());
+            }
+        }
+    }
+    Ok(Some(Value::str_list(out)))
+}
 
 /// The firewall mappings.
 pub static MAPPINGS: &[Mapping] = &[
@@ -113,7 +160,7 @@ pub static MAPPINGS: &[Mapping] = &[
             "base firewall policy",
         )
         .strict(),
-        strs("private_ip_ranges", "snat/privateRanges"),
+        compute("private_ip_ranges", private_ip_ranges),
         b("sql_redirect_allowed", "sql/allowSqlRedirect"),
     ])
     .nests(&[
@@ -264,3 +311,45 @@ pub static MAPPINGS: &[Mapping] = &[
         )]),
     ]),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{attr, generate_json, one};
+    use crate::iac::doc::Value;
+
+    fn policy(ranges: serde_json::Value) -> crate::iac::Generated {
+        generate_json(&[serde_json::json!({
+            "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/firewallPolicies/fwp",
+            "name": "fwp", "type": "microsoft.network/firewallpolicies", "location": "eastus", "resourceGroup": "rg",
+            "properties": {"sku": {"tier": "Standard"}, "snat": {"privateRanges": ranges}}
+        })])
+    }
+
+    /// ARM's `IANAPrivateRanges` keyword is no CIDR: the real azurerm 4.79
+    /// provider refuses it (a check the builtin validator cannot run
+    /// offline). Alone it is Azure's default and left out; beside other
+    /// ranges it becomes the four ranges it stands for.
+    #[test]
+    fn the_iana_keyword_is_never_written_as_a_range() {
+        let g = policy(serde_json::json!(["IANAPrivateRanges"]));
+        let b = one(&g, "azurerm_firewall_policy");
+        assert!(b.body.get("private_ip_ranges").is_none(), "{b:?}");
+
+        let g = policy(serde_json::json!(["203.0.113.0/24", "IANAPrivateRanges"]));
+        let b = one(&g, "azurerm_firewall_policy");
+        assert_eq!(
+            attr(b, "private_ip_ranges"),
+            &Value::str_list(
+                [
+                    "203.0.113.0/24",
+                    "10.0.0.0/8",
+                    "172.16.0.0/12",
+                    "192.168.0.0/16",
+                    "100.64.0.0/10"
+                ]
+                .map(String::from)
+                .to_vec()
+            )
+        );
+    }
+}

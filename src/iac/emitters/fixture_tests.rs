@@ -1,8 +1,9 @@
 //! Every mapped ARM type has a fixture resource in the project's own
 //! `fixtures/arm-types/` (one export per service group, shaped like
 //! Microsoft's published ARM example responses). Generated together, every
-//! fixture resource is emitted; the output passes the builtin validator at
-//! provider level with the azurerm 4.79 schema, in HCL and in JSON; every
+//! fixture resource is emitted; the output (and each file's alone) passes
+//! the builtin validator at provider level with the azurerm 4.79 schema and
+//! validation data, in HCL and in JSON; every
 //! argument a block carries is one its mapping declares; and every enum or
 //! range-checked value, in the tables and in the output for the fixtures,
 //! contoso and the synthetic tenant, is one the azurerm 4.79 provider
@@ -24,16 +25,22 @@ pub(crate) fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/arm-types")
 }
 
+/// The fixture files, sorted.
+fn fixture_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixture_dir())
+        .expect("fixtures/arm-types exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Every fixture file, merged into one snapshot.
 pub(crate) fn arm_types() -> &'static Snapshot {
     static S: LazyLock<Snapshot> = LazyLock::new(|| {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(fixture_dir())
-            .expect("fixtures/arm-types exists")
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
+        let files = fixture_files();
         let mut merged: Option<crate::azure::export::Export> = None;
         for f in files {
             let e = crate::azure::export::read(&f)
@@ -90,13 +97,25 @@ fn every_mapped_type_has_a_fixture_resource_and_every_fixture_resource_is_emitte
     assert_eq!(unique.len(), addresses.len(), "duplicate addresses");
 }
 
+/// The azurerm 4.79 schema with its validation data (enums, ranges, named
+/// checks, cross-argument rules), as `atg validate --provider-schema
+/// ../shared/reference/azurerm-4.79.0.schema.json` loads them.
+pub(crate) fn schemas_with_checks() -> &'static crate::validate::schema::Schemas {
+    static S: LazyLock<crate::validate::schema::Schemas> = LazyLock::new(|| {
+        let mut s = schemas().clone();
+        s.add_rules(crate::validate::rules::tests::azurerm().clone());
+        s
+    });
+    &S
+}
+
 /// Writes `g` in `syntax` and checks the builtin validator finds no error
-/// at provider level with the azurerm 4.79 schema.
+/// at provider level with the azurerm 4.79 schema and validation data.
 pub(crate) fn assert_passes_builtin(g: &Generated, syntax: Syntax) {
     let dir = tempfile::tempdir().unwrap();
     write_output(dir.path(), g, syntax).unwrap();
     let cfg = crate::validate::config::Config::parse_dir(dir.path()).unwrap();
-    let (level, diagnostics) = crate::validate::builtin::check(&cfg, Some(schemas()));
+    let (level, diagnostics) = crate::validate::builtin::check(&cfg, Some(schemas_with_checks()));
     let errors: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.is_error())
@@ -133,6 +152,35 @@ fn fixture_output_is_terraform_fmt_clean() {
 #[test]
 fn fixture_output_passes_the_builtin_validator_at_provider_level_in_json() {
     assert_passes_builtin(generated(), Syntax::Json);
+}
+
+/// Each fixture file generated alone, as `atg scan --from-file FILE` then
+/// `atg generate` would (a subscription-scoped role definition without the
+/// groups other files add, for one), passes the builtin validator with the
+/// azurerm 4.79 schema and validation data; the real provider was run on
+/// the same folders (docs/VALIDATION.md, "Checked with the real provider").
+#[test]
+fn each_fixture_file_generated_alone_passes_the_builtin_validator() {
+    let files = fixture_files();
+    assert!(files.len() > 10, "{files:?}");
+    for f in files {
+        let snap = crate::azure::load_file(&f)
+            .unwrap_or_else(|e| panic!("`{}` does not load: {e}", f.display()))
+            .0;
+        let g = generate(&snap, &GenerateOptions::default());
+        assert!(
+            g.document
+                .blocks()
+                .filter(|b| b
+                    .labels
+                    .first()
+                    .is_some_and(|t| t == "azurerm_resource_group"))
+                .all(|b| !matches!(b.body.get("name"), Some(Value::Str(n)) if n.is_empty())),
+            "`{}`: a resource group without a name",
+            f.display()
+        );
+        assert_passes_builtin(&g, Syntax::Hcl);
+    }
 }
 
 /// Names a mapping may set on its primary block.

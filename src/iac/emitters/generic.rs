@@ -19,6 +19,7 @@ use super::common::identity_block;
 use crate::iac::context::{EmitCx, Skip, SkipReason};
 use crate::iac::doc::{Block, Body, Value};
 use crate::model::{Resource, ResourceId};
+use crate::validate::rules::ResourceRules;
 use crate::validate::schema::{AttributeSchema, BlockSchema, CtyType};
 use serde_json::Value as Json;
 use std::collections::HashMap;
@@ -778,9 +779,21 @@ pub const GROUP: &str = "generic";
 
 /// Emits `r` as a resource of `ty` from its schema `block`. Errors: a skip
 /// naming the first required argument (or block) that cannot be derived.
-pub fn emit(r: &Resource, block: &BlockSchema, cx: &mut EmitCx) -> Result<Vec<Block>, Skip> {
+/// With the provider's validation data (`rules`), an "exactly one of" or
+/// "at least one of" group of top-level arguments that nothing was derived
+/// for is met with a sensitive variable for its secret member, else the
+/// resource is skipped naming the group.
+pub fn emit(
+    r: &Resource,
+    block: &BlockSchema,
+    rules: Option<&ResourceRules>,
+    cx: &mut EmitCx,
+) -> Result<Vec<Block>, Skip> {
     let mut body = Body::new();
     fill(r, &r.properties, block, cx, &mut body, true)?;
+    if let Some(rules) = rules {
+        meet_one_of_groups(block, rules, cx, &mut body)?;
+    }
     if block.block_types.contains_key("identity")
         && let Some(id) = identity_block(r, cx)
     {
@@ -836,6 +849,61 @@ fn fill(
         let mut b = Body::new();
         fill(r, sub, &bt.block, cx, &mut b, false)?;
         body.blocks.push(Block::nested(name, b));
+    }
+    Ok(())
+}
+
+/// The provider's `ExactlyOneOf`/`AtLeastOneOf` groups of top-level
+/// arguments (azurerm's `value` or `value_from_key_vault` of an API
+/// Management named value): when no member is set, a sensitive string
+/// member gets a variable (a secret ARM does not return, as a required
+/// sensitive argument does), else the resource is skipped, since real
+/// `terraform validate` rejects it ("Invalid combination of arguments",
+/// "Missing required argument").
+fn meet_one_of_groups(
+    block: &BlockSchema,
+    rules: &ResourceRules,
+    cx: &mut EmitCx,
+    body: &mut Body,
+) -> Result<(), Skip> {
+    let mut names: Vec<&String> = rules.absent_in("").iter().collect();
+    names.sort();
+    for name in names {
+        let Some(arg) = rules.arg(name) else { continue };
+        let mut group: Vec<&str> = arg
+            .exactly_one_of
+            .iter()
+            .chain(&arg.at_least_one_of)
+            .map(String::as_str)
+            .chain([name.as_str()])
+            .filter(|k| !k.contains('.'))
+            .collect();
+        group.sort_unstable();
+        group.dedup();
+        let is_set = |body: &Body, k: &str| {
+            body.attributes.iter().any(|(a, _)| a == k) || body.blocks.iter().any(|b| b.ident == k)
+        };
+        if group.iter().any(|k| is_set(body, k)) {
+            continue;
+        }
+        let secret = group.iter().find(|k| {
+            block
+                .attributes
+                .get(**k)
+                .is_some_and(|a| a.sensitive && a.value_type() == CtyType::String)
+        });
+        match secret {
+            Some(k) => body.set(k, cx.secret_variable(k)),
+            None => {
+                return Err(Skip {
+                    reason: SkipReason::MissingRequiredValue,
+                    detail: format!(
+                        "generic fallback: no value for any of `{}`, one of which the provider requires",
+                        group.join("`, `")
+                    ),
+                });
+            }
+        }
     }
     Ok(())
 }
@@ -1065,7 +1133,7 @@ mod tests {
     /// derive is skipped naming the argument.
     #[test]
     fn fallback_output_passes_the_provider_schema_and_skips_what_it_cannot_derive() {
-        let schemas = super::super::registry_tests::schemas();
+        let schemas = super::super::fixture_tests::schemas_with_checks();
         let snap = crate::azure::load_file(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("fixtures/generic-fallback.json"),
@@ -1120,6 +1188,14 @@ mod tests {
         assert!(
             super::super::testutil::r(saved, "log_analytics_workspace_id")
                 .starts_with("azurerm_log_analytics_workspace.")
+        );
+
+        // `value` is sensitive and optional, but the provider wants it or
+        // `value_from_key_vault` (ExactlyOneOf): a sensitive variable.
+        let named = super::super::testutil::one(&g, "azurerm_api_management_named_value");
+        assert_eq!(
+            super::super::testutil::r(named, "value"),
+            "var.apim_gen_fx_backend_url_value"
         );
 
         super::super::fixture_tests::assert_passes_builtin(&g, crate::iac::Syntax::Hcl);

@@ -155,10 +155,15 @@ impl Emitter {
         match self {
             Emitter::Table(m) => interpret::emit(m, r, cx),
             Emitter::Generic(ty) => {
+                let schemas = schemas.expect("routed to the generic fallback only with its schema");
                 let schema = schemas
-                    .and_then(|s| s.resource(ty))
+                    .resource(ty)
                     .expect("routed to the generic fallback only with its schema");
-                generic::emit(r, &schema.block, cx)
+                let rules = schemas
+                    .provider_for_type(ty)
+                    .and_then(|(address, _)| schemas.rules_for(address))
+                    .and_then(|r| r.resource(ty));
+                generic::emit(r, &schema.block, rules, cx)
             }
         }
     }

@@ -18,6 +18,28 @@ const WINDOWS_FUNCTION: &str = "azurerm_windows_function_app";
 const WEB_APPS: When = When::Types(&[LINUX_WEB, WINDOWS_WEB]);
 const FUNCTION_APPS: When = When::Types(&[LINUX_FUNCTION, WINDOWS_FUNCTION]);
 
+/// `site_config.health_check_eviction_time_in_min`, written with every
+/// `health_check_path`: azurerm 4.79 requires the two together
+/// (`RequiredWith`; real `terraform validate` says "Missing required
+/// argument"). It is the app setting `WEBSITE_HEALTHCHECK_MAXPINGFAILURES`,
+/// which ARM's site document does not carry, so the value is Azure's
+/// default when the setting is absent, 10 (Microsoft Learn, "Monitor App
+/// Service instances by using Health check").
+const fn health_check_eviction() -> Arg {
+    arg(
+        "health_check_eviction_time_in_min",
+        Src::Const(Lit::Int(10)),
+        Conv::Int,
+    )
+    .when(When::Has(Src::P("healthCheckPath")))
+}
+
+/// Says where `health_check_eviction_time_in_min` comes from.
+const HEALTH_CHECK_EVICTION_NOTE: Note = note(
+    When::Has(Src::P("siteConfig/healthCheckPath")),
+    "`health_check_eviction_time_in_min = 10` is Azure's default: the source's `WEBSITE_HEALTHCHECK_MAXPINGFAILURES` app setting is not read; set it if the source differs",
+);
+
 /// The App Service mappings.
 pub static MAPPINGS: &[Mapping] = &[
     Mapping::new("microsoft.web/serverfarms", "azurerm_service_plan", "web").args(&[
@@ -121,6 +143,7 @@ pub static MAPPINGS: &[Mapping] = &[
                 ),
                 s("app_command_line", "appCommandLine"),
                 s("health_check_path", "healthCheckPath"),
+                health_check_eviction(),
                 strs("default_documents", "defaultDocuments"),
             ],
         )])
@@ -131,6 +154,7 @@ pub static MAPPINGS: &[Mapping] = &[
                 When::Has(Src::P("siteConfig/connectionStrings")),
                 "connection strings not copied (they hold secrets)",
             ),
+            HEALTH_CHECK_EVICTION_NOTE,
             note(
                 FUNCTION_APPS,
                 "the function app's storage account is named in a secret app setting ARM does not return: set `storage_account_name` (and its access) for the target",
@@ -172,10 +196,12 @@ pub static MAPPINGS: &[Mapping] = &[
                 one_of("ftps_state", "ftpsState", &["AllAllowed", "Disabled", "FtpsOnly"]),
                 one_of("minimum_tls_version", "minTlsVersion", &["1.0", "1.1", "1.2", "1.3"]),
                 s("health_check_path", "healthCheckPath"),
+                health_check_eviction(),
             ],
         )])
         .hook(web_app, &["site_config"], &[])
-        .identity(),
+        .identity()
+        .notes(&[HEALTH_CHECK_EVICTION_NOTE]),
     Mapping::new(
         "microsoft.web/hostingenvironments",
         "azurerm_app_service_environment_v3",
