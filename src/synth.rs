@@ -247,7 +247,7 @@ fn workload(rng: &mut ChaCha8Rng, w: usize, loc: &str) -> Vec<(Value, usize)> {
                    "windowsConfiguration": {"provisionVMAgent": true, "enableAutomaticUpdates": true}})
         } else {
             json!({"computerName": vm, "adminUsername": "azureuser", "linuxConfiguration": {"disablePasswordAuthentication": true,
-                   "ssh": {"publicKeys": [{"path": "/home/azureuser/.ssh/authorized_keys", "keyData": format!("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDsynthetic{w}x{v} synth@atg")}]}}})
+                   "ssh": {"publicKeys": [{"path": "/home/azureuser/.ssh/authorized_keys", "keyData": ssh_rsa_public_key(w, v)}]}}})
         };
         let image = if win {
             json!({"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer", "sku": "2022-datacenter-azure-edition", "version": "latest"})
@@ -391,9 +391,66 @@ fn workload(rng: &mut ChaCha8Rng, w: usize, loc: &str) -> Vec<(Value, usize)> {
     rows
 }
 
+/// A well-formed OpenSSH RSA public key (`ssh-rsa <base64> synth@atg`) for
+/// VM `v` of workload `w`: exponent 65537 and a 2048-bit modulus from
+/// SHA-256 of the indices (RFC 4253 §6.6 wire format). Nobody holds its
+/// private key, but it decodes as the azurerm provider requires of
+/// `admin_ssh_key.public_key` (an RSA key of at least 2048 bits).
+fn ssh_rsa_public_key(w: usize, v: usize) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let mut modulus = vec![0u8];
+    for block in 0..8u8 {
+        let digest = Sha256::new()
+            .chain_update(format!("atg synth ssh key {w} {v}").as_bytes())
+            .chain_update([block])
+            .finalize();
+        modulus.extend_from_slice(&digest);
+    }
+    modulus[1] |= 0x80; // 2048 bits exactly; the leading 0 keeps the mpint positive
+    *modulus.last_mut().expect("256 bytes") |= 1;
+    let mut wire = Vec::with_capacity(300);
+    for part in [b"ssh-rsa".as_slice(), &[0x01, 0x00, 0x01], &modulus] {
+        wire.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        wire.extend_from_slice(part);
+    }
+    format!(
+        "ssh-rsa {} synth@atg",
+        base64::engine::general_purpose::STANDARD.encode(wire)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The VM keys decode as RFC 4253 `ssh-rsa` keys: the type, exponent
+    /// 65537 and a 2048-bit modulus; each VM has its own.
+    #[test]
+    fn ssh_keys_are_well_formed_2048_bit_rsa_keys() {
+        use base64::Engine;
+        let key = ssh_rsa_public_key(3, 1);
+        let parts: Vec<&str> = key.split(' ').collect();
+        assert_eq!((parts[0], parts[2]), ("ssh-rsa", "synth@atg"));
+        let wire = base64::engine::general_purpose::STANDARD
+            .decode(parts[1])
+            .unwrap();
+        let mut fields = Vec::new();
+        let mut at = 0;
+        while at < wire.len() {
+            let n = u32::from_be_bytes(wire[at..at + 4].try_into().unwrap()) as usize;
+            fields.push(&wire[at + 4..at + 4 + n]);
+            at += 4 + n;
+        }
+        assert_eq!(fields.len(), 3);
+        assert_eq!(fields[0], b"ssh-rsa");
+        assert_eq!(fields[1], [1, 0, 1]);
+        assert_eq!(
+            (fields[2].len(), fields[2][0], fields[2][1] >> 7),
+            (257, 0, 1)
+        );
+        assert_ne!(key, ssh_rsa_public_key(3, 0));
+    }
 
     #[test]
     fn same_seed_same_bytes_and_counts_add_up() {
