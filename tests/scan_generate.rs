@@ -422,3 +422,75 @@ fn az_graph_query_output_imports() {
     assert_eq!(v["resources"], 1);
     assert_eq!(v["resource_groups"], 1, "derived from the resource's ID");
 }
+
+/// `--type-map` (aztft's resource map) widens the generic fallback to ARM
+/// types atg's own map lacks: an Analysis Services server is "not mapped
+/// yet" without it and written (or skipped naming the argument it lacks)
+/// by the fallback with it; `microsoft.web/sites`-like types that several
+/// azurerm types manage are named as such.
+#[test]
+fn a_type_map_widens_the_generic_fallback() {
+    let resmap = shared("reference/aztft-resmap-v4.81.0.json");
+    let d = Dir::new();
+    let export = d.write(
+        "export.json",
+        r#"{"resources": [
+          {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.AnalysisServices/servers/asfx", "name": "asfx",
+           "type": "Microsoft.AnalysisServices/servers", "location": "westeurope", "resourceGroup": "rg", "subscriptionId": "s",
+           "sku": {"name": "S0", "tier": "Standard"}, "properties": {"asAdministrators": {"members": []}}},
+          {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceLinker/linkers/lk", "name": "lk",
+           "type": "Microsoft.ServiceLinker/linkers", "location": "westeurope", "resourceGroup": "rg", "subscriptionId": "s",
+           "properties": {}}]}"#,
+    );
+    d.scan(&export);
+    let report = |out: &str, with_map: bool| -> serde_json::Value {
+        let mut cmd = d.atg();
+        cmd.args(["generate", "-q", "-o", out, "--provider-schema"])
+            .arg(azurerm_schema());
+        if with_map {
+            cmd.arg("--type-map").arg(&resmap);
+        }
+        cmd.assert().success();
+        serde_json::from_str(&d.read(&format!("{out}/generation_report.json"))).unwrap()
+    };
+    let without = report("plain", false);
+    let unmapped = &without["unmapped_types"]["microsoft.analysisservices/servers"];
+    assert_eq!(unmapped["status"], "not_mapped_yet", "{without}");
+    assert!(
+        unmapped["detail"].as_str().unwrap().contains("--type-map"),
+        "{unmapped}"
+    );
+    let with = report("mapped", true);
+    assert!(
+        with["unmapped_types"]
+            .get("microsoft.analysisservices/servers")
+            .is_none(),
+        "{with}"
+    );
+    assert_eq!(
+        with["by_type"]["microsoft.analysisservices/servers"]["generic"], true,
+        "{with}"
+    );
+    let several = with["unmapped_types"]["microsoft.servicelinker/linkers"]["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        several.contains("several azurerm types manage it (azurerm_app_service_connection"),
+        "{several}"
+    );
+    // A file that is not aztft's map is refused.
+    let bad = d.write("bad.json", "[]");
+    let out = d
+        .atg()
+        .args(["generate", "-o", "x", "--type-map"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not aztft's resource map"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -40,6 +40,11 @@ pub struct SourceArgs {
     /// Replace every location with this one.
     #[arg(long)]
     pub location: Option<String>,
+    /// aztft's ARM → azurerm resource map (its `mapping` JSON): the generic
+    /// fallback also writes every ARM type it maps to one azurerm type
+    /// (needs `--provider-schema`).
+    #[arg(long = "type-map", value_name = "FILE")]
+    pub type_map: Option<PathBuf>,
 }
 
 /// `atg generate --output DIR`.

@@ -30,7 +30,27 @@ pub fn options(source: &SourceArgs, prefix: String, adjustments: Adjustments) ->
         resource_groups: source.resource_groups.clone(),
         adjustments,
         provider_schema: None,
+        type_map: None,
     }
+}
+
+/// The type map `--type-map` names, read once; `None` without the flag.
+///
+/// Errors: an input error naming the file that cannot be read or is not
+/// aztft's resource map.
+pub fn type_map(
+    source: &SourceArgs,
+) -> Result<Option<std::sync::Arc<crate::iac::emitters::type_map::TypeMap>>, CliError> {
+    let Some(path) = &source.type_map else {
+        return Ok(None);
+    };
+    crate::iac::emitters::type_map::TypeMap::load_aztft(path)
+        .map(|m| Some(std::sync::Arc::new(m)))
+        .map_err(|e| {
+            CliError::input(e.to_string()).with_hint(
+                "pass aztft's resource map (its `mapping` JSON, e.g. aztft-resmap-v4.81.0.json)",
+            )
+        })
 }
 
 /// The provider schema the generic fallback reads, from `--provider-schema`
@@ -221,6 +241,7 @@ pub async fn run(
         Adjustments::default(),
     );
     opts.provider_schema = provider_schema(&args.provider_schemas)?;
+    opts.type_map = type_map(&args.source)?;
     if let Some(schemas) = &opts.provider_schema {
         require_azurerm(schemas, &args.provider_schemas)?;
     }

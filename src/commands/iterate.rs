@@ -120,6 +120,7 @@ pub async fn run(
             g.provider_schema = validator
                 .given_schemas()
                 .map_err(super::validate::cli_error)?;
+            g.type_map = super::generate::type_map(&args.source)?;
             g
         },
         scan_id: scan_id.clone(),

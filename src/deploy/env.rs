@@ -187,15 +187,29 @@ pub fn process_vars() -> Vec<(String, String)> {
 /// every `1` or `true` in a log would garble it and protect nothing.
 const MIN_EXTRA_SECRET: usize = 6;
 
-/// The values of every variable in `vars` whose name ends in `_SECRET`,
-/// `_PASSWORD` or `_TOKEN` and which are at least 6 characters long:
+/// Name endings (case-insensitive) of environment variables that hold a
+/// credential: client secrets, passwords, tokens, storage and access keys
+/// (`ARM_ACCESS_KEY`, `AZURE_STORAGE_KEY`), connection strings, SAS tokens
+/// and client certificates (`ARM_CLIENT_CERTIFICATE`, base64 PFX data).
+const SECRET_NAME_ENDINGS: &[&str] = &[
+    "_SECRET",
+    "_PASSWORD",
+    "_TOKEN",
+    "_KEY",
+    "_CONNECTION_STRING",
+    "_SAS",
+    "_CERTIFICATE",
+];
+
+/// The values of every variable in `vars` whose name ends (in any case) as
+/// `SECRET_NAME_ENDINGS` lists and which are at least 6 characters long:
 /// secrets atg's output must never show, whether or not they were handed to
 /// terraform. (The credential atg hands over is redacted whatever its length.)
 pub fn secret_values(vars: impl IntoIterator<Item = (String, String)>) -> Vec<String> {
     vars.into_iter()
         .filter(|(k, v)| {
-            v.len() >= MIN_EXTRA_SECRET
-                && (k.ends_with("_SECRET") || k.ends_with("_PASSWORD") || k.ends_with("_TOKEN"))
+            let k = k.to_ascii_uppercase();
+            v.len() >= MIN_EXTRA_SECRET && SECRET_NAME_ENDINGS.iter().any(|e| k.ends_with(e))
         })
         .map(|(_, v)| v)
         .collect()
@@ -303,7 +317,23 @@ mod tests {
             ("AZURE_CLIENT_ID".into(), "client-id".into()),
             ("GITHUB_TOKEN".into(), "ghp_token".into()),
             ("SHORT_SECRET".into(), "1".into()),
+            ("ARM_ACCESS_KEY".into(), "storage-key==".into()),
+            (
+                "azure_storage_connection_string".into(),
+                "AccountKey=abc".into(),
+            ),
+            ("ARM_CLIENT_CERTIFICATE".into(), "MIIKcQIBAz".into()),
+            ("KEYBOARD_LAYOUT".into(), "us-intl".into()),
         ]);
-        assert_eq!(v, ["xxxxxx", "ghp_token"]);
+        assert_eq!(
+            v,
+            [
+                "xxxxxx",
+                "ghp_token",
+                "storage-key==",
+                "AccountKey=abc",
+                "MIIKcQIBAz"
+            ]
+        );
     }
 }

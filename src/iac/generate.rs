@@ -55,6 +55,9 @@ pub struct GenerateOptions {
     /// The azurerm provider schema, for the generic fallback (types no
     /// table maps); without it those types are reported as not mapped.
     pub provider_schema: Option<std::sync::Arc<crate::validate::schema::Schemas>>,
+    /// More ARM → azurerm pairs for the generic fallback (`--type-map`,
+    /// aztft's resource map) beyond atg's own.
+    pub type_map: Option<std::sync::Arc<emitters::type_map::TypeMap>>,
 }
 
 /// The result of a generation: the document and its report.
@@ -119,7 +122,12 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         .filter(|r| in_scope(r))
         .map(|r| {
             let type_key = r.type_key();
-            let route = emitters::route(&type_key, r, opts.provider_schema.as_deref());
+            let route = emitters::route(
+                &type_key,
+                r,
+                opts.provider_schema.as_deref(),
+                opts.type_map.as_deref(),
+            );
             let custom_label = match &route {
                 emitters::Route::Emit(emitters::Emitter::Table(m), _) => m.label,
                 _ => None,

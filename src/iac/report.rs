@@ -134,10 +134,17 @@ impl GenerationReport {
                             "not mapped yet: azurerm has `{ty}`; pass `--provider-schema FILE` to emit it with the generic fallback"
                         ),
                     ),
+                    Unmapped::Several(types) => (
+                        "not_mapped_yet",
+                        None,
+                        format!(
+                            "not mapped yet: several azurerm types manage it ({types}) and atg has no table to choose"
+                        ),
+                    ),
                     Unmapped::NotMappedYet => (
                         "not_mapped_yet",
                         None,
-                        "not mapped yet: atg knows no azurerm type for it".to_string(),
+                        "not mapped yet: atg knows no azurerm type for it (`--type-map FILE` adds aztft's map to the generic fallback)".to_string(),
                     ),
                 };
                 UnmappedType {

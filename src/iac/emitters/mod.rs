@@ -40,6 +40,7 @@ pub mod spec;
 mod storage;
 #[cfg(test)]
 mod testutil;
+pub mod type_map;
 mod web;
 
 pub use spec::Mapping;
@@ -170,13 +171,16 @@ impl Emitter {
 }
 
 /// Why a resource of an ARM type is not emitted by any emitter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unmapped {
     /// No azurerm resource exists for the type; the text says why.
     NoAzurermResource(&'static str),
     /// azurerm has this type, but atg has no table for it and no provider
     /// schema was given for the generic fallback.
     NeedsSchema(&'static str),
+    /// Several azurerm types manage it (the type map lists them, comma
+    /// separated) and choosing among them takes a table atg does not have.
+    Several(String),
     /// atg knows no azurerm type for it (it may or may not have one).
     NotMappedYet,
 }
@@ -192,11 +196,18 @@ pub enum Route {
 
 /// The route of `r` (of lowercase type `type_key`): its table, else the
 /// generic fallback when `schemas` has the azurerm type, else why not.
-pub fn route(type_key: &str, r: &Resource, schemas: Option<&Schemas>) -> Route {
+pub fn route(
+    type_key: &str,
+    r: &Resource,
+    schemas: Option<&Schemas>,
+    type_map: Option<&type_map::TypeMap>,
+) -> Route {
     if let Some(m) = for_type(type_key) {
         return Route::Emit(Emitter::Table(m), select(m, r));
     }
-    if let Some(ty) = generic::fallback_type(type_key) {
+    let fallback =
+        generic::fallback_type(type_key).or_else(|| type_map.and_then(|m| m.get(type_key)));
+    if let Some(ty) = fallback {
         if let Some(how) = generic::written_by_parent(type_key) {
             return Route::Emit(
                 Emitter::Generic(ty),
@@ -212,7 +223,10 @@ pub fn route(type_key: &str, r: &Resource, schemas: Option<&Schemas>) -> Route {
     }
     match generic::no_azurerm(type_key) {
         Some(why) => Route::Unmapped(Unmapped::NoAzurermResource(why)),
-        None => Route::Unmapped(Unmapped::NotMappedYet),
+        None => match type_map.and_then(|m| m.candidates(type_key)) {
+            Some(several) => Route::Unmapped(Unmapped::Several(several.join(", "))),
+            None => Route::Unmapped(Unmapped::NotMappedYet),
+        },
     }
 }
 
