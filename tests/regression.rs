@@ -795,3 +795,85 @@ fn the_emulators_are_not_shipped() {
         emulators.contains("name = \"atg-emulators\"") && emulators.contains("publish = false")
     );
 }
+
+/// Issue 14, item 1, beyond deploy and live scan (tested in their own
+/// files): every command prints through one output layer that redacts the
+/// secrets of atg's environment in every escaping. Each command here is
+/// handed the secret as an argument it echoes in its error (a path, an ID),
+/// as a careless user or script might; none prints it.
+#[test]
+fn secrets_never_reach_any_commands_output() {
+    for secret in [
+        "abc<def&ghi-123456",
+        "p\"w'd\\x y$z`!;|",
+        "ümlaut€%2B+/=?#é",
+    ] {
+        let d = Dir::new();
+        // `patch` wants a repository before it reads the patch file.
+        for args in [
+            &["init", "-q"][..],
+            &[
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "commit",
+                "--allow-empty",
+                "-qm",
+                "init",
+            ],
+        ] {
+            let git = std::process::Command::new("git")
+                .args(args)
+                .current_dir(d.path())
+                .status()
+                .unwrap();
+            assert!(git.success());
+        }
+        let commands: Vec<Vec<String>> = vec![
+            vec![
+                "scan".into(),
+                "--from-file".into(),
+                format!("{secret}.json"),
+            ],
+            vec!["validate".into(), secret.into()],
+            vec![
+                "generate".into(),
+                "-o".into(),
+                "out".into(),
+                "--scan-id".into(),
+                secret.into(),
+            ],
+            vec!["iterate".into(), "--scan-id".into(), secret.into()],
+            vec![
+                "fidelity".into(),
+                "--source-subscription".into(),
+                secret.into(),
+                "--target-subscription".into(),
+                "t".into(),
+            ],
+            vec!["patch".into(), "verify".into(), format!("{secret}.diff")],
+        ];
+        for args in commands {
+            for format in ["table", "json"] {
+                let mut cmd = d.atg();
+                cmd.env("ATG_TENANT_TARGET_CLIENT_SECRET", secret)
+                    .args(&args);
+                if args[0] != "patch" {
+                    cmd.args(["--format", format]);
+                }
+                let out = cmd.output().unwrap();
+                assert!(!out.status.success(), "{args:?} should fail");
+                let json = serde_json::to_string(secret).unwrap();
+                let text = format!("{}{}", stdout(&out), stderr(&out));
+                for spelling in [secret, &json[1..json.len() - 1]] {
+                    assert!(
+                        !text.contains(spelling),
+                        "{args:?} printed `{spelling}`: {text}"
+                    );
+                }
+                assert!(text.contains("[REDACTED]"), "{args:?}: {text}");
+            }
+        }
+    }
+}
