@@ -277,6 +277,24 @@ fn an_empty_export_is_refused_unless_allowed() {
         assert!(!err.contains("Stored"), "{err}");
     }
     assert_eq!(scans(&d), 1, "only contoso is stored");
+    // In a fresh folder, a refused export (empty or malformed) leaves no store.
+    let fresh = Dir::new();
+    for (name, text) in [
+        ("empty.json", "{\"resources\": []}"),
+        ("bad.json", "{\"resources\": ["),
+    ] {
+        fresh.write(name, text);
+        let out = fresh
+            .atg()
+            .args(["scan", "--from-file", name])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            !fresh.path().join(".atg").exists(),
+            "{name} created a store"
+        );
+    }
     let out = d
         .atg()
         .args(["scan", "--from-file", "empty.json", "--allow-empty"])

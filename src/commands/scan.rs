@@ -40,16 +40,16 @@ pub async fn run(
         Some(tenant) => Some(live_request(tenant, &args, printer)?),
         None => None,
     };
-    let store = graph::open(graph_spec)?;
     // Ctrl-C drops the scan where it is, and whatever it stored.
     let interrupted = super::interrupt_flag();
     let scan_id = crate::clock::new_scan_id();
     let (summary, warnings) = match live {
         Some(mut req) => {
+            let store = graph::open(graph_spec)?;
             req.scan_id = scan_id.clone();
             let progress = printer.parts_reporter();
             let work = scan::live::scan(store.as_ref(), req, &progress);
-            scan::until_interrupted(store.as_ref(), &scan_id, work, &interrupted).await?
+            scan::until_interrupted(Some(store.as_ref()), &scan_id, work, &interrupted).await?
         }
         None => {
             let path = args
@@ -57,10 +57,16 @@ pub async fn run(
                 .clone()
                 .expect("clap requires --from-file unless --list, --prune or --tenant-id");
             let progress = printer.reporter();
+            // The file is read before the store is opened: a malformed or
+            // empty export leaves no store behind.
+            let read = scan::read_file(&path, args.allow_empty, &progress);
+            let (snapshot, stats) =
+                scan::until_interrupted(None, &scan_id, read, &interrupted).await?;
+            let store = graph::open(graph_spec)?;
             let work =
-                scan::from_file(store.as_ref(), &scan_id, &path, args.allow_empty, &progress);
+                scan::store_file(store.as_ref(), &scan_id, &path, snapshot, stats, &progress);
             let summary =
-                scan::until_interrupted(store.as_ref(), &scan_id, work, &interrupted).await?;
+                scan::until_interrupted(Some(store.as_ref()), &scan_id, work, &interrupted).await?;
             (summary, Vec::new())
         }
     };

@@ -97,9 +97,8 @@ pub enum ScanError {
     Interrupted,
 }
 
-/// Reads the export at `path` and stores it as scan `scan_id`. An export
-/// without resources is refused unless `allow_empty`. The file is read on a
-/// blocking thread, so the caller can notice Ctrl-C meanwhile.
+/// Reads the export at `path` and stores it as scan `scan_id`: `read_file`
+/// then `store_snapshot`.
 ///
 /// Errors: `Export`, `Empty`, `Reader`, `Graph`.
 pub async fn from_file(
@@ -109,6 +108,21 @@ pub async fn from_file(
     allow_empty: bool,
     progress: &dyn Reporter,
 ) -> Result<ScanSummary, ScanError> {
+    let (snapshot, stats) = read_file(path, allow_empty, progress).await?;
+    store_file(store, scan_id, path, snapshot, stats, progress).await
+}
+
+/// Reads and normalises the export at `path`; an export without resources
+/// is refused unless `allow_empty`. Nothing is stored, so a bad or empty
+/// file leaves no store behind. The file is read on a blocking thread, so
+/// the caller can notice Ctrl-C meanwhile.
+///
+/// Errors: `Export`, `Empty`, `Reader`.
+pub async fn read_file(
+    path: &Path,
+    allow_empty: bool,
+    progress: &dyn Reporter,
+) -> Result<(Snapshot, azure::normalize::NormalizeStats), ScanError> {
     progress.on_start("reading", None);
     let read = path.to_path_buf();
     let (snapshot, stats) = tokio::task::spawn_blocking(move || azure::load_file(&read))
@@ -121,6 +135,20 @@ pub async fn from_file(
             resource_groups: snapshot.resource_groups.len(),
         });
     }
+    Ok((snapshot, stats))
+}
+
+/// Stores what `read_file` read from `path` as scan `scan_id`.
+///
+/// Errors: `Graph` (the scan is then marked failed).
+pub async fn store_file(
+    store: &dyn GraphStore,
+    scan_id: &str,
+    path: &Path,
+    snapshot: Snapshot,
+    stats: azure::normalize::NormalizeStats,
+    progress: &dyn Reporter,
+) -> Result<ScanSummary, ScanError> {
     progress.on_start("storing", None);
     store_snapshot(
         store,
@@ -189,7 +217,7 @@ pub async fn store_snapshot(
 ///
 /// Errors: those of `scan`, or `Interrupted`.
 pub async fn until_interrupted<T>(
-    store: &dyn GraphStore,
+    store: Option<&dyn GraphStore>,
     scan_id: &str,
     scan: impl Future<Output = Result<T, ScanError>>,
     interrupted: &AtomicBool,
@@ -207,7 +235,9 @@ pub async fn until_interrupted<T>(
     match finished {
         Some(result) => result,
         None => {
-            let _ = store.delete_scan(scan_id).await;
+            if let Some(store) = store {
+                let _ = store.delete_scan(scan_id).await;
+            }
             Err(ScanError::Interrupted)
         }
     }
@@ -260,7 +290,7 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_secs(5)).await;
             r
         };
-        let out = until_interrupted(&store, "scan-x", scan, &interrupted).await;
+        let out = until_interrupted(Some(&store), "scan-x", scan, &interrupted).await;
         assert!(matches!(out, Err(ScanError::Interrupted)), "{out:?}");
         assert!(store.scans().await.unwrap().is_empty());
         assert_eq!(store.counts("scan-x", None).await.unwrap().resources, 0);
