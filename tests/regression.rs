@@ -827,6 +827,8 @@ fn secrets_never_reach_any_commands_output() {
         "ümlaut€%2B+/=?#é",
     ] {
         let d = Dir::new();
+        // A store, so the commands that read one get as far as the scan ID.
+        d.scan(&contoso());
         // `patch` wants a repository before it reads the patch file.
         for args in [
             &["init", "-q"][..],
