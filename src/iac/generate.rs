@@ -435,15 +435,11 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
             if taken.insert(address.clone()) {
                 continue;
             }
-            let (ty, label) = (u.blocks[i].labels[0].clone(), u.blocks[i].labels[1].clone());
-            let (new_label, new_address) = (2..)
-                .map(|n| {
-                    let l = format!("{label}_{n}");
-                    let a = format!("{ty}.{l}");
-                    (l, a)
-                })
-                .find(|(_, a)| !taken.contains(a))
-                .expect("an unused suffix exists");
+            let ty = &u.blocks[i].labels[0];
+            let new_label = numbered(&u.blocks[i].labels[1], |l| {
+                taken.contains(&format!("{ty}.{l}"))
+            });
+            let new_address = format!("{ty}.{new_label}");
             taken.insert(new_address.clone());
             u.blocks[i].labels[1] = new_label;
             u.notes.push(format!(
@@ -517,10 +513,7 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
                 variables.push(v);
                 continue;
             }
-            let name = (2..)
-                .map(|n| format!("{}_{n}", v.name))
-                .find(|n| !variable_names.contains(n))
-                .expect("an unused suffix exists");
+            let name = numbered(&v.name, |n| variable_names.contains(n));
             for b in &mut u.blocks {
                 b.body
                     .rename_reference(&format!("var.{}", v.name), &format!("var.{name}"));
@@ -693,6 +686,15 @@ fn unique_label(label: &str, id_key: &str, used: &mut HashSet<String>) -> String
         salt += 1;
     }
     candidate
+}
+
+/// `{base}_2`, `{base}_3`, …: the first that `taken` does not hold, for a
+/// name two sources spell alike (labels, variables).
+fn numbered(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    (2..)
+        .map(|n| format!("{base}_{n}"))
+        .find(|name| !taken(name))
+        .expect("an unused suffix exists")
 }
 
 fn string_value(v: &serde_json::Value) -> Value {
