@@ -9,6 +9,7 @@
 //! credential properties (ARM's `secureString` parameters, SAS query
 //! parameters per "Create a service SAS", Azure Functions' `code` key).
 
+use crate::iac::doc::Value;
 use serde_json::Value as Json;
 
 /// Property names (compared case-insensitively, `-` and `_` ignored) whose
@@ -134,6 +135,39 @@ fn walk(v: &mut Json, path: &mut String, found: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+/// Empties the credentials in an argument's value in place: a JSON
+/// document as `scrub_json` does, a URL's credential query parameters, and
+/// the secret-named or credential-URL entries of a string map. Returns what
+/// was emptied: JSON paths, map keys, or one empty path for the value
+/// itself (for `note`).
+pub fn scrub_value(v: &mut Value) -> Vec<String> {
+    match v {
+        Value::Json(doc) => scrub_json(doc),
+        Value::Str(s) => match scrub_url(s) {
+            Some(clean) => {
+                *s = clean;
+                vec![String::new()]
+            }
+            None => Vec::new(),
+        },
+        Value::Map(m) => {
+            let mut found = Vec::new();
+            for (k, item) in m.iter_mut() {
+                let Value::Str(s) = item else { continue };
+                if is_secret_key(k) && !s.is_empty() {
+                    s.clear();
+                    found.push(k.clone());
+                } else if let Some(clean) = scrub_url(s) {
+                    *s = clean;
+                    found.push(k.clone());
+                }
+            }
+            found
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -432,31 +432,7 @@ pub fn describe(src: &Src, at: &At) -> String {
 /// emptied, with a note (see `iac::secrets`).
 fn convert(conv: Conv, j: &Json, arg: &str, cx: &mut EmitCx) -> Option<Value> {
     let mut v = convert_value(conv, j, arg, cx)?;
-    let found = match &mut v {
-        Value::Json(doc) => secrets::scrub_json(doc),
-        Value::Str(s) => match secrets::scrub_url(s) {
-            Some(clean) => {
-                *s = clean;
-                vec![String::new()]
-            }
-            None => Vec::new(),
-        },
-        Value::Map(m) => {
-            let mut found = Vec::new();
-            for (k, item) in m.iter_mut() {
-                let Value::Str(s) = item else { continue };
-                if secrets::is_secret_key(k) && !s.is_empty() {
-                    s.clear();
-                    found.push(k.clone());
-                } else if let Some(clean) = secrets::scrub_url(s) {
-                    *s = clean;
-                    found.push(k.clone());
-                }
-            }
-            found
-        }
-        _ => Vec::new(),
-    };
+    let found = secrets::scrub_value(&mut v);
     if !found.is_empty() {
         cx.note(secrets::note(arg, &found));
     }
