@@ -369,17 +369,12 @@ pub static MAPPINGS: &[Mapping] = &[
         )
         .when(When::True(Src::P("autoPause/enabled"))),
     ]),
-    Mapping::new(
+    ip_range_firewall_rule(
         "microsoft.synapse/workspaces/firewallrules",
         "azurerm_synapse_firewall_rule",
         "analytics",
-    )
-    .scope(Scope::In("synapse_workspace_id", "id", "Synapse workspace"))
-    .untagged()
-    .args(&[
-        s("start_ip_address", "startIpAddress").req(),
-        s("end_ip_address", "endIpAddress").req(),
-    ]),
+        Scope::In("synapse_workspace_id", "id", "Synapse workspace"),
+    ),
     Mapping::new("microsoft.purview/accounts", "azurerm_purview_account", "analytics")
         .args(&[
             flag("public_network_enabled", "publicNetworkAccess"),

@@ -336,17 +336,12 @@ pub static MORE: &[Mapping] = &[
     .scope(Scope::In("server_id", "id", "PostgreSQL server"))
     .untagged()
     .args(&[s("charset", "charset"), s("collation", "collation")]),
-    Mapping::new(
+    ip_range_firewall_rule(
         "microsoft.dbforpostgresql/flexibleservers/firewallrules",
         "azurerm_postgresql_flexible_server_firewall_rule",
         "database",
-    )
-    .scope(Scope::In("server_id", "id", "PostgreSQL server"))
-    .untagged()
-    .args(&[
-        s("start_ip_address", "startIpAddress").req(),
-        s("end_ip_address", "endIpAddress").req(),
-    ]),
+        Scope::In("server_id", "id", "PostgreSQL server"),
+    ),
     Mapping::new(
         "microsoft.dbforpostgresql/flexibleservers/configurations",
         "azurerm_postgresql_flexible_server_configuration",
@@ -427,28 +422,18 @@ pub static MORE: &[Mapping] = &[
         s("charset", "charset").req(),
         s("collation", "collation").req(),
     ]),
-    Mapping::new(
+    ip_range_firewall_rule(
         "microsoft.dbformysql/flexibleservers/firewallrules",
         "azurerm_mysql_flexible_server_firewall_rule",
         "database",
-    )
-    .scope(Scope::GroupedIn("server_name", "name", "MySQL server"))
-    .untagged()
-    .args(&[
-        s("start_ip_address", "startIpAddress").req(),
-        s("end_ip_address", "endIpAddress").req(),
-    ]),
-    Mapping::new(
+        Scope::GroupedIn("server_name", "name", "MySQL server"),
+    ),
+    ip_range_firewall_rule(
         "microsoft.sql/servers/firewallrules",
         "azurerm_mssql_firewall_rule",
         "database",
-    )
-    .scope(Scope::In("server_id", "id", "SQL server"))
-    .untagged()
-    .args(&[
-        s("start_ip_address", "startIpAddress").req(),
-        s("end_ip_address", "endIpAddress").req(),
-    ]),
+        Scope::In("server_id", "id", "SQL server"),
+    ),
     Mapping::new(
         "microsoft.sql/servers/elasticpools",
         "azurerm_mssql_elasticpool",

@@ -387,6 +387,27 @@ pub const fn compute(name: &'static str, f: Compute) -> Arg {
     arg(name, Src::Fn(f), Conv::AsIs)
 }
 
+/// A firewall rule that opens one IPv4 range (`startIpAddress`–
+/// `endIpAddress`) on its parent server or workspace, which `scope` names:
+/// SQL, PostgreSQL and MySQL servers and Synapse workspaces share it.
+pub const fn ip_range_firewall_rule(
+    arm: &'static str,
+    azurerm: &'static str,
+    group: &'static str,
+    scope: Scope,
+) -> Mapping {
+    Mapping::new(arm, azurerm, group)
+        .scope(scope)
+        .untagged()
+        .args(IP_RANGE)
+}
+
+/// The range an `ip_range_firewall_rule` opens.
+const IP_RANGE: &[Arg] = &[
+    s("start_ip_address", "startIpAddress").req(),
+    s("end_ip_address", "endIpAddress").req(),
+];
+
 /// How a nested block repeats.
 #[derive(Clone, Copy, PartialEq)]
 pub enum Repeat {
