@@ -448,27 +448,15 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         }
     }
 
-    // Only the resource groups the emitted blocks use are written (a group
-    // whose resources were all skipped, or a role assignment's scope that
-    // is a subscription, needs none).
-    let mut rg_used: HashSet<String> = HashSet::new();
-    for u in units.iter().flatten() {
-        let mut refs = Vec::new();
-        for b in &u.blocks {
-            b.body.references(&mut refs);
-        }
-        rg_used.extend(refs.into_iter().filter_map(|r| {
-            let rest = r.strip_prefix("azurerm_resource_group.")?;
-            Some(rest.split('.').next().unwrap_or(rest).to_string())
-        }));
-    }
-    rg_blocks.retain(|(b, _)| b.labels.get(1).is_some_and(|l| rg_used.contains(l)));
-    used_locations.extend(rg_blocks.iter().filter_map(|(_, var)| var.clone()));
-
     let mut doc = Document::default();
     let mut variables: Vec<SecretVariable> = Vec::new();
     let mut variable_names: HashSet<String> = HashSet::new();
     let mut data_sources: BTreeSet<&'static str> = BTreeSet::new();
+    // Only the resource groups the emitted blocks use are written (a group
+    // whose resources were all skipped, or a role assignment's scope that
+    // is a subscription, needs none): gathered as the blocks go out.
+    let mut rg_used: HashSet<String> = HashSet::new();
+    let mut refs = Vec::new();
     for u in units.into_iter().flatten() {
         let mut u = u;
         for b in &mut u.blocks {
@@ -525,9 +513,16 @@ pub fn generate(snapshot: &Snapshot, opts: &GenerateOptions) -> Generated {
         data_sources.extend(u.data_sources);
         used_locations.extend(u.location_vars);
         for b in u.blocks {
+            b.body.references(&mut refs);
+            rg_used.extend(refs.drain(..).filter_map(|r| {
+                let rest = r.strip_prefix("azurerm_resource_group.")?;
+                Some(rest.split('.').next().unwrap_or(rest).to_string())
+            }));
             doc.push(u.group, b);
         }
     }
+    rg_blocks.retain(|(b, _)| b.labels.get(1).is_some_and(|l| rg_used.contains(l)));
+    used_locations.extend(rg_blocks.iter().filter_map(|(_, var)| var.clone()));
     report.terraform_blocks += rg_blocks.len();
     for (b, _) in rg_blocks {
         doc.push("resource_groups", b);
