@@ -12,6 +12,23 @@ use crate::iac::doc::Value;
 
 const RULE_KIND: &str = "rules/0/ruleType";
 
+/// The head of a network or application rule collection: its name,
+/// priority and Allow/Deny action.
+const ALLOW_DENY_COLLECTION: &[Arg] = &[
+    s("name", "name").req(),
+    n("priority", "priority").req(),
+    one_of("action", "action/type", &["Allow", "Deny"]).req(),
+];
+
+/// A rule's source IP groups, as references to the emitted IP groups
+/// (`strict`: a group the source names must be emitted).
+const SOURCE_IP_GROUPS: Arg = arg(
+    "source_ip_groups",
+    Src::Refs("sourceIpGroups", "id", "IP group"),
+    Conv::AsIs,
+)
+.strict();
+
 /// ARM's keyword for the ranges Azure Firewall does not SNAT by default.
 const IANA_KEYWORD: &str = "IANAPrivateRanges";
 
@@ -197,11 +214,7 @@ pub static MAPPINGS: &[Mapping] = &[
             "network_rule_collection",
             "ruleCollections",
             Repeat::Each,
-            &[
-                s("name", "name").req(),
-                n("priority", "priority").req(),
-                one_of("action", "action/type", &["Allow", "Deny"]).req(),
-            ],
+            ALLOW_DENY_COLLECTION,
         )
         .when(When::Is(Src::P(RULE_KIND), &["NetworkRule"]))
         .nests(&[blocks(
@@ -213,12 +226,7 @@ pub static MAPPINGS: &[Mapping] = &[
                 s("description", "description"),
                 arg("protocols", Src::P("ipProtocols"), Conv::Strs).req(),
                 strs("source_addresses", "sourceAddresses"),
-                arg(
-                    "source_ip_groups",
-                    Src::Refs("sourceIpGroups", "id", "IP group"),
-                    Conv::AsIs,
-                )
-                .strict(),
+                SOURCE_IP_GROUPS,
                 strs("destination_addresses", "destinationAddresses"),
                 arg(
                     "destination_ip_groups",
@@ -234,11 +242,7 @@ pub static MAPPINGS: &[Mapping] = &[
             "application_rule_collection",
             "ruleCollections",
             Repeat::Each,
-            &[
-                s("name", "name").req(),
-                n("priority", "priority").req(),
-                one_of("action", "action/type", &["Allow", "Deny"]).req(),
-            ],
+            ALLOW_DENY_COLLECTION,
         )
         .when(When::Is(Src::P(RULE_KIND), &["ApplicationRule"]))
         .nests(&[blocks(
@@ -249,12 +253,7 @@ pub static MAPPINGS: &[Mapping] = &[
                 s("name", "name").req(),
                 s("description", "description"),
                 strs("source_addresses", "sourceAddresses"),
-                arg(
-                    "source_ip_groups",
-                    Src::Refs("sourceIpGroups", "id", "IP group"),
-                    Conv::AsIs,
-                )
-                .strict(),
+                SOURCE_IP_GROUPS,
                 strs("destination_addresses", "destinationAddresses"),
                 strs("destination_fqdns", "targetFqdns"),
                 strs("destination_urls", "targetUrls"),
@@ -296,12 +295,7 @@ pub static MAPPINGS: &[Mapping] = &[
                 s("description", "description"),
                 arg("protocols", Src::P("ipProtocols"), Conv::Strs).req(),
                 strs("source_addresses", "sourceAddresses"),
-                arg(
-                    "source_ip_groups",
-                    Src::Refs("sourceIpGroups", "id", "IP group"),
-                    Conv::AsIs,
-                )
-                .strict(),
+                SOURCE_IP_GROUPS,
                 s("destination_address", "destinationAddresses/0"),
                 strs("destination_ports", "destinationPorts"),
                 s("translated_address", "translatedAddress"),
